@@ -1,0 +1,207 @@
+import type { PoolFile } from '../core/pool/index.js';
+import { backoffRemainingMs, NO_BACKOFF, recordSessionResult, type BackoffState } from '../core/runtime/backoff.js';
+import { formatDescriptionTime } from '../core/dsmc/invocations.js';
+
+export const GIB = 1024 ** 3;
+
+/** The archiver's configuration in base units, derived once per configuration snapshot. */
+export interface ArchiverSettings {
+  /** Index k−1 holds threshold k in bytes; undefined where unset. */
+  readonly thresholdsBytes: readonly (number | undefined)[];
+  readonly timeoutMs: number;
+  readonly retryTimeoutMs: number;
+  readonly sleepMs: number;
+  readonly backoffMaxMs: number;
+}
+
+export interface ArchiverState {
+  /** Sessions wanted, with hysteresis (0–9). */
+  readonly level: number;
+  /** Since when data has been waiting (or since the last failure); null with nothing waiting. */
+  readonly waitStartMs: number | null;
+  /** Some files in out/ are left over from a failed session. */
+  readonly retryPending: boolean;
+  readonly backoff: BackoffState;
+  readonly lastDescription: { readonly base: string; readonly count: number } | null;
+}
+
+export const INITIAL_ARCHIVER_STATE: ArchiverState = {
+  level: 0,
+  waitStartMs: null,
+  retryPending: false,
+  backoff: NO_BACKOFF,
+  lastDescription: null,
+};
+
+/** One cycle's snapshot of the world. */
+export interface ArchiverView {
+  readonly nowMs: number;
+  /** Every hexadecimal file in out/. */
+  readonly files: readonly PoolFile[];
+  /** Names in the lists of running sessions. */
+  readonly working: ReadonlySet<string>;
+  readonly runningSessions: number;
+  /** Sessions that ended since the previous cycle. */
+  readonly endedSessions: number;
+  /** SIGUSR1: flush what is pending now, once. */
+  readonly skipDelays: boolean;
+}
+
+export interface PlannedArchiveSession {
+  readonly files: readonly PoolFile[];
+  readonly bytes: number;
+  readonly description: string;
+  readonly reason: string;
+}
+
+export interface ArchiverDecision {
+  readonly sessions: readonly PlannedArchiveSession[];
+  readonly nextState: ArchiverState;
+  readonly reasons: readonly string[];
+  readonly usage: { readonly files: number; readonly bytes: number };
+  readonly pending: { readonly files: number; readonly bytes: number };
+}
+
+/** Highest k (1–9) whose threshold the usage exceeds; 0 if none. */
+export function thresholdLevel(usageBytes: number, thresholdsBytes: readonly (number | undefined)[]): number {
+  let level = 0;
+  thresholdsBytes.forEach((threshold, index) => {
+    if (threshold !== undefined && usageBytes > threshold) level = index + 1;
+  });
+  return level;
+}
+
+/**
+ * Hysteresis: a reached level is kept while usage stays above the next lower
+ * threshold, and steps down one level each time usage falls below one.
+ */
+export function decideLevel(previousLevel: number, usageBytes: number, thresholdsBytes: readonly (number | undefined)[]): number {
+  const reached = thresholdLevel(usageBytes, thresholdsBytes);
+  if (usageBytes <= 0) return 0;
+  return Math.max(reached, Math.min(previousLevel, reached + 1));
+}
+
+/** Unique session descriptions: two sessions in the same second get `-2`, `-3`, ... */
+export function nextDescription(
+  last: ArchiverState['lastDescription'],
+  nowMs: number,
+): { description: string; last: NonNullable<ArchiverState['lastDescription']> } {
+  const base = `ENDIT-${formatDescriptionTime(nowMs)}`;
+  const count = last?.base === base ? last.count + 1 : 1;
+  return { description: count === 1 ? base : `${base}-${count}`, last: { base, count } };
+}
+
+function sum(files: readonly PoolFile[]): number {
+  let total = 0;
+  for (const f of files) total += f.sizeBytes;
+  return total;
+}
+
+/** Oldest mtime first, so files written together stay together on tape; name breaks ties. */
+export function oldestFirst(files: readonly PoolFile[]): PoolFile[] {
+  return [...files].sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Splits pending files (oldest first) into `count` chunks of about `chunkBytes` each; the last takes no more than its share. */
+export function splitIntoSessions(pendingOldestFirst: readonly PoolFile[], count: number, chunkBytes: number): PoolFile[][] {
+  const chunks: PoolFile[][] = [];
+  let index = 0;
+  for (let s = 0; s < count && index < pendingOldestFirst.length; s++) {
+    const chunk: PoolFile[] = [];
+    let bytes = 0;
+    while (index < pendingOldestFirst.length && (chunk.length === 0 || bytes < chunkBytes)) {
+      const file = pendingOldestFirst[index++] as PoolFile;
+      chunk.push(file);
+      bytes += file.sizeBytes;
+    }
+    chunks.push(chunk);
+  }
+  return chunks;
+}
+
+/** Bookkeeping after a session ended: success clears the back-off, failure starts the retry timer. */
+export function recordArchiveOutcome(state: ArchiverState, succeeded: boolean, nowMs: number): ArchiverState {
+  return {
+    ...state,
+    backoff: recordSessionResult(state.backoff, succeeded, nowMs),
+    ...(succeeded ? {} : { retryPending: true, waitStartMs: nowMs }),
+  };
+}
+
+/** The archiver's decision for one cycle (SPEC 5). Pure: time and the world come in `view`. */
+export function decideArchiverCycle(settings: ArchiverSettings, state: ArchiverState, view: ArchiverView): ArchiverDecision {
+  const usageBytes = sum(view.files);
+  const pendingFiles = view.working.size === 0 ? view.files : view.files.filter((f) => !view.working.has(f.name));
+  const pendingBytes = sum(pendingFiles);
+  const usage = { files: view.files.length, bytes: usageBytes };
+  const pending = { files: pendingFiles.length, bytes: pendingBytes };
+  const reasons: string[] = [];
+
+  if (view.files.length === 0) {
+    const reset: ArchiverState = { ...INITIAL_ARCHIVER_STATE, lastDescription: state.lastDescription };
+    return { sessions: [], nextState: reset, reasons: ['out/ is empty'], usage, pending };
+  }
+
+  const level = decideLevel(state.level, usageBytes, settings.thresholdsBytes);
+  let waitStartMs = state.waitStartMs;
+  if (pendingFiles.length === 0) {
+    waitStartMs = null;
+  } else if (waitStartMs === null) {
+    // Data that was already waiting before we started (a restart) counts from its mtime.
+    let oldest = view.nowMs;
+    for (const f of pendingFiles) oldest = Math.min(oldest, f.mtimeMs);
+    waitStartMs = oldest;
+  } else if (waitStartMs > view.nowMs) {
+    reasons.push('clock went backwards: wait timer restarted');
+    waitStartMs = view.nowMs;
+  }
+  let nextState: ArchiverState = { ...state, level, waitStartMs };
+  const plan = (files: readonly PoolFile[][], reason: string): ArchiverDecision => {
+    const sessions: PlannedArchiveSession[] = [];
+    let last = nextState.lastDescription;
+    for (const chunk of files) {
+      const named = nextDescription(last, view.nowMs);
+      last = named.last;
+      sessions.push({ files: chunk, bytes: sum(chunk), description: named.description, reason });
+    }
+    reasons.push(reason);
+    return { sessions, nextState: { ...nextState, lastDescription: last }, reasons, usage, pending };
+  };
+  const none = (reason: string): ArchiverDecision => {
+    reasons.push(reason);
+    return { sessions: [], nextState, reasons, usage, pending };
+  };
+
+  if (pendingFiles.length === 0) return none('everything in out/ is in a running session');
+
+  if (view.skipDelays) {
+    nextState = { ...nextState, waitStartMs: null, retryPending: false };
+    return plan([oldestFirst(pendingFiles)], 'SIGUSR1: flushing everything pending now');
+  }
+
+  const backoffMs = backoffRemainingMs(state.backoff, view.nowMs, settings.sleepMs, settings.backoffMaxMs);
+  if (backoffMs > 0) return none(`${state.backoff.failures} failed session(s) in a row: waiting ${Math.ceil(backoffMs / 1000)} s more`);
+
+  const wanted = level - view.runningSessions;
+  const threshold1 = settings.thresholdsBytes[0] ?? Infinity;
+  const worthASession = pendingBytes > threshold1;
+  const keepTapesBusy = view.endedSessions > 0 && view.runningSessions + view.endedSessions >= level;
+  if (wanted > 0 && (worthASession || keepTapesBusy)) {
+    const chunkBytes = usageBytes / level;
+    const chunks = splitIntoSessions(oldestFirst(pendingFiles), wanted, chunkBytes);
+    nextState = { ...nextState, waitStartMs: null, retryPending: false };
+    return plan(chunks, `usage ${usageBytes} bytes at level ${level}: ${view.runningSessions} running, starting ${chunks.length}`);
+  }
+
+  if (view.runningSessions === 0 && waitStartMs !== null) {
+    const timeoutMs = state.retryPending ? settings.retryTimeoutMs : settings.timeoutMs;
+    const waitedMs = view.nowMs - waitStartMs;
+    if (waitedMs >= timeoutMs) {
+      nextState = { ...nextState, waitStartMs: null, retryPending: false };
+      const which = state.retryPending ? 'archiver_retrytimeout' : 'archiver_timeout';
+      return plan([oldestFirst(pendingFiles)], `data waited ${Math.round(waitedMs / 1000)} s (${which}): flushing everything pending`);
+    }
+    return none(`waiting: ${pendingBytes} bytes pending, below threshold 1; ${Math.ceil((timeoutMs - waitedMs) / 1000)} s until timeout`);
+  }
+  return none(`${view.runningSessions} session(s) running at level ${level}`);
+}

@@ -1,0 +1,40 @@
+import { classifyLine, type DsmcMessage, type LineClass } from './classify-line.js';
+
+function hasOpenQuote(text: string): boolean {
+  return (text.split("'").length - 1) % 2 === 1;
+}
+
+/**
+ * Joins a message whose quoted path wrapped onto the next line (no prefix)
+ * back into one, so the path can be read from it.
+ */
+export class MessageAssembler {
+  private pending: DsmcMessage | null = null;
+
+  constructor(private readonly emit: (line: string, cls: LineClass) => void) {}
+
+  push(line: string): void {
+    if (this.pending !== null) {
+      // The break fell inside the quoted path: join without a separator.
+      const joined = `${this.pending.text}${line.trim()}`;
+      this.pending = null;
+      const cls = classifyLine(joined);
+      this.emit(joined, cls);
+      return;
+    }
+    const cls = classifyLine(line);
+    if (cls.kind === 'message' && hasOpenQuote(cls.message.text)) {
+      this.pending = cls.message;
+      return;
+    }
+    this.emit(line, cls);
+  }
+
+  flush(): void {
+    if (this.pending !== null) {
+      const { text } = this.pending;
+      this.pending = null;
+      this.emit(text, classifyLine(text));
+    }
+  }
+}

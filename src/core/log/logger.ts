@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { formatJsonLine, formatTextLine, type LogLevel, type LogRecord } from './format-line.js';
+import { createFileSink, createStdoutSink, type LogSink } from './log-sink.js';
+
+/** The longest line we write; per-file lists are split, never written as one giant line. */
+export const MAX_LINE_CHARS = 4000;
+
+export interface LoggerOptions {
+  /** Log file name without `.log`, e.g. `tsmarchiver`. */
+  readonly logName: string;
+  /** `-` for standard output. */
+  readonly logdir: string;
+  readonly hsm: string;
+  readonly format: 'text' | 'json';
+  readonly nowMs?: () => number;
+  /** Called for every warning and error, so that the daemon can count them by code. */
+  readonly onIssue?: (code: string, level: 'warn' | 'error') => void;
+}
+
+export interface Logger {
+  info(message: string): void;
+  /** Logged only when `verbose` is on: one line per file handled. */
+  verbose(message: string): void;
+  debug(message: string): void;
+  warn(code: string, message: string): void;
+  error(code: string, message: string): void;
+  setLevels(levels: { verbose: boolean; debug: boolean }): void;
+  readonly isVerbose: boolean;
+  readonly isDebug: boolean;
+  close(): void;
+}
+
+export function logFilePath(logdir: string, logName: string): string | null {
+  return logdir === '-' ? null : path.join(logdir, `${logName}.log`);
+}
+
+function truncate(message: string): string {
+  return message.length <= MAX_LINE_CHARS ? message : `${message.slice(0, MAX_LINE_CHARS)}... (truncated)`;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const nowMs = options.nowMs ?? Date.now;
+  const file = logFilePath(options.logdir, options.logName);
+  const sink: LogSink = file === null ? createStdoutSink() : createFileSink(file, nowMs);
+  const format = options.format === 'json' ? formatJsonLine : formatTextLine;
+  let verboseOn = true;
+  let debugOn = false;
+
+  const emit = (level: LogLevel, message: string, code?: string): void => {
+    const record: LogRecord = {
+      timeMs: nowMs(),
+      level,
+      hsm: options.hsm,
+      pid: process.pid,
+      message: truncate(message),
+      ...(code === undefined ? {} : { code }),
+    };
+    sink.write(format(record));
+  };
+
+  return {
+    info: (message) => emit('info', message),
+    verbose: (message) => {
+      if (verboseOn) emit('info', message);
+    },
+    debug: (message) => {
+      if (debugOn) emit('debug', message);
+    },
+    warn: (code, message) => {
+      emit('warn', message, code);
+      options.onIssue?.(code, 'warn');
+    },
+    error: (code, message) => {
+      emit('error', message, code);
+      options.onIssue?.(code, 'error');
+    },
+    setLevels: (levels) => {
+      verboseOn = levels.verbose;
+      debugOn = levels.debug;
+    },
+    get isVerbose() {
+      return verboseOn;
+    },
+    get isDebug() {
+      return debugOn;
+    },
+    close: () => sink.close(),
+  };
+}

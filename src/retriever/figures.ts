@@ -1,0 +1,22 @@
+import { commonFigures, type FigureSpec } from '../core/stats/figure-spec.js';
+
+export const retrieverFigures: readonly FigureSpec[] = [
+  { name: 'retriever_staged_bytes', help: 'Bytes recalled into in/', type: 'counter' },
+  { name: 'retriever_staged_files', help: 'Files recalled into in/', type: 'counter' },
+  { name: 'retriever_stage_retries', help: 'Requested files a session did not deliver, to be retried', type: 'counter' },
+  { name: 'retriever_failed_files', help: 'Recalls failed with a .err file (not on tape)', type: 'counter' },
+  { name: 'retriever_working_bytes', help: 'Bytes in running sessions', type: 'gauge' },
+  { name: 'retriever_working_files', help: 'Files in running sessions', type: 'gauge' },
+  { name: 'retriever_requests_bytes', help: 'Bytes of pending recall requests', type: 'gauge' },
+  { name: 'retriever_requests_files', help: 'Pending recall requests', type: 'gauge' },
+  { name: 'retriever_requests_volumes', help: 'Volumes with pending recall requests', type: 'gauge' },
+  { name: 'retriever_in_avail_bytes', help: 'Free bytes on the filesystem of in/', type: 'gauge' },
+  { name: 'retriever_reserved_bytes', help: 'Bytes still to land for running sessions', type: 'gauge' },
+  { name: 'retriever_backoffstate', help: 'Space state: 0 OK, 1 BACKLOG, 2 FULL', type: 'gauge' },
+  { name: 'retriever_backoff_volumes', help: 'Volumes waiting after failed sessions', type: 'gauge' },
+  { name: 'retriever_hintfile_mtime', help: 'Modification time of the hint file in force', type: 'gauge' },
+  { name: 'retriever_hintfile_entries', help: 'Entries in the hint file in force', type: 'gauge' },
+  { name: 'retriever_busyworkers', help: 'Running retrieve sessions', type: 'gauge' },
+  { name: 'retriever_maxworkers', help: 'Configured maximum of retrieve sessions', type: 'gauge' },
+  ...commonFigures('retriever'),
+];
