@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests start real daemons; two cores do not like many at once.
     maxWorkers: 2,
-    onConsoleLog: () => false,
+    setupFiles: ['test/setup.ts'],
   },
 });
