@@ -1,0 +1,90 @@
+// dsmc archive [-deletefiles] -description=D -filelist=F
+import { statSync } from 'node:fs';
+import { elapsedMs, failEntry, markHandled, rejectEntry } from './command-helpers.js';
+import type { ListEntry } from './file-list.js';
+import { formatArchiveLine, formatArchiveSummary, formatDefaultDescription } from './format-output.js';
+import type { ArchiveInvocation } from './invocation.js';
+import { archiveFile } from './library.js';
+import type { SessionContext } from './session.js';
+import { transferDelay } from './session.js';
+
+// Return codes: a file that is gone is "not processed" (4, IBM's skipped-file class);
+// a send failure or a refused path is an error (12).
+const RC_SKIPPED = 4;
+const RC_ERROR = 12;
+const BIG_OBJECT_BYTES = 1024 * 1024;
+
+function notFound(ctx: SessionContext, entry: ListEntry): void {
+  failEntry(ctx, entry, `ANS4005E Error processing '${entry.path}': file not found`, RC_SKIPPED);
+}
+
+function sendFailed(ctx: SessionContext, entry: ListEntry): void {
+  failEntry(ctx, entry, `ANS1228E Sending of object '${entry.path}' failed.`, RC_ERROR);
+}
+
+function sourceSize(path: string): number | 'missing' | 'not-a-file' {
+  try {
+    const stats = statSync(path);
+    return stats.isFile() ? stats.size : 'not-a-file';
+  } catch {
+    return 'missing';
+  }
+}
+
+async function archiveEntry(ctx: SessionContext, entry: ListEntry, description: string): Promise<void> {
+  const invocation = ctx.invocation as ArchiveInvocation;
+  if (!entry.valid) return rejectEntry(ctx, entry);
+  if (ctx.scenario.failIds.has(entry.id)) return sendFailed(ctx, entry);
+  const size = sourceSize(entry.path);
+  if (size === 'missing') return notFound(ctx, entry);
+  if (size === 'not-a-file') return sendFailed(ctx, entry);
+  ctx.progress.inspected += 1;
+  ctx.progress.inspectedBytes += size;
+  if (size >= BIG_OBJECT_BYTES) ctx.out.flush(); // show progress before a long copy
+  const startedMs = Date.now();
+  await transferDelay(ctx, size);
+  let object;
+  try {
+    object = archiveFile(ctx.libraryDir, {
+      source: entry.path,
+      description,
+      archivedAtMs: Date.now(),
+      deleteFiles: invocation.deleteFiles,
+      policy: ctx.scenario,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return notFound(ctx, entry);
+    return sendFailed(ctx, entry);
+  }
+  ctx.progress.transferMs += Date.now() - startedMs;
+  ctx.progress.transferredBytes += object.sizeBytes;
+  ctx.progress.done.push(entry.id);
+  ctx.out.line(formatArchiveLine(entry.path, object.sizeBytes, invocation.display.numberFormat));
+}
+
+export async function runArchive(ctx: SessionContext): Promise<void> {
+  const invocation = ctx.invocation as ArchiveInvocation;
+  const description = invocation.description ?? formatDefaultDescription(ctx.startMs, invocation.display.dateFormat);
+  for (const entry of ctx.entries) {
+    await ctx.gate.checkpoint(ctx.progress.handled, entry.path);
+    await archiveEntry(ctx, entry, description);
+    markHandled(ctx);
+  }
+  await ctx.gate.checkpoint(ctx.progress.handled, ctx.entries.at(-1)?.path ?? '/', true);
+}
+
+export function summarizeArchive(ctx: SessionContext): string[] {
+  const { progress } = ctx;
+  return formatArchiveSummary(
+    {
+      inspected: progress.inspected,
+      inspectedBytes: progress.inspectedBytes,
+      objects: progress.done.length,
+      failed: progress.failed.length,
+      sizeBytes: progress.transferredBytes,
+      transferMs: progress.transferMs,
+      elapsedMs: elapsedMs(ctx),
+    },
+    ctx.invocation.display.numberFormat,
+  );
+}

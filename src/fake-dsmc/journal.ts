@@ -1,0 +1,112 @@
+// The journal: one JSON line per event, appended with a single write so concurrent
+// sessions never interleave inside a line.
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SessionCommand } from './plan-session.js';
+
+export type SessionOutcome = 'ok' | 'partial' | 'failed' | 'crashed';
+
+export interface JournalStartEntry {
+  event: 'start';
+  timeMs: number;
+  pid: number;
+  command: SessionCommand;
+  argv: string[];
+  /** The scenario action applied (`normal` when no rule matched). */
+  action: string;
+  listFile?: string;
+  listLength?: number;
+  ids?: string[];
+  description?: string;
+  destDir?: string;
+  pattern?: string;
+}
+
+export interface JournalEndEntry {
+  event: 'end';
+  timeMs: number;
+  pid: number;
+  command: SessionCommand;
+  /** null when the session ended by its own signal (crash). */
+  rc: number | null;
+  signal?: string;
+  outcome: SessionOutcome;
+  done?: string[];
+  failed?: string[];
+  skipped?: string[];
+}
+
+/** Written when a hanging/prompting session ignores a termination signal. */
+export interface JournalSignalEntry {
+  event: 'signal';
+  timeMs: number;
+  pid: number;
+  signal: string;
+  ignored: boolean;
+}
+
+export type JournalEntry = JournalStartEntry | JournalEndEntry | JournalSignalEntry;
+
+/** Lists longer than this are left out of entries to keep lines reasonable. */
+export const MAX_JOURNAL_IDS = 10_000;
+
+export const JOURNAL_FILE = 'journal.jsonl';
+
+export function appendJournal(journalPath: string, entry: JournalEntry): void {
+  appendFileSync(journalPath, `${JSON.stringify(entry)}\n`);
+}
+
+/** Parses journal text; a torn last line (writer still busy) is skipped. */
+export function parseJournal(text: string): JournalEntry[] {
+  const entries: JournalEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    try {
+      entries.push(JSON.parse(line) as JournalEntry);
+    } catch {
+      // a line being appended right now
+    }
+  }
+  return entries;
+}
+
+function resolveJournalPath(journalPathOrLibraryDir: string): string {
+  try {
+    return statSync(journalPathOrLibraryDir).isDirectory() ? join(journalPathOrLibraryDir, JOURNAL_FILE) : journalPathOrLibraryDir;
+  } catch {
+    return journalPathOrLibraryDir;
+  }
+}
+
+/** All entries of a journal, given its path or the library directory holding the default one. */
+export function readJournal(journalPathOrLibraryDir: string): JournalEntry[] {
+  try {
+    return parseJournal(readFileSync(resolveJournalPath(journalPathOrLibraryDir), 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+// Start entries begin with these keys in this order (see JournalStartEntry writers), so
+// counting needs no JSON.parse of lines that can hold 10,000 ids.
+const START_PREFIX = /^\{"event":"start","timeMs":\d+,"pid":\d+,"command":"(\w+)"/;
+
+/** Number of start entries per command, plus `any` for all of them. */
+export function countStarts(journalPath: string): Map<string, number> {
+  const counts = new Map<string, number>([['any', 0]]);
+  let text: string;
+  try {
+    text = readFileSync(journalPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return counts;
+    throw error;
+  }
+  for (const line of text.split('\n')) {
+    const command = START_PREFIX.exec(line)?.[1];
+    if (command === undefined) continue;
+    counts.set(command, (counts.get(command) ?? 0) + 1);
+    counts.set('any', (counts.get('any') ?? 0) + 1);
+  }
+  return counts;
+}

@@ -1,0 +1,285 @@
+// The tape library kept in a directory:
+//   catalog.jsonl      add/del records (see catalog.ts)
+//   data/<seq>         object data (absent for sparse seeded objects: zeros)
+//   state.json         next object number and the volume archive is filling
+//   positions/<vol>    last tape position used on each volume
+//   lock               held only while allocating (see lock.ts)
+//   journal.jsonl      the default journal (see journal.ts)
+// Several fake dsmc processes may use it at once.
+import {
+  appendFileSync,
+  closeSync,
+  copyFileSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { AddRecord, LibraryObject, StoredObject } from './catalog.js';
+import { formatCatalogRecord, parseCatalog, toAddRecord } from './catalog.js';
+import { isSafeAbsolutePath } from './file-list.js';
+import { withLock } from './lock.js';
+
+export type { LibraryObject, StoredObject } from './catalog.js';
+export type { JournalEndEntry, JournalEntry, JournalSignalEntry, JournalStartEntry } from './journal.js';
+export { readJournal } from './journal.js';
+
+const CATALOG_FILE = 'catalog.jsonl';
+const STATE_FILE = 'state.json';
+
+export interface VolumePolicy {
+  filesPerVolume: number;
+  volumePrefix: string;
+}
+
+const DEFAULT_POLICY: VolumePolicy = { filesPerVolume: 4, volumePrefix: 'L' };
+
+interface LibraryState {
+  nextSeq: number;
+  volumeIndex: number;
+  volumeCount: number;
+}
+
+export interface Slot {
+  seq: number;
+  volume: string;
+  position: number;
+}
+
+export function ensureLibrary(libraryDir: string): void {
+  mkdirSync(join(libraryDir, 'data'), { recursive: true });
+  mkdirSync(join(libraryDir, 'positions'), { recursive: true });
+}
+
+export function dataPath(libraryDir: string, seq: number): string {
+  return join(libraryDir, 'data', String(seq));
+}
+
+/** `L00001L8`: prefix, five-digit number, LTO-8 suffix. */
+export function planVolumeName(prefix: string, index: number): string {
+  return `${prefix}${String(index).padStart(5, '0')}L8`;
+}
+
+// Small records (state, positions) are rewritten in place at a fixed width: no
+// truncation and no rename-over, which on ext4 (auto_da_alloc) would force a flush and
+// cost a millisecond per allocation. A single pwrite is never torn by a signal.
+const RECORD_WIDTH = 128;
+
+function readRecord(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function openForRewrite(path: string): number {
+  try {
+    return openSync(path, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return openSync(path, 'w');
+  }
+}
+
+function writeRecord(path: string, text: string): void {
+  if (text.length > RECORD_WIDTH) throw new Error(`record too long for ${path}`);
+  const fd = openForRewrite(path);
+  try {
+    writeSync(fd, text.padEnd(RECORD_WIDTH), 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readState(libraryDir: string): LibraryState {
+  const text = readRecord(join(libraryDir, STATE_FILE));
+  return text === undefined ? { nextSeq: 1, volumeIndex: 1, volumeCount: 0 } : (JSON.parse(text) as LibraryState);
+}
+
+function positionFile(libraryDir: string, volume: string): string {
+  return join(libraryDir, 'positions', encodeURIComponent(volume));
+}
+
+function readPosition(libraryDir: string, volume: string): number {
+  return Number(readRecord(positionFile(libraryDir, volume)) ?? 0) || 0;
+}
+
+/** Next volume and count for archive's own filling, without touching disk. */
+function planAutoVolume(state: LibraryState, policy: VolumePolicy): { index: number; count: number } {
+  return state.volumeCount >= policy.filesPerVolume ? { index: state.volumeIndex + 1, count: 1 } : { index: state.volumeIndex, count: state.volumeCount + 1 };
+}
+
+/**
+ * Reserves object numbers and tape positions for `volumes.length` objects in one lock
+ * hold; an undefined volume means "the volume archive is filling".
+ */
+export function allocateSlots(libraryDir: string, volumes: readonly (string | undefined)[], policy: VolumePolicy): Slot[] {
+  return withLock(libraryDir, () => {
+    const state = readState(libraryDir);
+    const positions = new Map<string, number>();
+    const slots = volumes.map((wanted) => {
+      let volume = wanted;
+      if (volume === undefined) {
+        const auto = planAutoVolume(state, policy);
+        state.volumeIndex = auto.index;
+        state.volumeCount = auto.count;
+        volume = planVolumeName(policy.volumePrefix, auto.index);
+      }
+      const position = (positions.get(volume) ?? readPosition(libraryDir, volume)) + 1;
+      positions.set(volume, position);
+      const seq = state.nextSeq;
+      state.nextSeq += 1;
+      return { seq, volume, position };
+    });
+    for (const [volume, position] of positions) writeRecord(positionFile(libraryDir, volume), String(position));
+    writeRecord(join(libraryDir, STATE_FILE), JSON.stringify(state));
+    return slots;
+  });
+}
+
+function appendRecords(libraryDir: string, records: readonly AddRecord[] | readonly { op: 'del'; seq: number }[]): void {
+  if (records.length === 0) return;
+  appendFileSync(join(libraryDir, CATALOG_FILE), records.map(formatCatalogRecord).join(''));
+}
+
+/** Every live object, in archive order (re-reads the catalog: call once per session). */
+export function loadObjects(libraryDir: string): StoredObject[] {
+  try {
+    return parseCatalog(readFileSync(join(libraryDir, CATALOG_FILE), 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Public view of the library for tests: every live object in archive order. */
+export function listObjects(libraryDir: string): LibraryObject[] {
+  return loadObjects(libraryDir).map(({ sparse: _sparse, ...object }) => object);
+}
+
+export interface ArchiveRequest {
+  source: string;
+  description: string;
+  archivedAtMs: number;
+  deleteFiles: boolean;
+  policy: VolumePolicy;
+}
+
+function linkOrCopy(source: string, target: string, move: boolean): void {
+  if (move) {
+    try {
+      linkSync(source, target);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw error;
+    }
+  }
+  copyFileSync(source, `${target}.tmp`);
+  renameSync(`${target}.tmp`, target);
+}
+
+/**
+ * Stores one file as a new object. A move is link + catalog record + unlink of the
+ * source: the source disappears only once the object is safely recorded, and a kill
+ * in between leaves at worst a duplicate, never a loss (what -deletefiles promises).
+ */
+export function archiveFile(libraryDir: string, request: ArchiveRequest): StoredObject {
+  const [slot] = allocateSlots(libraryDir, [undefined], request.policy);
+  if (slot === undefined) throw new Error('no slot allocated');
+  const target = dataPath(libraryDir, slot.seq);
+  linkOrCopy(request.source, target, request.deleteFiles);
+  const sizeBytes = statSync(target).size;
+  const object: StoredObject = {
+    ...slot,
+    path: request.source,
+    id: request.source.slice(request.source.lastIndexOf('/') + 1),
+    sizeBytes,
+    description: request.description,
+    archivedAtMs: request.archivedAtMs,
+    sparse: false,
+  };
+  appendRecords(libraryDir, [toAddRecord(object)]);
+  if (request.deleteFiles) unlinkSync(request.source);
+  return object;
+}
+
+/** Removes an object: catalog record first, then its data. */
+export function deleteObject(libraryDir: string, object: StoredObject): void {
+  appendRecords(libraryDir, [{ op: 'del', seq: object.seq }]);
+  if (object.sparse) return;
+  try {
+    unlinkSync(dataPath(libraryDir, object.seq));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+export interface SeedSpec {
+  path: string;
+  /** Required unless `content` is given; without content the data reads as zeros. */
+  sizeBytes?: number;
+  volume?: string;
+  content?: string | Uint8Array;
+  description?: string;
+  archivedAtMs?: number;
+}
+
+function seedSize(spec: SeedSpec): number {
+  const contentBytes = spec.content === undefined ? undefined : Buffer.byteLength(spec.content);
+  const sizeBytes = spec.sizeBytes ?? contentBytes;
+  if (sizeBytes === undefined) throw new Error(`seed ${spec.path}: sizeBytes or content required`);
+  if (contentBytes !== undefined && contentBytes !== sizeBytes) throw new Error(`seed ${spec.path}: content is ${contentBytes} bytes, not ${sizeBytes}`);
+  return sizeBytes;
+}
+
+function writeSeedData(libraryDir: string, seq: number, content: string | Uint8Array): void {
+  const fd = openSync(dataPath(libraryDir, seq), 'wx');
+  try {
+    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Puts objects into the library without running archive (for retriever tests), in one
+ * lock hold and one catalog write. Objects without content take no disk space.
+ */
+export function seedObjects(libraryDir: string, specs: readonly SeedSpec[], policy: VolumePolicy = DEFAULT_POLICY): LibraryObject[] {
+  ensureLibrary(libraryDir);
+  for (const spec of specs) {
+    if (!isSafeAbsolutePath(spec.path)) throw new Error(`seed: not a safe absolute path: ${spec.path}`);
+  }
+  const sizes = specs.map(seedSize);
+  const slots = allocateSlots(libraryDir, specs.map((spec) => spec.volume), policy);
+  const nowMs = Date.now();
+  const objects = specs.map((spec, index): StoredObject => {
+    const slot = slots[index] as Slot;
+    if (spec.content !== undefined) writeSeedData(libraryDir, slot.seq, spec.content);
+    return {
+      ...slot,
+      path: spec.path,
+      id: spec.path.slice(spec.path.lastIndexOf('/') + 1),
+      sizeBytes: sizes[index] ?? 0,
+      description: spec.description ?? 'seeded',
+      archivedAtMs: spec.archivedAtMs ?? nowMs,
+      sparse: spec.content === undefined,
+    };
+  });
+  appendRecords(libraryDir, objects.map(toAddRecord));
+  return objects.map(({ sparse: _sparse, ...object }) => object);
+}
+
+export function seedObject(libraryDir: string, spec: SeedSpec, policy?: VolumePolicy): LibraryObject {
+  const [object] = seedObjects(libraryDir, [spec], policy);
+  if (object === undefined) throw new Error('seed failed');
+  return object;
+}

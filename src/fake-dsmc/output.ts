@@ -1,0 +1,90 @@
+// Ordered, buffered output on fds 1 and 2. Buffering keeps 100,000-line listings cheap;
+// one queue for both streams keeps their order when a reader merges them (2>&1).
+// Messages go out at once (daemons act on ANS1345E while the session runs), other
+// lines at least every FLUSH_AFTER_MS.
+import { writeSync } from 'node:fs';
+import type { MessageStream } from './scenario.js';
+import { sleepSync } from './lock.js';
+
+const FLUSH_AT_BYTES = 64 * 1024;
+const FLUSH_AFTER_MS = 50;
+
+/** Severity letter of an `ANSnnnnX` line, or undefined for other text. */
+export function messageSeverity(line: string): string | undefined {
+  return /^AN[A-Z]\d{4}([A-Z])/.exec(line)?.[1];
+}
+
+/** I messages are progress; W/E/S go where the scenario says (stderr by default). */
+export function planMessageFd(line: string, messagesOn: MessageStream): 1 | 2 {
+  const severity = messageSeverity(line);
+  if (severity === 'I' || messagesOn === 'stdout') return 1;
+  return 2;
+}
+
+function writeFully(fd: number, text: string): void {
+  let buffer = Buffer.from(text);
+  while (buffer.length > 0) {
+    try {
+      buffer = buffer.subarray(writeSync(fd, buffer));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') return; // reader gone: nobody to tell
+      if (code !== 'EAGAIN') throw error;
+      sleepSync(1);
+    }
+  }
+}
+
+export class Output {
+  private readonly queue: { fd: number; text: string }[] = [];
+  private queuedBytes = 0;
+  private lastFlushMs = Date.now();
+
+  constructor(private readonly messagesOn: MessageStream) {}
+
+  /** A stdout line. */
+  line(text = ''): void {
+    this.push(1, `${text}\n`);
+  }
+
+  lines(texts: readonly string[]): void {
+    for (const text of texts) this.line(text);
+  }
+
+  /** An ANS message line (continuation lines may follow after `\n`). */
+  message(text: string): void {
+    this.push(planMessageFd(text, this.messagesOn), `${text}\n`);
+    this.flush();
+  }
+
+  /** Text without a newline (a prompt), on stdout. */
+  raw(text: string): void {
+    this.push(1, text);
+  }
+
+  /** A diagnostic of the fake itself, always on stderr. */
+  error(text: string): void {
+    this.push(2, `${text}\n`);
+  }
+
+  flush(): void {
+    let fd = -1;
+    let pending = '';
+    for (const chunk of this.queue) {
+      if (chunk.fd !== fd && pending !== '') writeFully(fd, pending);
+      if (chunk.fd !== fd) pending = '';
+      fd = chunk.fd;
+      pending += chunk.text;
+    }
+    if (pending !== '') writeFully(fd, pending);
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.lastFlushMs = Date.now();
+  }
+
+  private push(fd: number, text: string): void {
+    this.queue.push({ fd, text });
+    this.queuedBytes += text.length;
+    if (this.queuedBytes >= FLUSH_AT_BYTES || Date.now() - this.lastFlushMs >= FLUSH_AFTER_MS) this.flush();
+  }
+}

@@ -1,0 +1,93 @@
+// dsmc retrieve -replace=no -followsymbolic=yes -filelist=F DESTDIR/
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StoredObject } from './catalog.js';
+import { indexByPath } from './catalog.js';
+import { elapsedMs, failEntry, markHandled, noObjectMessage, rejectEntry } from './command-helpers.js';
+import type { CopyResult } from './data-copy.js';
+import { copyObjectData, planWrongSize } from './data-copy.js';
+import type { ListEntry } from './file-list.js';
+import { formatRetrieveLine, formatRetrieveSummary } from './format-output.js';
+import type { RetrieveInvocation } from './invocation.js';
+import { dataPath, loadObjects } from './library.js';
+import type { SessionContext } from './session.js';
+import { promptForever, raiseRc } from './session.js';
+
+// Return codes: an object not on the server is an error (12, as the brief and a field
+// report of RC=3072 suggest); an existing file skipped under -replace=no is 4.
+const RC_SKIPPED = 4;
+const RC_ERROR = 12;
+const BIG_OBJECT_BYTES = 1024 * 1024;
+
+function destFor(ctx: SessionContext, entry: ListEntry): string {
+  return join((ctx.invocation as RetrieveInvocation).destDir, entry.id);
+}
+
+/** The first archived object of each listed path (built once per session). */
+function indexListed(ctx: SessionContext): Map<string, StoredObject[]> {
+  const wanted = new Set(ctx.entries.map((entry) => entry.path));
+  return indexByPath(loadObjects(ctx.libraryDir).filter((object) => wanted.has(object.path)));
+}
+
+function skipExisting(ctx: SessionContext, entry: ListEntry, dest: string): void {
+  // dsmc's exact words for this case are unknown (dsmc-facts §3.1): plain text, no ANS id
+  ctx.out.line(`Skipped '${entry.path}' --> '${dest}': file exists (-replace=no)`);
+  ctx.progress.skipped.push(entry.id);
+  raiseRc(ctx.progress, RC_SKIPPED);
+}
+
+async function copyEntry(ctx: SessionContext, entry: ListEntry, object: StoredObject, dest: string): Promise<CopyResult> {
+  const replace = (ctx.invocation as RetrieveInvocation).replace;
+  if (replace === 'prompt' && existsSync(dest)) await promptForever(ctx, dest);
+  const wrong = ctx.scenario.wrongSizeIds.has(entry.id);
+  return copyObjectData({
+    sourcePath: object.sparse ? undefined : dataPath(ctx.libraryDir, object.seq),
+    destPath: dest,
+    targetBytes: wrong ? planWrongSize(object.sizeBytes) : object.sizeBytes,
+    exclusive: replace === 'no' || replace === 'prompt',
+    bytesPerSecond: ctx.plan.bytesPerSecond,
+    beforeSleep: () => ctx.out.flush(),
+  });
+}
+
+async function retrieveEntry(ctx: SessionContext, entry: ListEntry, index: Map<string, StoredObject[]>): Promise<void> {
+  if (!entry.valid) return rejectEntry(ctx, entry);
+  const object = ctx.scenario.failIds.has(entry.id) ? undefined : index.get(entry.path)?.[0];
+  if (object === undefined) return failEntry(ctx, entry, noObjectMessage(entry.path), RC_ERROR);
+  const dest = destFor(ctx, entry);
+  if (object.sizeBytes >= BIG_OBJECT_BYTES) ctx.out.flush(); // show progress before a long copy
+  const startedMs = Date.now();
+  const result = await copyEntry(ctx, entry, object, dest);
+  if (result === 'exists') return skipExisting(ctx, entry, dest);
+  if (result === 'missing') return failEntry(ctx, entry, noObjectMessage(entry.path), RC_ERROR);
+  ctx.progress.transferMs += Date.now() - startedMs;
+  ctx.progress.transferredBytes += object.sizeBytes;
+  ctx.progress.done.push(entry.id);
+  ctx.out.line(formatRetrieveLine(entry.path, dest, object.sizeBytes, ctx.invocation.display.numberFormat));
+}
+
+export async function runRetrieve(ctx: SessionContext): Promise<void> {
+  const index = indexListed(ctx);
+  ctx.out.message('ANS1247I Waiting for files from the server...');
+  for (const entry of ctx.entries) {
+    await ctx.gate.checkpoint(ctx.progress.handled, destFor(ctx, entry));
+    await retrieveEntry(ctx, entry, index);
+    markHandled(ctx);
+  }
+  const last = ctx.entries.at(-1);
+  await ctx.gate.checkpoint(ctx.progress.handled, last === undefined ? '/' : destFor(ctx, last), true);
+}
+
+export function summarizeRetrieve(ctx: SessionContext): string[] {
+  const { progress } = ctx;
+  return formatRetrieveSummary(
+    {
+      objects: progress.done.length,
+      failed: progress.failed.length,
+      sizeBytes: progress.transferredBytes,
+      transferMs: progress.transferMs,
+      elapsedMs: elapsedMs(ctx),
+    },
+    ctx.invocation.display.numberFormat,
+  );
+}
