@@ -12,5 +12,6 @@ export const deleterFigures: readonly FigureSpec[] = [
   { name: 'deleter_nextrun_time', help: 'Unix time of the next scheduled queue processing', type: 'gauge' },
   { name: 'deleter_busyworkers', help: 'Running delete sessions (0 or 1)', type: 'gauge' },
   { name: 'deleter_backoff_failures', help: 'Consecutive failed delete sessions', type: 'gauge' },
+  { name: 'deleter_backoff_seconds', help: 'Seconds left before undeleted ids are retried after failures', type: 'gauge' },
   ...commonFigures('deleter'),
 ];

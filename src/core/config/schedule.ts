@@ -5,7 +5,8 @@ export const NAMED_SCHEDULES: Readonly<Record<string, string>> = Object.freeze({
   minutely: '* * * * *',
   hourly: '0 * * * *',
   daily: '0 0 * * *',
-  weekly: '0 0 * * 0',
+  // Monday 00:00, as the Perl deleter ran it.
+  weekly: '0 0 * * 1',
   monthly: '0 0 1 * *',
 });
 

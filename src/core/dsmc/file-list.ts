@@ -23,3 +23,43 @@ export async function writeFileList(dir: string, prefix: string, paths: readonly
     }
   }
 }
+
+/** Bytes gathered before each write when a list is written from an iterable. */
+const LIST_CHUNK_CHARS = 1 << 20;
+
+/**
+ * Like writeFileList, but takes the paths from an iterable and writes them in
+ * chunks of about a megabyte: a million-path list never becomes one string.
+ */
+export async function writeFileListFrom(dir: string, prefix: string, paths: Iterable<string>): Promise<string> {
+  for (;;) {
+    const file = path.join(dir, fileListName(prefix));
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, 'wx', 0o644);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    try {
+      let chunk: string[] = [];
+      let chars = 0;
+      for (const p of paths) {
+        chunk.push(p);
+        chars += p.length + 1;
+        if (chars >= LIST_CHUNK_CHARS) {
+          await handle.write(`${chunk.join('\n')}\n`);
+          chunk = [];
+          chars = 0;
+        }
+      }
+      if (chunk.length > 0) await handle.write(`${chunk.join('\n')}\n`);
+    } catch (error) {
+      await handle.close();
+      await fs.rm(file, { force: true });
+      throw error;
+    }
+    await handle.close();
+    return file;
+  }
+}

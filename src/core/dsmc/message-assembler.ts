@@ -1,7 +1,9 @@
 import { classifyLine, type DsmcMessage, type LineClass } from './classify-line.js';
 
 function hasOpenQuote(text: string): boolean {
-  return (text.split("'").length - 1) % 2 === 1;
+  let quotes = 0;
+  for (let i = text.indexOf("'"); i >= 0; i = text.indexOf("'", i + 1)) quotes++;
+  return quotes % 2 === 1;
 }
 
 /**

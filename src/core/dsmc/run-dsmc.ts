@@ -13,6 +13,12 @@ export interface DsmcRunRequest {
   readonly signal?: AbortSignal;
   readonly onSpawn?: (pid: number) => void;
   readonly onLine?: (line: string, cls: LineClass) => void;
+  /**
+   * Which messages to keep in the outcome (default: all). A caller that acts
+   * on messages in `onLine` as they come keeps memory flat when dsmc prints
+   * one message per file of a million-file list.
+   */
+  readonly keepMessage?: (message: DsmcMessage) => boolean;
   readonly env?: Readonly<Record<string, string>>;
 }
 
@@ -79,7 +85,7 @@ export async function runDsmc(request: DsmcRunRequest): Promise<DsmcOutcome> {
     subprocess.kill('SIGKILL');
   };
   const assembler = new MessageAssembler((line, cls) => {
-    if (cls.kind === 'message') messages.push(cls.message);
+    if (cls.kind === 'message' && (request.keepMessage?.(cls.message) ?? true)) messages.push(cls.message);
     if (cls.kind === 'prompt') killForPrompt();
     request.onLine?.(line, cls);
   });

@@ -164,7 +164,7 @@ describe('deleter_queueprocinterval', () => {
     ['minutely', '* * * * *'],
     ['hourly', '0 * * * *'],
     ['daily', '0 0 * * *'],
-    ['weekly', '0 0 * * 0'],
+    ['weekly', '0 0 * * 1'],
     ['monthly', '0 0 1 * *'],
     ['0 3 * * *', '0 3 * * *'],
     ['*/15   2-4  * * 1-5', '*/15 2-4 * * 1-5'],

@@ -1,0 +1,15 @@
+export {
+  formatHintFile,
+  hintFileChunks,
+  writeHintFile,
+  HintFileError,
+  parseHintEntry,
+  parseHintFile,
+  readHintFile,
+  resolveHintFilePath,
+  sanitizeVolumeName,
+  type HintFileRead,
+  type HintMap,
+  type HintSkipHandler,
+  type TapeHint,
+} from './hint-file.js';

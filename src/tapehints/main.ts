@@ -1,0 +1,3 @@
+import { runTapehints } from './run.js';
+
+process.exitCode = await runTapehints(process.argv.slice(2), process.env);

@@ -1,0 +1,20 @@
+import { describeEnd, type DsmcEnd, type DsmcMessage } from '../core/dsmc/index.js';
+
+export type QueryVerdict =
+  | { readonly kind: 'ok' }
+  /** rc 8 with nothing but ANS1092W: nothing archived yet, a valid empty result. */
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+/** Progress and configuration noise that may come with ANS1092W. */
+const HARMLESS = new Set(['ANS1898I', 'ANS1278W']);
+
+/** Whether the query's listing can be trusted (SPEC 8). Pure. */
+export function classifyQueryOutcome(end: DsmcEnd, messages: readonly DsmcMessage[]): QueryVerdict {
+  if (end.kind === 'exited' && end.exitCode === 0) return { kind: 'ok' };
+  if (end.kind === 'exited' && end.exitCode === 8) {
+    const nothingStored = messages.some((m) => m.code === 'ANS1092W');
+    if (nothingStored && messages.every((m) => m.code === 'ANS1092W' || HARMLESS.has(m.code))) return { kind: 'empty' };
+  }
+  return { kind: 'failed', reason: `dsmc query archive ${describeEnd(end)}` };
+}

@@ -1,0 +1,162 @@
+/**
+ * The deleter's cycle with the clock given as data: the schedule, its skew
+ * and the back-off are driven by the time the cycle is told, against a real
+ * pool directory and the real fake dsmc (needs the build: bin/fake-dsmc).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigManager, parseMainConfig } from '../../src/core/config/index.js';
+import { createLogger } from '../../src/core/log/index.js';
+import { preparePool } from '../../src/core/pool/index.js';
+import { SessionRegistry, type DaemonBehaviour } from '../../src/core/runtime/index.js';
+import { createDeleter } from '../../src/deleter/cycle.js';
+import { listObjects, readJournal, seedObjects } from '../../src/fake-dsmc/library.js';
+
+const FAKE_DSMC = path.resolve(import.meta.dirname, '../../bin/fake-dsmc');
+const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number => new Date(y, mo - 1, d, h, mi, s).getTime();
+const id = (n: number): string => `0000${n.toString(16).toUpperCase().padStart(32, '0')}`;
+
+let root: string;
+let savedEnv: NodeJS.ProcessEnv;
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'endit-deleter-cycle-'));
+  savedEnv = { ...process.env };
+});
+afterEach(() => {
+  process.env = savedEnv;
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+interface Harness {
+  readonly deleter: DaemonBehaviour & { ready: Promise<void> };
+  readonly dir: string;
+  readonly library: string;
+  /** Runs cycles at `nowMs` until `done` holds (the pass runs in the background). */
+  cycleUntil(nowMs: number, done: () => boolean): Promise<void>;
+  cycleAt(nowMs: number, skipDelays?: boolean): Promise<void>;
+  setNow(nowMs: number): void;
+}
+
+async function harness(startMs: number, extraConfig: Record<string, string | number>, scenario: unknown = {}): Promise<Harness> {
+  const dir = path.join(root, 'pool');
+  const library = path.join(root, 'library');
+  fs.mkdirSync(dir);
+  fs.mkdirSync(library);
+  fs.writeFileSync(path.join(root, 'scenario.json'), JSON.stringify(scenario));
+  process.env['FAKE_DSMC_LIBRARY'] = library;
+  process.env['FAKE_DSMC_SCENARIO'] = path.join(root, 'scenario.json');
+  const text = Object.entries({
+    'desc-short': 'cycle',
+    'desc-long': 'cycle test',
+    dir,
+    logdir: root,
+    currstatsdir: root,
+    confoverridefile: path.join(root, 'override.json'),
+    dsmcopts: '-asnode=X',
+    dsmc_executable: FAKE_DSMC,
+    sleeptime: 60,
+    ...extraConfig,
+  })
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
+  const parsed = parseMainConfig(text, 'endit.conf');
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  const logger = createLogger({ logName: 'tsmdeleter', logdir: root, hsm: 'cycle', format: 'text' });
+  const pool = preparePool(dir);
+  let now = startMs;
+  const deleter = createDeleter(
+    {
+      config: new ConfigManager('endit.conf', 'deleter', logger, { snapshot: parsed.snapshot, warnings: [] }),
+      logger,
+      pool,
+      sessions: new SessionRegistry(pool.requestlists, 'deleter', () => false),
+      wake: () => undefined,
+      nowMs: () => now,
+      startedMs: startMs,
+    },
+    { skewMs: 30_000 },
+  );
+  await deleter.ready;
+  const cycleAt = async (nowMs: number, skipDelays = false): Promise<void> => {
+    now = nowMs;
+    await deleter.cycle({ skipDelays });
+  };
+  return {
+    deleter,
+    dir,
+    library,
+    cycleAt,
+    setNow: (nowMs) => (now = nowMs),
+    async cycleUntil(nowMs, done) {
+      const deadline = Date.now() + 20_000;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error('timed out');
+        await cycleAt(nowMs);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
+
+function trash(h: Harness, ids: string[]): void {
+  seedObjects(h.library, ids.map((i) => ({ path: path.join(h.dir, 'out', i), sizeBytes: 10 })));
+  for (const i of ids) fs.writeFileSync(path.join(h.dir, 'trash', i), 'osm://x');
+}
+
+const deleteSessions = (h: Harness) => readJournal(h.library).filter((e) => e.event === 'start' && e.command === 'delete').length;
+const queueFiles = (h: Harness) => fs.readdirSync(path.join(h.dir, 'trash', 'queue')).filter((n) => /^\d+$/.test(n));
+
+describe('the deleter cycle on its schedule (clock as data)', () => {
+  it('processes the queue at the first slot plus the skew, not before, and then waits for the next slot', async () => {
+    const h = await harness(at(2024, 1, 15, 12), { deleter_queueprocinterval: 'monthly' });
+    trash(h, [id(1), id(2)]);
+    await h.cycleAt(at(2024, 1, 15, 12));
+    expect(queueFiles(h)).toHaveLength(1);
+    expect(h.deleter.figures()['deleter_nextrun_time']).toBe(at(2024, 2, 1, 0, 0, 30) / 1000);
+
+    await h.cycleAt(at(2024, 1, 31, 23, 59));
+    await h.cycleAt(at(2024, 2, 1, 0, 0, 29)); // the slot has come, the skew not yet
+    await new Promise((r) => setTimeout(r, 300));
+    expect(deleteSessions(h)).toBe(0);
+
+    await h.cycleUntil(at(2024, 2, 1, 0, 0, 30), () => h.deleter.figures()['deleter_deleted_files'] === 2);
+    expect(queueFiles(h)).toEqual([]);
+    expect(deleteSessions(h)).toBe(1);
+    expect(listObjects(h.library)).toEqual([]);
+    expect(h.deleter.figures()).toMatchObject({ deleter_deleted_files: 2, deleter_lastrun_success: 1, deleter_nextrun_time: at(2024, 3, 1, 0, 0, 30) / 1000 });
+
+    // New deletions wait for the next slot.
+    trash(h, [id(3)]);
+    await h.cycleAt(at(2024, 2, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(deleteSessions(h)).toBe(1);
+    expect(queueFiles(h)).toHaveLength(1);
+    await h.cycleUntil(at(2024, 3, 1, 0, 1), () => h.deleter.figures()['deleter_deleted_files'] === 3);
+    expect(queueFiles(h)).toEqual([]);
+    expect(deleteSessions(h)).toBe(2);
+  });
+
+  it('retries ids a failed session left, with back-off, between slots', async () => {
+    const h = await harness(at(2024, 1, 15, 12), { deleter_queueprocinterval: 'monthly', retry_backoff_max: 600 }, {
+      rules: [{ command: 'delete', action: 'fail', times: 2, rc: 12, message: 'ANS1017E Session rejected: TCP/IP connection failure' }],
+    });
+    trash(h, [id(7)]);
+    await h.cycleAt(at(2024, 1, 15, 12), true); // SIGUSR1
+    await h.cycleUntil(at(2024, 1, 15, 12), () => h.deleter.figures()['deleter_failed_runs'] === 1);
+    expect(h.deleter.figures()).toMatchObject({ deleter_waiting_files: 1, deleter_backoff_failures: 1, deleter_backoff_seconds: 60 });
+
+    await h.cycleAt(at(2024, 1, 15, 12, 0, 59)); // back-off: sleeptime · 2^0 = 60 s
+    await new Promise((r) => setTimeout(r, 300));
+    expect(deleteSessions(h)).toBe(1);
+    await h.cycleUntil(at(2024, 1, 15, 12, 1), () => h.deleter.figures()['deleter_failed_runs'] === 2);
+    expect(h.deleter.figures()).toMatchObject({ deleter_backoff_failures: 2, deleter_backoff_seconds: 120 });
+
+    await h.cycleUntil(at(2024, 1, 15, 12, 3), () => h.deleter.figures()['deleter_deleted_files'] === 1); // 120 s after the second failure
+    expect(queueFiles(h)).toEqual([]);
+    expect(deleteSessions(h)).toBe(3);
+    expect(h.deleter.figures()).toMatchObject({ deleter_deleted_files: 1, deleter_backoff_failures: 0, deleter_lastrun_success: 1 });
+  });
+});

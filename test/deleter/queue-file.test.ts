@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  formatQueueText,
+  isQueueFileName,
+  listQueueFiles,
+  parseQueueText,
+  QUEUE_FILE_MAX_IDS,
+  readQueueFiles,
+  setAsideQueueFile,
+  writeQueueFile,
+  writeQueueFiles,
+} from '../../src/deleter/queue-file.js';
+import { queueTrash } from '../../src/deleter/trash.js';
+
+const A = '0000004C9A19B5FA480398AED8A6CD61107D';
+const B = '00000A1B2C3D4E5F60718293A4B5C6D7E8F9';
+const T = 1_700_000_000_000;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempPool(): { trash: string; queue: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'endit-queue-'));
+  dirs.push(root);
+  const trash = path.join(root, 'trash');
+  const queue = path.join(trash, 'queue');
+  fs.mkdirSync(queue, { recursive: true });
+  return { trash, queue };
+}
+
+describe('parseQueueText', () => {
+  it.each([
+    ['what the Perl deleter wrote', `["${A}","${B}"]\n`, [A, B]],
+    ['pretty-printed', `[\n  "${A}"\n]`, [A]],
+    ['empty', '[]', []],
+  ])('reads %s', (_name, text, ids) => {
+    expect(parseQueueText(text)).toEqual(ids);
+  });
+
+  it.each([
+    ['a truncated file', `["${A}","${B}`, /not valid JSON/],
+    ['an empty file', '', /not valid JSON/],
+    ['an object', `{"${A}":1}`, /not a JSON array/],
+    ['a number in the array', `["${A}",5]`, /not a pnfsid: 5/],
+    ['a path in the array', '["../../etc/passwd"]', /not a pnfsid/],
+  ])('finds %s corrupt', (_name, text, error) => {
+    const parsed = parseQueueText(text);
+    expect(Array.isArray(parsed)).toBe(false);
+    expect((parsed as { error: string }).error).toMatch(error);
+  });
+
+  it('writes what it reads', () => {
+    expect(formatQueueText([A, B])).toBe(`["${A}","${B}"]\n`);
+    expect(parseQueueText(formatQueueText([A, B]))).toEqual([A, B]);
+  });
+
+  it.each([
+    ['1700000000', true],
+    ['1700000000.bad', false],
+    ['.1700000000.abc.tmp', false],
+    ['debug', false],
+  ])('queue file name %j: %s', (name, ok) => {
+    expect(isQueueFileName(name)).toBe(ok);
+  });
+});
+
+describe('writeQueueFile', () => {
+  it('names the file by the unix time, never overwrites, takes the next free second', async () => {
+    const { queue } = tempPool();
+    fs.writeFileSync(path.join(queue, '1700000001'), '["0000AAAA"]\n');
+    const first = await writeQueueFile(queue, [A], T);
+    const second = await writeQueueFile(queue, [B], T + 500);
+    const third = await writeQueueFile(queue, [B], T);
+    expect([first, second, third]).toEqual(['1700000000', '1700000002', '1700000003']);
+    expect(fs.readFileSync(path.join(queue, '1700000001'), 'utf8')).toBe('["0000AAAA"]\n');
+    expect(fs.readFileSync(path.join(queue, first), 'utf8')).toBe(`["${A}"]\n`);
+    // no temporary file left behind
+    expect(fs.readdirSync(queue).sort()).toEqual(['1700000000', '1700000001', '1700000002', '1700000003']);
+    expect(await listQueueFiles(queue)).toEqual(['1700000000', '1700000001', '1700000002', '1700000003']);
+  });
+
+  it('splits a long list into files of QUEUE_FILE_MAX_IDS ids', async () => {
+    const { queue } = tempPool();
+    const ids = Array.from({ length: 2 * QUEUE_FILE_MAX_IDS + 1 }, (_, n) => n.toString(16).padStart(8, '0'));
+    const written = await writeQueueFiles(queue, ids, T);
+    expect(written).toEqual([
+      { name: '1700000000', ids: QUEUE_FILE_MAX_IDS },
+      { name: '1700000001', ids: QUEUE_FILE_MAX_IDS },
+      { name: '1700000002', ids: 1 },
+    ]);
+    const { files } = await readQueueFiles(queue, written.map((w) => w.name));
+    expect(files.flatMap((f) => f.ids)).toEqual(ids);
+  });
+});
+
+describe('readQueueFiles and setAsideQueueFile', () => {
+  it('reports corrupt files, skips vanished ones; a corrupt file is moved aside, never deleted', async () => {
+    const { queue } = tempPool();
+    fs.writeFileSync(path.join(queue, '100'), `["${A}"]`);
+    fs.writeFileSync(path.join(queue, '200'), `["${B}"`);
+    const { files, corrupt } = await readQueueFiles(queue, ['100', '200', '300']);
+    expect(files).toEqual([{ name: '100', ids: [A] }]);
+    expect(corrupt).toEqual([{ name: '200', error: expect.stringMatching(/not valid JSON/) }]);
+    expect(await setAsideQueueFile(queue, '200')).toBe('200.bad');
+    fs.writeFileSync(path.join(queue, '200'), 'again');
+    expect(await setAsideQueueFile(queue, '200')).toBe('200.bad.2');
+    expect(fs.readFileSync(path.join(queue, '200.bad'), 'utf8')).toBe(`["${B}"`);
+    expect(await listQueueFiles(queue)).toEqual(['100']);
+  });
+});
+
+describe('queueTrash', () => {
+  it('moves hexadecimal trash files into one queue file and removes them; other names stay', async () => {
+    const { trash, queue } = tempPool();
+    for (const id of [A, B]) fs.writeFileSync(path.join(trash, id), 'osm://x/?bfid=1');
+    fs.writeFileSync(path.join(trash, '.hidden'), '');
+    fs.writeFileSync(path.join(trash, `${A}.tmp`), '');
+    fs.mkdirSync(path.join(trash, 'ABCDEF')); // a hexadecimal directory is no deletion
+    const batches: Array<{ name: string; ids: readonly string[] }> = [];
+    const queued = await queueTrash(trash, queue, T, (batch) => batches.push(batch));
+    expect(queued).toEqual({ ids: 2, files: ['1700000000'], unlinkFailures: 0 });
+    expect(batches.map((b) => [b.name, [...b.ids].sort()])).toEqual([['1700000000', [A, B].sort()]]);
+    expect((parseQueueText(fs.readFileSync(path.join(queue, '1700000000'), 'utf8')) as string[]).sort()).toEqual([A, B].sort());
+    expect(fs.readdirSync(trash).sort()).toEqual(['.hidden', `${A}.tmp`, 'ABCDEF', 'queue'].sort());
+  });
+
+  it('removes no trash file when the queue file cannot be written', async () => {
+    const { trash, queue } = tempPool();
+    fs.writeFileSync(path.join(trash, A), '');
+    fs.rmSync(queue, { recursive: true });
+    await expect(queueTrash(trash, queue, T)).rejects.toThrow(/ENOENT/);
+    expect(fs.existsSync(path.join(trash, A))).toBe(true);
+  });
+
+  it('an empty trash writes no queue file', async () => {
+    const { trash, queue } = tempPool();
+    expect(await queueTrash(trash, queue, T)).toEqual({ ids: 0, files: [], unlinkFailures: 0 });
+    expect(fs.readdirSync(queue)).toEqual([]);
+  });
+});
+
+describe('queueTrash with more than one queue file of ids', () => {
+  it('writes each batch to its own queue file before removing its trash files', async () => {
+    const { trash, queue } = tempPool();
+    const ids = Array.from({ length: QUEUE_FILE_MAX_IDS + 5 }, (_, n) => n.toString(16).toUpperCase().padStart(12, '0'));
+    for (const id of ids) fs.closeSync(fs.openSync(path.join(trash, id), 'w'));
+    const seenAtBatch: boolean[] = [];
+    const queued = await queueTrash(trash, queue, T, (batch) => {
+      // when a batch is reported its queue file is complete and its trash files are gone
+      const inFile = parseQueueText(fs.readFileSync(path.join(queue, batch.name), 'utf8')) as string[];
+      seenAtBatch.push(inFile.length === batch.ids.length && batch.ids.every((id) => !fs.existsSync(path.join(trash, id))));
+    });
+    expect(queued.ids).toBe(ids.length);
+    expect(queued.files).toEqual(['1700000000', '1700000001']);
+    expect(seenAtBatch).toEqual([true, true]);
+    const { files } = await readQueueFiles(queue, queued.files);
+    expect(files.flatMap((f) => f.ids).sort()).toEqual(ids);
+    expect(fs.readdirSync(trash)).toEqual(['queue']);
+  }, 60_000);
+});
