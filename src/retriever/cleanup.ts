@@ -1,0 +1,68 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export const STALE_FILE_AGE_MS = 7 * 24 * 3600 * 1000;
+export const CLEANUP_INTERVAL_MS = 24 * 3600 * 1000;
+
+export interface CleanupCandidate {
+  readonly name: string;
+  readonly ctimeMs: number;
+  readonly isFile: boolean;
+}
+
+/**
+ * Which stray files to remove (SPEC 6.1): regular files whose ctime is older
+ * than `maxAgeMs`, except names in `keep` and dot files (session records,
+ * temporary files of atomic writes). Pure.
+ */
+export function planCleanup(candidates: readonly CleanupCandidate[], nowMs: number, maxAgeMs: number, keep: ReadonlySet<string>): string[] {
+  return candidates
+    .filter((c) => c.isFile && !c.name.startsWith('.') && !keep.has(c.name) && nowMs - c.ctimeMs > maxAgeMs)
+    .map((c) => c.name);
+}
+
+async function listCandidates(dir: string): Promise<CleanupCandidate[]> {
+  const out: CleanupCandidate[] = [];
+  for (const name of await fs.readdir(dir)) {
+    try {
+      const st = await fs.lstat(path.join(dir, name));
+      out.push({ name, ctimeMs: st.ctimeMs, isFile: st.isFile() });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}
+
+/**
+ * File lists still named by a `.session` record of any daemon on this pool:
+ * a live session's list is never removed, however old.
+ */
+export async function scanLiveListNames(requestlistsDir: string): Promise<Set<string>> {
+  const keep = new Set<string>();
+  for (const name of await fs.readdir(requestlistsDir)) {
+    if (!name.startsWith('.') || !name.endsWith('.session')) continue;
+    try {
+      const record = JSON.parse(await fs.readFile(path.join(requestlistsDir, name), 'utf8')) as { listFile?: unknown };
+      if (typeof record.listFile === 'string') keep.add(path.basename(record.listFile));
+    } catch {
+      // Being written or removed right now.
+    }
+  }
+  return keep;
+}
+
+/** Removes stray old files from `dir`; returns the names removed. */
+export async function removeStaleFiles(dir: string, nowMs: number, keep: ReadonlySet<string>, maxAgeMs = STALE_FILE_AGE_MS): Promise<string[]> {
+  const doomed = planCleanup(await listCandidates(dir), nowMs, maxAgeMs, keep);
+  const removed: string[] = [];
+  for (const name of doomed) {
+    try {
+      await fs.rm(path.join(dir, name));
+      removed.push(name);
+    } catch {
+      // Gone meanwhile, or not ours to remove: try again tomorrow.
+    }
+  }
+  return removed;
+}

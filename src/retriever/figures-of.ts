@@ -1,0 +1,41 @@
+import type { SpaceState } from './space.js';
+import { spaceStateNumber } from './space.js';
+import type { RetrieverCounters } from './retrieve-sessions.js';
+
+/** What the cycle knows, for the figures of SPEC 9 (retriever). */
+export interface RetrieverFigureInputs {
+  readonly pending: { readonly files: number; readonly bytes: number; readonly volumes: number };
+  readonly working: { readonly files: number; readonly bytes: number; readonly stillToLandBytes: number };
+  readonly freeBytes: number | null;
+  readonly spaceState: SpaceState | 'UNKNOWN';
+  /** Pending recalls wait for space. */
+  readonly spaceHeld: boolean;
+  readonly backoffVolumes: number;
+  readonly hintMtimeMs: number | null;
+  readonly hintEntries: number;
+  readonly busyWorkers: number;
+  readonly maxWorkers: number;
+}
+
+export function retrieverFigureValues(counters: RetrieverCounters, s: RetrieverFigureInputs): Record<string, number> {
+  return {
+    retriever_staged_bytes: counters.stagedBytes,
+    retriever_staged_files: counters.stagedFiles,
+    retriever_stage_retries: counters.stageRetries,
+    retriever_failed_files: counters.failedFiles,
+    retriever_working_bytes: s.working.bytes,
+    retriever_working_files: s.working.files,
+    retriever_requests_bytes: s.pending.bytes + s.working.bytes,
+    retriever_requests_files: s.pending.files + s.working.files,
+    retriever_requests_volumes: s.pending.volumes,
+    retriever_in_avail_bytes: s.freeBytes ?? 0,
+    retriever_reserved_bytes: s.working.stillToLandBytes,
+    retriever_backoffstate: spaceStateNumber(s.spaceState),
+    retriever_space_held: s.spaceHeld ? 1 : 0,
+    retriever_backoff_volumes: s.backoffVolumes,
+    retriever_hintfile_mtime: s.hintMtimeMs === null ? 0 : Math.floor(s.hintMtimeMs / 1000),
+    retriever_hintfile_entries: s.hintEntries,
+    retriever_busyworkers: s.busyWorkers,
+    retriever_maxworkers: s.maxWorkers,
+  };
+}

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import type { Logger } from '../core/log/index.js';
+import { scanHintText, type HintScanOutcome } from './hint-parse.js';
+import { fileByteSource } from './json-scanner.js';
+import type { RequestCache } from './request-cache.js';
+
+export type HintRefresh = 'none' | 'unchanged' | 'loaded' | 'failed';
+
+/** Identity of one version of the file: a rewrite changes at least one of these. */
+function signatureOf(st: fs.Stats): string {
+  return `${st.mtimeMs}:${st.size}:${st.ino}`;
+}
+
+/**
+ * Keeps the hint file (SPEC 8) loaded into the request cache: read at start
+ * and whenever its mtime (or size, or inode) changes. A file that does not
+ * parse, or is missing, is warned about once per version and the hints in
+ * force stay.
+ */
+export class HintLoader {
+  private attempted: string | null = null;
+  private loadedMtimeMs: number | null = null;
+  private file: string | undefined;
+
+  constructor(
+    private readonly cache: RequestCache,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Modification time of the hints in force, null when none. */
+  get mtimeMs(): number | null {
+    return this.loadedMtimeMs;
+  }
+
+  /** Loads `file` if it is new or changed since the last attempt. */
+  refresh(file: string | undefined): HintRefresh {
+    if (file !== this.file) {
+      this.file = file;
+      this.attempted = null;
+    }
+    if (this.file === undefined) return 'none';
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(this.file, { throwIfNoEntry: false });
+    } catch (error) {
+      return this.failOnce(`error:${(error as Error).message}`, `hint file ${this.file}: ${(error as Error).message}`);
+    }
+    if (st === undefined) return this.failOnce('missing', `hint file ${this.file} does not exist${this.keeping()}`, 'hintfile_missing');
+    const signature = signatureOf(st);
+    if (signature === this.attempted) return 'unchanged';
+    this.attempted = signature;
+    return this.load(st);
+  }
+
+  private keeping(): string {
+    return this.loadedMtimeMs === null ? '; all requests go to the default volume' : '; the hints loaded before stay in force';
+  }
+
+  private failOnce(signature: string, message: string, code = 'hintfile_invalid'): HintRefresh {
+    if (this.attempted !== signature) this.logger.warn(code, message);
+    this.attempted = signature;
+    return 'failed';
+  }
+
+  private load(st: fs.Stats): HintRefresh {
+    const file = this.file as string;
+    const startedMs = Date.now();
+    let outcome: HintScanOutcome;
+    try {
+      // Streamed: a file of a million entries is never in memory whole. Read
+      // twice when hints are in force (check, then store): see replaceHints.
+      outcome = this.cache.replaceHints((onEntry) => withFile(file, (fd) => scanHintText(fileByteSource(fd), onEntry)));
+    } catch (error) {
+      this.logger.warn('hintfile_invalid', `hint file ${file} cannot be read: ${(error as Error).message}${this.keeping()}`);
+      return 'failed';
+    }
+    if (!outcome.ok) {
+      this.logger.warn('hintfile_invalid', `hint file ${file} not loaded: ${outcome.error}${this.keeping()}`);
+      return 'failed';
+    }
+    this.loadedMtimeMs = st.mtimeMs;
+    const { entries, skipped, firstSkipReason } = outcome.summary;
+    this.logger.info(`Hint file ${file} loaded: ${this.cache.hintEntries} entries in ${Date.now() - startedMs} ms`);
+    if (skipped > 0) this.logger.warn('hintfile_entries_skipped', `hint file ${file}: ${skipped} of ${entries + skipped} entries skipped (first: ${firstSkipReason})`);
+    return 'loaded';
+  }
+}
+
+function withFile<T>(file: string, use: (fd: number) => T): T {
+  const fd = fs.openSync(file, 'r');
+  try {
+    return use(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,356 @@
+import type { HintEntry, HintScanOutcome } from './hint-parse.js';
+import type { RequestInfo, VolumeSummary } from './policy.js';
+import { ABSENT, INVALID, IGNORED, PENDING, SlotStore, STAGED, UNREAD, WORKING, type RequestStateCode } from './slot-store.js';
+import type { OrderKey } from './tape-order.js';
+import { DEFAULT_VOLUME } from './volume-name.js';
+import { VolumeGroups } from './volume-groups.js';
+
+export type ObserveResult = 'new' | 'changed' | 'same';
+
+/** What reading a request's JSON concluded. */
+export type ReadConclusion =
+  | { readonly kind: 'pending'; readonly fileSizeBytes: number; readonly parentPid: number | null }
+  | { readonly kind: 'ignored' }
+  | { readonly kind: 'invalid' };
+
+/**
+ * Everything the retriever knows about request files and the hint file, in
+ * one compact table (see slot-store.ts), plus the pending requests grouped by
+ * volume with their aggregates. Nothing here touches the filesystem: the
+ * cycle feeds it what it listed, stat-ed and read.
+ *
+ * A request's JSON is read lazily: a listing only records name, mtime and
+ * size (state UNREAD), and the JSON is read when the request's volume is
+ * about to be planned, or in the background a slice per cycle. An unchanged
+ * file (same mtime and size) is never read again.
+ */
+export class RequestCache {
+  readonly store = new SlotStore();
+  readonly groups = new VolumeGroups((slot) => this.store.mtimeMs[slot] ?? 0);
+  private readonly defaultGroup = this.groups.intern(DEFAULT_VOLUME);
+  /** Number of slots in state UNREAD; found by a cursor over the state column (no set of a million slots). */
+  private unreadCount = 0;
+  private unreadCursor = 0;
+  /** parent_pid → number of pending requests naming it. */
+  private readonly pidCounts = new Map<number, number>();
+  private requestCount = 0;
+  private hintGeneration = 0;
+  private nextGeneration = 1;
+  private listingGeneration = 0;
+  private hintEntryCount = 0;
+
+  /** Request files known (any state). */
+  get requests(): number {
+    return this.requestCount;
+  }
+
+  get unread(): number {
+    return this.unreadCount;
+  }
+
+  get hintEntries(): number {
+    return this.hintGeneration === 0 ? 0 : this.hintEntryCount;
+  }
+
+  stateOf(id: string): RequestStateCode {
+    const slot = this.store.slotOf(id);
+    return slot === undefined ? ABSENT : (this.store.state[slot] as RequestStateCode);
+  }
+
+  /** mtime of a known request file; null when unknown. */
+  mtimeOf(id: string): number | null {
+    const slot = this.store.slotOf(id);
+    if (slot === undefined || this.store.state[slot] === ABSENT) return null;
+    return this.store.mtimeMs[slot] as number;
+  }
+
+  private hintValid(slot: number): boolean {
+    return this.hintGeneration !== 0 && this.store.hintGen[slot] === this.hintGeneration;
+  }
+
+  private groupOf(slot: number): number {
+    return this.hintValid(slot) ? (this.store.hintVolume[slot] as number) : this.defaultGroup;
+  }
+
+  /** Size for scheduling: file_size once read, else the hint's size, else 0. */
+  bytesOf(slot: number): number {
+    const known = this.store.fileSize[slot] as number;
+    if (known >= 0) return known;
+    const hinted = this.hintValid(slot) ? (this.store.hintSize[slot] as number) : -1;
+    return hinted >= 0 ? hinted : 0;
+  }
+
+  private orderOf(slot: number): OrderKey | null {
+    if (!this.hintValid(slot) || this.store.orderKnown[slot] !== 1) return null;
+    const o = this.store.order;
+    const i = slot * 4;
+    return [o[i] as number, o[i + 1] as number, o[i + 2] as number, o[i + 3] as number];
+  }
+
+  private join(slot: number): void {
+    const state = this.store.state[slot];
+    if (state !== UNREAD && state !== PENDING) return;
+    const group = this.groupOf(slot);
+    this.store.group[slot] = group;
+    this.groups.add(group, slot, this.store.mtimeMs[slot] as number, this.bytesOf(slot), state === UNREAD);
+  }
+
+  private leave(slot: number): void {
+    const group = this.store.group[slot] as number;
+    if (group < 0) return;
+    this.groups.remove(group, slot, this.store.mtimeMs[slot] as number, this.bytesOf(slot), this.store.state[slot] === UNREAD);
+    this.store.group[slot] = -1;
+  }
+
+  private countPid(pid: number, delta: number): void {
+    if (pid <= 0) return;
+    const count = (this.pidCounts.get(pid) ?? 0) + delta;
+    if (count > 0) this.pidCounts.set(pid, count);
+    else this.pidCounts.delete(pid);
+  }
+
+  /** The one way a request changes state: keeps groups, the unread set, pid counts and totals right. */
+  private transition(slot: number, next: RequestStateCode, update?: () => void): void {
+    const { store } = this;
+    const previous = store.state[slot] as RequestStateCode;
+    this.leave(slot);
+    if (previous === UNREAD) this.unreadCount--;
+    if (previous === PENDING) this.countPid(store.pid[slot] as number, -1);
+    if (previous === ABSENT && next !== ABSENT) this.requestCount++;
+    if (previous !== ABSENT && next === ABSENT) this.requestCount--;
+    update?.();
+    store.state[slot] = next;
+    if (next === UNREAD) this.unreadCount++;
+    if (next === PENDING) this.countPid(store.pid[slot] as number, 1);
+    this.join(slot);
+    if (next === ABSENT && !this.hintValid(slot)) store.release(slot);
+  }
+
+  /** A request file seen with this mtime and size. Changed or new files become UNREAD. */
+  observe(id: string, mtimeMs: number, sizeBytes: number): ObserveResult {
+    return this.observeSlot(this.store.ensure(id), mtimeMs, sizeBytes);
+  }
+
+  private observeSlot(slot: number, mtimeMs: number, sizeBytes: number): ObserveResult {
+    const { store } = this;
+    const state = store.state[slot] as RequestStateCode;
+    if (state !== ABSENT && store.mtimeMs[slot] === mtimeMs && store.statSize[slot] === sizeBytes) return 'same';
+    if (state === WORKING) {
+      // Its session decides what happens next; it is read again afterwards.
+      store.mtimeMs[slot] = mtimeMs;
+      store.statSize[slot] = sizeBytes;
+      return 'changed';
+    }
+    this.transition(slot, UNREAD, () => {
+      store.mtimeMs[slot] = mtimeMs;
+      store.statSize[slot] = sizeBytes;
+      store.fileSize[slot] = -1;
+      store.pid[slot] = 0;
+    });
+    return state === ABSENT ? 'new' : 'changed';
+  }
+
+  /** The request file is gone. Returns whether it was known. */
+  forget(id: string): boolean {
+    const slot = this.store.slotOf(id);
+    if (slot === undefined || this.store.state[slot] === ABSENT) return false;
+    this.transition(slot, ABSENT);
+    return true;
+  }
+
+  /** Starts a full listing; mark each listed file with `seen`, then call endListing. */
+  beginListing(): number {
+    return ++this.listingGeneration;
+  }
+
+  /** observe() for a file of the listing `generation`. */
+  seen(generation: number, id: string, mtimeMs: number, sizeBytes: number): ObserveResult {
+    const slot = this.store.ensure(id);
+    const result = this.observeSlot(slot, mtimeMs, sizeBytes);
+    // observe() never releases a slot it was handed with a request present.
+    this.store.seenGen[slot] = generation;
+    return result;
+  }
+
+  /**
+   * Forgets requests the listing did not see, and sends staged ones back to
+   * be read again (their in/ file may be gone while the request stayed).
+   * Returns how many were forgotten.
+   */
+  endListing(generation: number): number {
+    const { store } = this;
+    let forgotten = 0;
+    for (let slot = 0; slot < store.extent; slot++) {
+      if (!store.isUsed(slot)) continue;
+      const state = store.state[slot];
+      if (state === ABSENT) continue;
+      if (store.seenGen[slot] !== generation) {
+        this.transition(slot, ABSENT);
+        forgotten++;
+      } else if (state === STAGED) {
+        this.transition(slot, UNREAD);
+      }
+    }
+    return forgotten;
+  }
+
+  /** Up to `limit` unread request ids (continuing where the last call stopped). */
+  unreadIds(limit: number): string[] {
+    const { store } = this;
+    const out: string[] = [];
+    const extent = store.extent;
+    if (this.unreadCount === 0 || extent === 0) return out;
+    if (this.unreadCursor >= extent) this.unreadCursor = 0;
+    const start = this.unreadCursor;
+    let slot = start;
+    do {
+      if (store.state[slot] === UNREAD && store.isUsed(slot)) out.push(store.nameOf(slot));
+      slot = slot + 1 >= extent ? 0 : slot + 1;
+    } while (slot !== start && out.length < limit);
+    this.unreadCursor = slot;
+    return out;
+  }
+
+  /** Unread request ids of one volume. */
+  unreadIdsOf(volume: string): string[] {
+    const group = this.groups.indexOf(volume);
+    if (group === undefined) return [];
+    const out: string[] = [];
+    for (const slot of this.groups.members(group)) if (this.store.state[slot] === UNREAD) out.push(this.store.nameOf(slot));
+    return out;
+  }
+
+  /** Records what reading the JSON of `id` concluded, if the file did not change meanwhile. */
+  markRead(id: string, mtimeMs: number, conclusion: ReadConclusion): void {
+    const { store } = this;
+    const slot = store.slotOf(id);
+    if (slot === undefined || store.state[slot] !== UNREAD || store.mtimeMs[slot] !== mtimeMs) return;
+    if (conclusion.kind === 'pending') {
+      this.transition(slot, PENDING, () => {
+        store.fileSize[slot] = conclusion.fileSizeBytes;
+        store.pid[slot] = conclusion.parentPid ?? 0;
+      });
+    } else {
+      this.transition(slot, conclusion.kind === 'ignored' ? IGNORED : INVALID);
+    }
+  }
+
+  /** Distinct parent_pids of pending requests. */
+  parentPids(): number[] {
+    return [...this.pidCounts.keys()];
+  }
+
+  /** Pending requests naming `pid` (a full pass: only when that process died). */
+  idsWithPid(pid: number): string[] {
+    const { store } = this;
+    const out: string[] = [];
+    for (let slot = 0; slot < store.extent; slot++) {
+      if (store.isUsed(slot) && store.state[slot] === PENDING && store.pid[slot] === pid) out.push(store.nameOf(slot));
+    }
+    return out;
+  }
+
+  fileSizeOf(id: string): number | null {
+    const slot = this.store.slotOf(id);
+    if (slot === undefined) return null;
+    const size = this.store.fileSize[slot] as number;
+    return size >= 0 ? size : null;
+  }
+
+  /** Pending requests of a volume become WORKING (out of their group). Returns those that were pending. */
+  startWork(ids: readonly string[]): string[] {
+    const taken: string[] = [];
+    for (const id of ids) {
+      const slot = this.store.slotOf(id);
+      if (slot === undefined || this.store.state[slot] !== PENDING) continue;
+      this.transition(slot, WORKING);
+      taken.push(id);
+    }
+    return taken;
+  }
+
+  /** After a session: staged (waiting for dCache) or back to be read and retried. No-op if the request is gone. */
+  endWork(id: string, outcome: 'staged' | 'retry'): void {
+    const slot = this.store.slotOf(id);
+    if (slot === undefined || this.store.state[slot] !== WORKING) return;
+    this.transition(slot, outcome === 'staged' ? STAGED : UNREAD);
+  }
+
+  summaries(): VolumeSummary[] {
+    return this.groups.summaries();
+  }
+
+  /** The pending requests of a volume, for planning a session. */
+  requestsOf(volume: string): RequestInfo[] {
+    const group = this.groups.indexOf(volume);
+    if (group === undefined) return [];
+    const out: RequestInfo[] = [];
+    for (const slot of this.groups.members(group)) {
+      out.push({ id: this.store.nameOf(slot), sizeBytes: this.bytesOf(slot), mtimeMs: this.store.mtimeMs[slot] as number, order: this.orderOf(slot) });
+    }
+    return out;
+  }
+
+  volumeOf(id: string): string {
+    const slot = this.store.slotOf(id);
+    return this.groups.nameOf(slot === undefined ? this.defaultGroup : this.groupOf(slot));
+  }
+
+  pendingTotals(): { files: number; bytes: number; volumes: number } {
+    return this.groups.totals();
+  }
+
+  /**
+   * Replaces the hints in force. `scan` walks the hint text, handing out
+   * entries. With hints already in force the text is scanned twice: once to
+   * check it (a broken file must leave the old hints untouched), then to
+   * store it; the first load stores at once. Every pending request is
+   * regrouped: O(number of ids).
+   */
+  replaceHints(scan: (onEntry: (entry: HintEntry) => void) => HintScanOutcome): HintScanOutcome {
+    if (this.hintGeneration !== 0) {
+      const check = scan(() => {});
+      if (!check.ok) return check;
+    }
+    this.detachAll();
+    const generation = this.nextGeneration++;
+    const { store } = this;
+    let entries = 0;
+    const outcome = scan((entry) => {
+      const slot = store.ensure(entry.id);
+      if (store.hintGen[slot] !== generation) entries++;
+      store.hintGen[slot] = generation;
+      store.hintVolume[slot] = this.groups.intern(entry.volume);
+      store.hintSize[slot] = entry.sizeBytes ?? -1;
+      if (entry.order === null) {
+        store.orderKnown[slot] = 0;
+      } else {
+        store.orderKnown[slot] = 1;
+        store.order.set(entry.order, slot * 4);
+      }
+    });
+    this.hintGeneration = outcome.ok ? generation : 0;
+    this.hintEntryCount = outcome.ok ? entries : 0;
+    this.reattachAll();
+    return outcome;
+  }
+
+  private detachAll(): void {
+    this.groups.clearAll();
+    const { store } = this;
+    for (let slot = 0; slot < store.extent; slot++) if (store.isUsed(slot)) store.group[slot] = -1;
+  }
+
+  /** Regroups every pending request and frees slots that now hold neither a request nor a hint. */
+  private reattachAll(): void {
+    const { store } = this;
+    for (let slot = 0; slot < store.extent; slot++) {
+      if (!store.isUsed(slot)) continue;
+      if (store.state[slot] === ABSENT) {
+        if (!this.hintValid(slot)) store.release(slot);
+      } else {
+        this.join(slot);
+      }
+    }
+  }
+}

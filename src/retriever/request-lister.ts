@@ -1,0 +1,56 @@
+import { Worker } from 'node:worker_threads';
+import { scanRequestDir, type RequestFileStat } from './scan-requests.js';
+
+export interface ListWorkerInput {
+  readonly dir: string;
+}
+
+export type ListBatch =
+  | { readonly kind: 'batch'; readonly names: readonly string[]; readonly mtimesMs: Float64Array; readonly sizesBytes: Float64Array }
+  | { readonly kind: 'done' };
+
+type OnFile = (name: string, stat: RequestFileStat) => void;
+
+/** A full listing of request/ that runs while the caller does other work (see list-worker.ts). */
+export interface PendingListing {
+  /** Files the listing handed out so far; resolves with their number when it is complete. */
+  readonly done: Promise<number>;
+}
+
+/**
+ * Starts a full listing of `dir` in a worker thread; `onFile` is called on
+ * this thread as batches arrive. If the worker cannot run (or fails), the
+ * listing is done here instead, so a listing always completes or rejects.
+ */
+export function startListing(dir: string, onFile: OnFile): PendingListing {
+  return { done: listInWorker(dir, onFile).catch(() => scanRequestDir(dir, onFile)) };
+}
+
+function listInWorker(dir: string, onFile: OnFile): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let found = 0;
+    let settled = false;
+    const worker = new Worker(new URL('./list-worker.js', import.meta.url), {
+      workerData: { dir } satisfies ListWorkerInput,
+      // It only holds one batch at a time: a small heap keeps the process's peak memory down.
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+    });
+    worker.on('message', (message: ListBatch) => {
+      if (message.kind === 'done') {
+        settled = true;
+        resolve(found);
+        return;
+      }
+      const { names, mtimesMs, sizesBytes } = message;
+      for (let i = 0; i < names.length; i++) onFile(names[i] as string, { mtimeMs: mtimesMs[i] as number, sizeBytes: sizesBytes[i] as number });
+      found += names.length;
+    });
+    worker.on('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`listing worker exited with code ${code}`));
+    });
+  });
+}

@@ -1,0 +1,267 @@
+import path from 'node:path';
+import type { DaemonContext } from '../core/runtime/index.js';
+import { describeEnd, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
+import { writeFileAtomic } from '../core/stats/index.js';
+import { isPnfsid } from '../core/pool/index.js';
+import type { PlannedRetrieveSession, RetrieveOutcome, RunningVolume } from './policy.js';
+import type { RequestCache } from './request-cache.js';
+import { inFileSize, removeFile } from './request-reader.js';
+import { statRequestFile } from './scan-requests.js';
+import { formatBytes } from './space.js';
+
+/** Most dsmc messages (or per-file warnings) logged for one session; the rest are counted. */
+const MAX_LOGGED_LINES = 50;
+/** `Retrieving 1,234 /d/out/<id> --> /d/in/<id> [Done]`: the file has landed completely. */
+const DONE_LINE = /\s-->\s+(\S.*?)\s+\[Done\]\s*$/;
+
+export interface RetrieverCounters {
+  stagedBytes: number;
+  stagedFiles: number;
+  stageRetries: number;
+  failedFiles: number;
+}
+
+export interface SessionEnd extends RetrieveOutcome {
+  readonly volume: string;
+}
+
+interface RunningRetrieve {
+  readonly volume: string;
+  /** id → file_size, in list (tape) order. */
+  readonly sizes: ReadonlyMap<string, number>;
+  readonly bytes: number;
+  readonly cut: boolean;
+  /** Ids whose `[Done]` line dsmc printed. */
+  readonly done: Set<string>;
+  /** Ids failed with a `.err` file (ANS1345E). */
+  readonly failed: Set<string>;
+  stillToLandBytes: number;
+  errWrites: Promise<void>;
+}
+
+interface SessionTally {
+  staged: string[];
+  retry: string[];
+  mismatched: string[];
+  gone: number;
+}
+
+/**
+ * Runs retrieve sessions (SPEC 6.7–6.9): leftovers removed first, the list
+ * written, dsmc run, ANS1345E turned into `.err` files while it runs, and
+ * afterwards staged files and retries counted.
+ */
+export class RetrieveSessions {
+  private readonly running = new Map<string, RunningRetrieve>();
+
+  constructor(
+    private readonly ctx: DaemonContext,
+    private readonly cache: RequestCache,
+    private readonly counters: RetrieverCounters,
+    private readonly onEnd: (end: SessionEnd) => void,
+  ) {}
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  runningVolumes(): RunningVolume[] {
+    return [...this.running.values()].map((r) => ({ volume: r.volume, stillToLandBytes: Math.max(0, r.stillToLandBytes) }));
+  }
+
+  /** Files and bytes in running lists, and bytes of them not landed yet. */
+  working(): { files: number; bytes: number; stillToLandBytes: number } {
+    let files = 0;
+    let bytes = 0;
+    let stillToLandBytes = 0;
+    for (const r of this.running.values()) {
+      files += r.sizes.size;
+      bytes += r.bytes;
+      stillToLandBytes += Math.max(0, r.stillToLandBytes);
+    }
+    return { files, bytes, stillToLandBytes };
+  }
+
+  /** Ids in running lists (for the cleanup of in/). */
+  workingIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const r of this.running.values()) for (const id of r.sizes.keys()) ids.add(id);
+    return ids;
+  }
+
+  /** Kills every running dsmc now (space FULL). */
+  killAll(): number {
+    return this.ctx.sessions.killAllNow().length;
+  }
+
+  /**
+   * SPEC 6.7: before a session, a request whose in/ file is already complete
+   * is done (request removed); an in/ file of another size is a broken
+   * earlier attempt (removed, or dsmc -replace=no would skip it).
+   */
+  private prepareList(plan: PlannedRetrieveSession): Map<string, number> {
+    const { pool, logger } = this.ctx;
+    const sizes = new Map<string, number>();
+    for (const request of plan.requests) {
+      const fileSize = this.cache.fileSizeOf(request.id);
+      if (fileSize === null) continue;
+      const inSize = inFileSize(pool.in, request.id);
+      if (inSize === fileSize) {
+        removeFile(path.join(pool.request, request.id));
+        this.cache.forget(request.id);
+        logger.verbose(`Removed request ${request.id}: in/${request.id} is already complete (${fileSize} bytes)`);
+        continue;
+      }
+      if (inSize !== null) {
+        removeFile(path.join(pool.in, request.id));
+        logger.verbose(`Removed in/${request.id}: ${inSize} bytes of ${fileSize}, left by an earlier attempt`);
+      }
+      sizes.set(request.id, fileSize);
+    }
+    return sizes;
+  }
+
+  /** Starts one session; returns false when nothing was left to recall. */
+  async start(plan: PlannedRetrieveSession): Promise<boolean> {
+    const { pool, logger, config, sessions } = this.ctx;
+    const prepared = this.prepareList(plan);
+    const taken = this.cache.startWork([...prepared.keys()]);
+    if (taken.length === 0) return false;
+    const sizes = new Map(taken.map((id) => [id, prepared.get(id) as number]));
+    let bytes = 0;
+    for (const size of sizes.values()) bytes += size;
+    let listFile: string;
+    try {
+      listFile = await writeFileList(pool.requestlists, plan.volume, taken.map((id) => path.join(pool.out, id)));
+    } catch (error) {
+      for (const id of taken) this.cache.endWork(id, 'retry');
+      throw error;
+    }
+    const session: RunningRetrieve = {
+      volume: plan.volume,
+      sizes,
+      bytes,
+      cut: plan.cut,
+      done: new Set(),
+      failed: new Set(),
+      stillToLandBytes: bytes,
+      errWrites: Promise.resolve(),
+    };
+    this.running.set(plan.volume, session);
+    logger.info(`Starting retrieve session for volume ${plan.volume}: ${sizes.size} files, ${formatBytes(bytes)} (${plan.reason})`);
+    for (const id of taken) logger.debug(`Volume ${plan.volume}: listing ${id} (${sizes.get(id)} bytes)`);
+    const values = config.current.values;
+    sessions
+      .run({
+        executable: values.dsmc_executable,
+        args: retrieveArgs({ dsmcopts: values.dsmcopts, displayopts: values.dsmc_displayopts }, listFile, pool.in),
+        cpuLimitSec: values.dsmc_cpulimit,
+        listFile,
+        onLine: (line, cls) => this.onLine(session, line, cls),
+      })
+      .then(
+        (outcome) => this.finish(session, outcome),
+        (error: unknown) => this.finish(session, { end: { kind: 'spawn-failed', error: (error as Error).message }, messages: [], pid: undefined }),
+      )
+      .catch((error: unknown) => logger.error('internal_error', `after the retrieve session for ${plan.volume}: ${(error as Error).message}`));
+    return true;
+  }
+
+  private onLine(session: RunningRetrieve, line: string, cls: LineClass): void {
+    if (cls.kind === 'message') {
+      if (cls.message.code !== 'ANS1345E' || cls.message.quotedPath === undefined) return;
+      const id = path.basename(cls.message.quotedPath);
+      if (!isPnfsid(id) || !session.sizes.has(id) || session.failed.has(id)) return;
+      session.failed.add(id);
+      if (!session.done.has(id)) session.stillToLandBytes -= session.sizes.get(id) ?? 0;
+      const text = cls.message.text;
+      session.errWrites = session.errWrites.then(() => this.failRequest(session, id, text));
+      return;
+    }
+    const done = DONE_LINE.exec(line);
+    if (done === null) return;
+    const id = path.basename(done[1] as string);
+    if (!session.sizes.has(id) || session.done.has(id) || session.failed.has(id)) return;
+    session.done.add(id);
+    session.stillToLandBytes -= session.sizes.get(id) ?? 0;
+  }
+
+  /** SPEC 6.8: the file is not on tape. dCache reads `request/<id>.err` and fails the recall with its text. */
+  private async failRequest(session: RunningRetrieve, id: string, text: string): Promise<void> {
+    const { pool, logger } = this.ctx;
+    try {
+      await writeFileAtomic(path.join(pool.request, `${id}.err`), `${text}\n`);
+      removeFile(path.join(pool.request, id));
+      this.cache.forget(id);
+      this.counters.failedFiles++;
+      logger.warn('recall_failed', `Recall of ${id} (volume ${session.volume}) failed: ${text}`);
+    } catch (error) {
+      session.failed.delete(id);
+      logger.error('err_write_failed', `cannot fail the recall of ${id}: ${(error as Error).message}`);
+    }
+  }
+
+  /** SPEC 6.9: what landed, what failed, what is retried. */
+  private tallyFiles(session: RunningRetrieve): SessionTally {
+    const tally: SessionTally = { staged: [], retry: [], mismatched: [], gone: 0 };
+    for (const [id, size] of session.sizes) {
+      if (session.failed.has(id)) continue;
+      const inSize = inFileSize(this.ctx.pool.in, id);
+      // Asked of the directory, not the cache: dCache may have taken the file since the last cycle.
+      const requestGone = statRequestFile(this.ctx.pool.request, id) === null;
+      if (inSize === size || (requestGone && session.done.has(id))) {
+        tally.staged.push(id);
+        this.cache.endWork(id, 'staged');
+      } else if (requestGone) {
+        tally.gone++;
+      } else {
+        tally.retry.push(id);
+        if (inSize !== null) tally.mismatched.push(id);
+        this.cache.endWork(id, 'retry');
+      }
+    }
+    return tally;
+  }
+
+  private async finish(session: RunningRetrieve, outcome: DsmcOutcome): Promise<void> {
+    await session.errWrites;
+    const { logger } = this.ctx;
+    const tally = this.tallyFiles(session);
+    for (const id of tally.staged) {
+      const size = session.sizes.get(id) ?? 0;
+      this.counters.stagedFiles++;
+      this.counters.stagedBytes += size;
+      logger.verbose(`Staged ${id} (${size} bytes) from volume ${session.volume}`);
+    }
+    this.counters.stageRetries += tally.retry.length;
+    const killedByUs = outcome.end.kind === 'aborted';
+    const succeeded = tally.retry.length === 0 && outcome.end.kind !== 'prompt';
+    const clean = outcome.end.kind === 'exited' && outcome.end.exitCode === 0;
+    if (!clean && !killedByUs) this.logMessages(session, outcome);
+    const summary = `${tally.staged.length} staged, ${session.failed.size} failed (not on tape), ${tally.retry.length} to retry`;
+    if (succeeded || killedByUs) {
+      logger.info(`Retrieve session for volume ${session.volume} ${clean ? 'done' : describeEnd(outcome.end)}: ${summary}`);
+    } else {
+      logger.warn('dsmc_failed', `Retrieve session for volume ${session.volume} ${describeEnd(outcome.end)}: ${summary}`);
+      this.warnMismatches(session, tally.mismatched);
+    }
+    this.running.delete(session.volume);
+    const mounted = tally.staged.length > 0 || session.failed.size > 0;
+    this.onEnd({ volume: session.volume, succeeded, killedByUs, cut: session.cut, mounted });
+    this.ctx.wake();
+  }
+
+  private logMessages(session: RunningRetrieve, outcome: DsmcOutcome): void {
+    const others = outcome.messages.filter((m) => m.code !== 'ANS1345E');
+    for (const message of others.slice(0, MAX_LOGGED_LINES)) this.ctx.logger.warn('dsmc_message', `dsmc retrieve (volume ${session.volume}): ${message.text}`);
+    if (others.length > MAX_LOGGED_LINES) this.ctx.logger.warn('dsmc_message', `dsmc retrieve (volume ${session.volume}): ${others.length - MAX_LOGGED_LINES} more messages not shown`);
+  }
+
+  private warnMismatches(session: RunningRetrieve, ids: readonly string[]): void {
+    const { logger, pool } = this.ctx;
+    for (const id of ids.slice(0, MAX_LOGGED_LINES)) {
+      logger.warn('size_mismatch', `in/${id} has ${inFileSize(pool.in, id) ?? 'no'} bytes, its request wants ${session.sizes.get(id)}`);
+    }
+    if (ids.length > MAX_LOGGED_LINES) logger.warn('size_mismatch', `${ids.length - MAX_LOGGED_LINES} more files in in/ of volume ${session.volume} have the wrong size`);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Compact storage for a million ids: each id gets a slot number, and what we
+ * know about it lives in typed-array columns indexed by slot (about 70 bytes
+ * per id plus the map entry, where an object per id costs three times that).
+ * Hint data and request data share the slot of an id, so an id known from
+ * both costs one map entry. Measured at 1,000,000 ids: ~80 MiB for the map,
+ * ~70 MiB for the columns.
+ */
+
+/** Request states; a slot in state ABSENT has no request file (it may still carry hint data). */
+export const ABSENT = 0;
+/** Seen in request/ (stat only); its JSON not read yet. */
+export const UNREAD = 1;
+/** A valid recall request waiting for a session. */
+export const PENDING = 2;
+/** Not a recall (a flush request): not ours. */
+export const IGNORED = 3;
+/** Unreadable or invalid; warned about once, skipped until the file changes. */
+export const INVALID = 4;
+/** In the list of a running session. */
+export const WORKING = 5;
+/** Staged into in/; waiting for dCache to take the file and remove the request. */
+export const STAGED = 6;
+
+export type RequestStateCode = typeof ABSENT | typeof UNREAD | typeof PENDING | typeof IGNORED | typeof INVALID | typeof WORKING | typeof STAGED;
+
+const INITIAL_CAPACITY = 1024;
+
+function grown<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(array: T, capacity: number, make: (n: number) => T): T {
+  const next = make(capacity);
+  next.set(array);
+  return next;
+}
+
+export class SlotStore {
+  private readonly slots = new Map<string, number>();
+  private readonly names: (string | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  private capacity = INITIAL_CAPACITY;
+
+  // Request columns.
+  mtimeMs = new Float64Array(INITIAL_CAPACITY);
+  statSize = new Float64Array(INITIAL_CAPACITY);
+  /** file_size from the JSON; -1 until read. */
+  fileSize = new Float64Array(INITIAL_CAPACITY);
+  /** parent_pid; 0 when none. */
+  pid = new Int32Array(INITIAL_CAPACITY);
+  state = new Uint8Array(INITIAL_CAPACITY);
+  /** Volume group of a pending request; -1 when in none. */
+  group = new Int32Array(INITIAL_CAPACITY);
+  /** Generation of the last full listing that saw the request file. */
+  seenGen = new Uint32Array(INITIAL_CAPACITY);
+
+  // Hint columns; valid only while hintGen equals the hint index's generation.
+  hintGen = new Uint32Array(INITIAL_CAPACITY);
+  hintVolume = new Int32Array(INITIAL_CAPACITY);
+  /** -1 when the hint gives no size. */
+  hintSize = new Float64Array(INITIAL_CAPACITY);
+  /** Four words per slot (see tape-order.ts). */
+  order = new Uint32Array(INITIAL_CAPACITY * 4);
+  orderKnown = new Uint8Array(INITIAL_CAPACITY);
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Number of slot numbers in use or free (iteration bound). */
+  get extent(): number {
+    return this.names.length;
+  }
+
+  slotOf(id: string): number | undefined {
+    return this.slots.get(id);
+  }
+
+  nameOf(slot: number): string {
+    const name = this.names[slot];
+    if (name === undefined) throw new Error(`slot ${slot} is free`);
+    return name;
+  }
+
+  isUsed(slot: number): boolean {
+    return this.names[slot] !== undefined;
+  }
+
+  /** The slot of `id`, created (empty: no request, no hint) if needed. */
+  ensure(id: string): number {
+    const existing = this.slots.get(id);
+    if (existing !== undefined) return existing;
+    const slot = this.freeSlots.pop() ?? this.names.length;
+    if (slot >= this.capacity) this.grow();
+    this.names[slot] = id;
+    this.slots.set(id, slot);
+    this.clear(slot);
+    return slot;
+  }
+
+  release(slot: number): void {
+    const name = this.names[slot];
+    if (name === undefined) return;
+    this.slots.delete(name);
+    this.names[slot] = undefined;
+    this.freeSlots.push(slot);
+  }
+
+  private clear(slot: number): void {
+    this.mtimeMs[slot] = 0;
+    this.statSize[slot] = 0;
+    this.fileSize[slot] = -1;
+    this.pid[slot] = 0;
+    this.state[slot] = ABSENT;
+    this.group[slot] = -1;
+    this.seenGen[slot] = 0;
+    this.hintGen[slot] = 0;
+    this.hintVolume[slot] = -1;
+    this.hintSize[slot] = -1;
+    this.orderKnown[slot] = 0;
+  }
+
+  private grow(): void {
+    const capacity = this.capacity * 2;
+    this.mtimeMs = grown(this.mtimeMs, capacity, (n) => new Float64Array(n));
+    this.statSize = grown(this.statSize, capacity, (n) => new Float64Array(n));
+    this.fileSize = grown(this.fileSize, capacity, (n) => new Float64Array(n));
+    this.pid = grown(this.pid, capacity, (n) => new Int32Array(n));
+    this.state = grown(this.state, capacity, (n) => new Uint8Array(n));
+    this.group = grown(this.group, capacity, (n) => new Int32Array(n));
+    this.seenGen = grown(this.seenGen, capacity, (n) => new Uint32Array(n));
+    this.hintGen = grown(this.hintGen, capacity, (n) => new Uint32Array(n));
+    this.hintVolume = grown(this.hintVolume, capacity, (n) => new Int32Array(n));
+    this.hintSize = grown(this.hintSize, capacity, (n) => new Float64Array(n));
+    this.order = grown(this.order, capacity * 4, (n) => new Uint32Array(n));
+    this.orderKnown = grown(this.orderKnown, capacity, (n) => new Uint8Array(n));
+    this.capacity = capacity;
+  }
+}

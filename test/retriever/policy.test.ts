@@ -1,0 +1,328 @@
+import { describe, expect, it } from 'vitest';
+import {
+  countBackoffVolumes,
+  decideRetrieverCycle,
+  INITIAL_RETRIEVER_STATE,
+  planCutList,
+  recordRetrieveOutcome,
+  type RequestInfo,
+  type RetrieverState,
+  type RetrieverView,
+  type RunningVolume,
+  type VolumeSummary,
+} from '../../src/retriever/policy.js';
+import type { RetrieverSettings } from '../../src/retriever/settings.js';
+import { GIB } from '../../src/retriever/space.js';
+
+const MIB = 1024 ** 2;
+const T0 = 1_700_000_000_000;
+const MIN = 60_000;
+
+const settings: RetrieverSettings = {
+  maxWorkers: 2,
+  remountDelayMs: 120 * MIN,
+  fillWaitMs: 10 * MIN,
+  fillWaitMaxMs: 120 * MIN,
+  bufferBytes: 100 * GIB,
+  backlogPercent: 10,
+  killPercent: 95,
+  sleepMs: MIN,
+  backoffMaxMs: 60 * MIN,
+};
+
+/** A big, empty filesystem: space never matters unless a test says so. */
+const roomy = { freeBytes: 10_000 * GIB, totalBytes: 20_000 * GIB };
+
+/** `count` requests of `sizeBytes`, the first `ageMs` old, each next one a second younger. */
+function requests(prefix: string, count: number, ageMs: number, sizeBytes = GIB, nowMs = T0): RequestInfo[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `${prefix}${String(i).padStart(4, '0')}`,
+    sizeBytes,
+    mtimeMs: nowMs - ageMs + i * 1000,
+    order: [0, 0, 0, count - i] as const,
+  }));
+}
+
+interface World {
+  readonly byVolume: Record<string, RequestInfo[]>;
+  readonly unread?: Record<string, number>;
+}
+
+function summaries(world: World): VolumeSummary[] {
+  return Object.entries(world.byVolume).map(([name, list]) => ({
+    name,
+    files: list.length,
+    bytes: list.reduce((a, r) => a + r.sizeBytes, 0),
+    oldestMs: Math.min(...list.map((r) => r.mtimeMs)),
+    newestMs: Math.max(...list.map((r) => r.mtimeMs)),
+    unread: world.unread?.[name] ?? 0,
+  }));
+}
+
+function view(world: World, over: Partial<RetrieverView> = {}): RetrieverView {
+  return {
+    nowMs: T0,
+    skipDelays: false,
+    volumes: summaries(world),
+    requestsOf: (volume) => world.byVolume[volume] ?? [],
+    running: [],
+    space: roomy,
+    ...over,
+  };
+}
+
+function started(state: RetrieverState, world: World, over: Partial<RetrieverView> = {}, s: RetrieverSettings = settings): string[] {
+  return decideRetrieverCycle(s, state, view(world, over)).sessions.map((p) => p.volume);
+}
+
+describe('fill wait and fill-wait max (real volumes)', () => {
+  it.each([
+    // newest age, oldest age (minutes), starts?
+    { newest: 1, oldest: 5, starts: false, why: 'newest younger than the fill wait, oldest younger than the max' },
+    { newest: 10, oldest: 30, starts: true, why: 'quiet for the whole fill wait' },
+    { newest: 9, oldest: 119, starts: false, why: 'still filling, max not reached' },
+    { newest: 1, oldest: 120, starts: true, why: 'the oldest waited the fill-wait maximum' },
+  ])('$why', ({ newest, oldest, starts }) => {
+    const list: RequestInfo[] = [
+      { id: 'A1', sizeBytes: GIB, mtimeMs: T0 - oldest * MIN, order: null },
+      { id: 'A2', sizeBytes: GIB, mtimeMs: T0 - newest * MIN, order: null },
+    ];
+    const state: RetrieverState = { volumes: new Map([['VOL1', { lastMountEndMs: null, lastCut: false, backoff: { failures: 0, lastFailureMs: 0 }, waitingSinceMs: T0 - oldest * MIN }]]) };
+    expect(started(state, { byVolume: { VOL1: list } })).toEqual(starts ? ['VOL1'] : []);
+  });
+
+  it('does not wait for the default volume', () => {
+    expect(started(INITIAL_RETRIEVER_STATE, { byVolume: { default: requests('D', 2, 1000) } })).toEqual(['default']);
+  });
+
+  it('wakes up when the first wait ends, not a whole sleeptime later', () => {
+    const d = decideRetrieverCycle({ ...settings, sleepMs: 30 * MIN }, INITIAL_RETRIEVER_STATE, view({ byVolume: { VOL1: requests('A', 1, 8 * MIN) } }));
+    expect(d.sessions).toEqual([]);
+    expect(d.waitMs).toBe(2 * MIN);
+  });
+
+  it('a clock set back (request mtimes in the future) cannot stall a volume beyond the fill-wait maximum', () => {
+    const future = requests('A', 2, -24 * 60 * MIN); // written "a day from now"
+    const world = { byVolume: { VOL1: future } };
+    const first = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world));
+    expect(first.sessions).toEqual([]);
+    expect(started(first.nextState, world, { nowMs: T0 + 119 * MIN })).toEqual([]);
+    expect(started(first.nextState, world, { nowMs: T0 + 120 * MIN })).toEqual(['VOL1']);
+  });
+});
+
+describe('remount delay', () => {
+  const world = { byVolume: { VOL1: requests('A', 3, 60 * MIN) } };
+  const ended = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0 - 30 * MIN);
+
+  it.each([
+    { sinceEndMin: 30, starts: false },
+    { sinceEndMin: 119, starts: false },
+    { sinceEndMin: 120, starts: true },
+  ])('$sinceEndMin min after the last session: starts=$starts', ({ sinceEndMin, starts }) => {
+    expect(started(ended, world, { nowMs: T0 - 30 * MIN + sinceEndMin * MIN })).toEqual(starts ? ['VOL1'] : []);
+  });
+
+  it('does not apply to the default volume', () => {
+    const state = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'default', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0);
+    expect(started(state, { byVolume: { default: requests('D', 1, 1000) } })).toEqual(['default']);
+  });
+
+  it('does not apply after a session that was cut for space: the rest of the tape follows', () => {
+    const cut = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: true, killedByUs: false, cut: true, mounted: true }, T0 - MIN);
+    expect(started(cut, world)).toEqual(['VOL1']);
+  });
+
+  it('does not apply after a session that delivered nothing (the tape was not read): only the back-off does', () => {
+    const nothing = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: false, killedByUs: false, cut: false, mounted: false }, T0);
+    expect(started(nothing, world, { nowMs: T0 + MIN - 1 })).toEqual([]);
+    expect(started(nothing, world, { nowMs: T0 + MIN })).toEqual(['VOL1']);
+  });
+
+  it('does not apply after a session we killed (space): the rest of the tape follows', () => {
+    const killed = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: false, killedByUs: true, cut: false, mounted: true }, T0 - MIN);
+    expect(started(killed, world)).toEqual(['VOL1']);
+  });
+
+  it('a clock set back never makes the delay longer than remountdelay', () => {
+    // The last session "ended" a day in the future of the clock now.
+    const state = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: false, killedByUs: false, cut: false, mounted: true }, T0 + 24 * 60 * MIN);
+    const now = decideRetrieverCycle(settings, state, view(world));
+    expect(now.sessions).toEqual([]);
+    expect(started(now.nextState, world, { nowMs: T0 + 120 * MIN - 1 })).toEqual([]);
+    expect(started(now.nextState, world, { nowMs: T0 + 120 * MIN })).toEqual(['VOL1']);
+  });
+});
+
+describe('retriever_maxworkers and running volumes', () => {
+  const world = {
+    byVolume: { VOL1: requests('A', 2, 300 * MIN), VOL2: requests('B', 2, 200 * MIN), VOL3: requests('C', 2, 100 * MIN) },
+  };
+
+  it.each([
+    { maxWorkers: 1, running: [], expected: ['VOL1'] },
+    { maxWorkers: 2, running: [], expected: ['VOL1', 'VOL2'] },
+    { maxWorkers: 5, running: [], expected: ['VOL1', 'VOL2', 'VOL3'] },
+    { maxWorkers: 2, running: ['VOL1'], expected: ['VOL2'] },
+    { maxWorkers: 2, running: ['VOLX'], expected: ['VOL1'] },
+    { maxWorkers: 2, running: ['VOLX', 'VOLY'], expected: [] },
+    { maxWorkers: 3, running: ['VOL2'], expected: ['VOL1', 'VOL3'] },
+  ])('maxworkers $maxWorkers with $running running → $expected', ({ maxWorkers, running, expected }) => {
+    const runningVolumes: RunningVolume[] = running.map((volume) => ({ volume, stillToLandBytes: 0 }));
+    expect(started(INITIAL_RETRIEVER_STATE, world, { running: runningVolumes }, { ...settings, maxWorkers })).toEqual(expected);
+  });
+
+  it('starts the volume with the oldest request first, whatever the order of the summaries', () => {
+    const shuffled = { byVolume: { VOL3: world.byVolume.VOL3, VOL1: world.byVolume.VOL1, VOL2: world.byVolume.VOL2 } };
+    expect(started(INITIAL_RETRIEVER_STATE, shuffled, {}, { ...settings, maxWorkers: 1 })).toEqual(['VOL1']);
+  });
+
+  it('puts each list in tape order', () => {
+    const d = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world));
+    const ids = d.sessions[0]?.requests.map((r) => r.id);
+    expect(ids).toEqual(['A0001', 'A0000']); // order [.., 1] before [.., 2]
+  });
+});
+
+describe('reading before planning (lazy reading)', () => {
+  it('asks to read a chosen volume whose requests are unread, and plans nothing before that', () => {
+    const world = { byVolume: { VOL1: requests('A', 2, 300 * MIN), VOL2: requests('B', 2, 200 * MIN) }, unread: { VOL2: 1 } };
+    const d = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world));
+    expect(d.readFirst).toEqual(['VOL2']);
+    expect(d.sessions).toEqual([]);
+    expect(d.waitMs).toBe(0);
+  });
+
+  it('does not read volumes that are not due', () => {
+    const world = { byVolume: { VOL1: requests('A', 2, MIN) }, unread: { VOL1: 2 } };
+    expect(decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world)).readFirst).toEqual([]);
+  });
+});
+
+describe('SIGUSR1', () => {
+  const world = { byVolume: { VOL1: requests('A', 1, 1000) } };
+  const failed = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: false, killedByUs: false, cut: false, mounted: true }, T0);
+
+  it.each([
+    { what: 'fill wait', state: INITIAL_RETRIEVER_STATE },
+    { what: 'remount delay', state: recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0) },
+    { what: 'back-off', state: failed },
+  ])('skips the $what once', ({ state }) => {
+    expect(started(state, world)).toEqual([]);
+    expect(started(state, world, { skipDelays: true })).toEqual(['VOL1']);
+  });
+
+  it('does not skip the space rules', () => {
+    expect(started(INITIAL_RETRIEVER_STATE, world, { skipDelays: true, space: { freeBytes: 50 * GIB, totalBytes: 1000 * GIB } })).toEqual([]);
+  });
+});
+
+describe('per-volume back-off (SPEC 11.3)', () => {
+  const world = { byVolume: { VOL1: requests('A', 1, 300 * MIN), VOL2: requests('B', 1, 200 * MIN) } };
+  const fail = (state: RetrieverState, nowMs: number): RetrieverState => recordRetrieveOutcome(state, 'VOL1', { succeeded: false, killedByUs: false, cut: true, mounted: true }, nowMs);
+
+  it('waits sleeptime·2^(n−1) after n failures of a volume, without holding others back', () => {
+    const twice = fail(fail(INITIAL_RETRIEVER_STATE, T0), T0);
+    expect(started(twice, world, { nowMs: T0 + 2 * MIN - 1 })).toEqual(['VOL2']);
+    expect(started(twice, world, { nowMs: T0 + 2 * MIN })).toEqual(['VOL1', 'VOL2']);
+    expect(countBackoffVolumes(twice, T0 + MIN, settings)).toBe(1);
+  });
+
+  it('caps the wait at retry_backoff_max', () => {
+    let state = INITIAL_RETRIEVER_STATE;
+    for (let i = 0; i < 12; i++) state = fail(state, T0);
+    expect(started(state, world, { nowMs: T0 + 60 * MIN - 1 })).toEqual(['VOL2']);
+    expect(started(state, world, { nowMs: T0 + 60 * MIN })).toEqual(['VOL1', 'VOL2']);
+  });
+
+  it('a success resets it, and a session we killed ourselves does not count', () => {
+    const failed = fail(INITIAL_RETRIEVER_STATE, T0);
+    const killed = recordRetrieveOutcome(failed, 'VOL1', { succeeded: false, killedByUs: true, cut: true, mounted: true }, T0);
+    expect(killed.volumes.get('VOL1')?.backoff.failures).toBe(1);
+    const ok = recordRetrieveOutcome(failed, 'VOL1', { succeeded: true, killedByUs: false, cut: true, mounted: true }, T0);
+    expect(ok.volumes.get('VOL1')?.backoff.failures).toBe(0);
+  });
+});
+
+describe('space states (SPEC 6.5)', () => {
+  const world = { byVolume: { VOL1: requests('A', 1, 300 * MIN) } };
+  const fs1000 = (freeGiB: number) => ({ freeBytes: freeGiB * GIB, totalBytes: 1000 * GIB });
+  const running: RunningVolume[] = [{ volume: 'VOLX', stillToLandBytes: 0 }];
+
+  it.each([
+    // buffer 100 GiB: backlog line 90 GiB, kill line 5 GiB
+    { free: 500, state: 'OK', starts: true, kills: false },
+    { free: 90, state: 'OK', starts: true, kills: false },
+    { free: 89.9, state: 'BACKLOG', starts: false, kills: false },
+    { free: 5, state: 'BACKLOG', starts: false, kills: false },
+    { free: 4.9, state: 'FULL', starts: false, kills: true },
+  ])('$free GiB free → $state', ({ free, state, starts, kills }) => {
+    const d = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world, { space: fs1000(free), running }));
+    expect(d.spaceState).toBe(state);
+    expect(d.sessions.length > 0).toBe(starts);
+    expect(d.killSessions).toBe(kills);
+    if (!starts) expect(d.hold).toBe(state);
+  });
+
+  it('uses the absolute floors (1 GiB kill, 2 GiB backlog) with a small buffer', () => {
+    const small = { ...settings, bufferBytes: GIB };
+    const at = (freeGiB: number) => decideRetrieverCycle(small, INITIAL_RETRIEVER_STATE, view(world, { space: fs1000(freeGiB) })).spaceState;
+    expect([at(2), at(1.99), at(0.99)]).toEqual(['OK', 'BACKLOG', 'FULL']);
+  });
+
+  it('uses half the filesystem as the buffer when the filesystem is smaller than it', () => {
+    const d = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world, { space: { freeBytes: 40 * GIB, totalBytes: 50 * GIB } }));
+    expect(d.lines).toMatchObject({ bufferShrunk: true, bufferBytes: 25 * GIB });
+    expect(d.lines?.backlogLineBytes).toBe(22.5 * GIB);
+    expect(d.spaceState).toBe('OK');
+  });
+
+  it('starts nothing and kills nothing when the free space is unknown', () => {
+    const d = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world, { space: null, running }));
+    expect(d).toMatchObject({ spaceState: 'UNKNOWN', killSessions: false, sessions: [] });
+  });
+});
+
+describe('space reservation (SPEC 11.1)', () => {
+  const small = { ...settings, bufferBytes: GIB, maxWorkers: 3 }; // kill line 1 GiB, backlog line 2 GiB
+  const space = (freeMiB: number) => ({ freeBytes: freeMiB * MIB, totalBytes: 1000 * GIB });
+
+  it('cuts a list to the oldest requests that fit above the kill line, in tape order', () => {
+    const list = requests('A', 10, 300 * MIN, 512 * MIB); // A0000 oldest, tape order reversed
+    const d = decideRetrieverCycle(small, INITIAL_RETRIEVER_STATE, view({ byVolume: { VOL1: list } }, { space: space(3 * 1024) }));
+    const session = d.sessions[0];
+    expect(session?.cut).toBe(true);
+    expect(session?.bytes).toBe(2 * GIB); // 3 GiB free − 1 GiB kill line
+    expect(session?.requests.map((r) => r.id)).toEqual(['A0003', 'A0002', 'A0001', 'A0000']);
+  });
+
+  it('counts the bytes still to land for running sessions and for lists planned before', () => {
+    const world = { byVolume: { VOL1: requests('A', 4, 300 * MIN, 512 * MIB), VOL2: requests('B', 4, 200 * MIN, 512 * MIB) } };
+    const running: RunningVolume[] = [{ volume: 'VOLX', stillToLandBytes: GIB }];
+    const d = decideRetrieverCycle(small, INITIAL_RETRIEVER_STATE, view(world, { space: space(4 * 1024), running }));
+    // 4 GiB free − 1 GiB to land − 1 GiB kill line = 2 GiB: all of VOL1, nothing left for VOL2.
+    expect(d.sessions.map((s) => [s.volume, s.bytes])).toEqual([['VOL1', 2 * GIB]]);
+    expect(d.budgetBytes).toBe(2 * GIB);
+    expect(d.hold).toBe('RESERVATION');
+  });
+
+  it('never lets the planned lists reach the kill line', () => {
+    const world = { byVolume: { VOL1: requests('A', 7, 300 * MIN, 300 * MIB), VOL2: requests('B', 7, 200 * MIN, 300 * MIB), VOL3: requests('C', 7, 100 * MIN, 300 * MIB) } };
+    const d = decideRetrieverCycle(small, INITIAL_RETRIEVER_STATE, view(world, { space: space(5000) }));
+    const planned = d.sessions.reduce((a, s) => a + s.bytes, 0);
+    expect(planned).toBeLessThanOrEqual(5000 * MIB - GIB);
+    expect(d.sessions.length).toBeGreaterThan(1);
+  });
+
+  it('planCutList keeps whole requests only, oldest first', () => {
+    const list = [
+      { id: 'N', sizeBytes: 10, mtimeMs: 3, order: null },
+      { id: 'O', sizeBytes: 10, mtimeMs: 1, order: null },
+      { id: 'M', sizeBytes: 10, mtimeMs: 2, order: null },
+    ];
+    expect(planCutList(list, 25)).toMatchObject({ bytes: 20, cut: true });
+    expect(planCutList(list, 25).requests.map((r) => r.id)).toEqual(['M', 'O']);
+    expect(planCutList(list, 5).requests).toEqual([]);
+    expect(planCutList(list, 30).cut).toBe(false);
+  });
+});
