@@ -124,10 +124,10 @@ export interface RunningProgram {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `bin/<program>` with the pool's config and fake dsmc environment. */
-export function startProgram(program: string, pool: TestPool, args: string[] = [], env: Record<string, string> = {}): RunningProgram {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', program), '--config', pool.configPath, ...args], {
-    env: { ...process.env, ...pool.env, ...env },
+/** Starts `bin/<program>` with exactly `args` (no --config); killed in afterEach like the others. */
+export function startCommand(program: string, args: string[], env: Record<string, string> = {}): RunningProgram {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', program), ...args], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   processes.add(child);
@@ -139,6 +139,11 @@ export function startProgram(program: string, pool: TestPool, args: string[] = [
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
   return { child, pid: child.pid as number, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Starts `bin/<program>` with the pool's config and fake dsmc environment. */
+export function startProgram(program: string, pool: TestPool, args: string[] = [], env: Record<string, string> = {}): RunningProgram {
+  return startCommand(program, ['--config', pool.configPath, ...args], { ...pool.env, ...env });
 }
 
 export function startDaemon(daemon: DaemonProgram, pool: TestPool, env: Record<string, string> = {}): RunningProgram {
@@ -205,4 +210,32 @@ export function hasCommand(command: string): boolean {
       return false;
     }
   });
+}
+
+/** Runs `bin/fake-dsmc` with the pool's library and scenario (e.g. to archive files before a test). */
+export async function runFakeDsmc(pool: TestPool, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [FAKE_DSMC, ...args], { env: { ...process.env, ...pool.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  processes.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return { code, stdout, stderr };
+}
+
+/**
+ * Waits until the daemon has published its figures `seconds` more times
+ * (its `<daemon>_time` advanced that far): "a few more cycles happened".
+ */
+export async function waitForStatsSeconds(pool: TestPool, daemon: DaemonProgram, seconds: number, timeoutMs = 30_000): Promise<void> {
+  const key = `${daemon}_time`;
+  await waitFor(() => readStats(pool, daemon)?.[key] !== undefined, `${daemon} stats`, timeoutMs);
+  const start = readStats(pool, daemon)?.[key] as number;
+  await waitFor(() => ((readStats(pool, daemon)?.[key] as number | undefined) ?? 0) >= start + seconds, `${seconds} s more of ${daemon} cycles`, timeoutMs);
+}
+
+/** Lines of a daemon's log that contain `text`. */
+export function logLines(pool: TestPool, program: DaemonProgram | 'tapehints', text: string): string[] {
+  return readLog(pool, program).split('\n').filter((line) => line.includes(text));
 }

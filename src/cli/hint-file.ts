@@ -1,0 +1,31 @@
+// The tape hint file for `pertape`, `status` and the demo: the shared parser of
+// src/core/hints, read synchronously (one read per command).
+import fs from 'node:fs';
+import { HintFileError, parseHintFile, sanitizeVolumeName, type HintMap, type TapeHint } from '../core/hints/index.js';
+
+export type { HintMap, TapeHint };
+
+/** The volume of a hint as the retriever names it (SPEC 6.4). */
+export function volumeOf(hint: TapeHint): string {
+  return sanitizeVolumeName(hint.volid);
+}
+
+export type HintRead = { readonly ok: true; readonly hints: HintMap; readonly skipped: number } | { readonly ok: false; readonly error: string };
+
+/** Reads and parses the hint file; a one-line error naming the file otherwise. */
+export function readHintFile(file: string): HintRead {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    return { ok: false, error: `${file}: cannot read the hint file (${(error as Error).message})` };
+  }
+  try {
+    let skipped = 0;
+    const hints = parseHintFile(text, file, () => skipped++);
+    return { ok: true, hints, skipped };
+  } catch (error) {
+    if (error instanceof HintFileError) return { ok: false, error: error.message };
+    throw error;
+  }
+}

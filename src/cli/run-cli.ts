@@ -1,0 +1,102 @@
+import { ConfigError, sampleConfigText } from '../core/config/index.js';
+import { packageVersion, parseProgramArgs } from '../core/runtime/index.js';
+import { CHECK_CONFIG_HELP, runCheckConfig } from './check-config-command.js';
+import { EXIT, UsageError, type CliIo } from './cli-io.js';
+import { DEMO_HELP, runDemo } from './demo/demo-command.js';
+import { parseCommandArgs } from './parse-command-args.js';
+import { PERTAPE_HELP, runPertape } from './pertape-command.js';
+import { runStatus, STATUS_HELP } from './status-command.js';
+
+export const MAIN_HELP = `Usage: endit <command> [options]
+
+Operator command of endit, the dCache pool to IBM Storage Protect (TSM) bridge.
+
+Commands:
+  status          table of the daemons from their stats files (--json); exit 0 when all are fresh
+  check-config    validate the configuration and the override file, print the effective values
+  sample-config   print the commented sample configuration
+  pertape         files and bytes per tape volume from the hint file (--queue: pending recalls)
+  demo            run the three daemons against a fake tape library for a minute and show what happens
+
+Options: --help, --version; "endit <command> --help" for a command's options.
+Configuration: --config PATH, else $ENDIT_CONFIG, else /etc/endit/endit.conf.
+`;
+
+const SAMPLE_CONFIG_HELP = `Usage: endit sample-config
+
+Prints the commented sample configuration: every key with its description and default.
+`;
+
+interface Command {
+  readonly help: string;
+  run(argv: readonly string[], io: CliIo): number | Promise<number>;
+}
+
+function runSampleConfig(argv: readonly string[], io: CliIo): number {
+  parseCommandArgs(argv, {});
+  io.out(sampleConfigText());
+  return EXIT.ok;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  status: { help: STATUS_HELP, run: runStatus },
+  'check-config': { help: CHECK_CONFIG_HELP, run: runCheckConfig },
+  'sample-config': { help: SAMPLE_CONFIG_HELP, run: runSampleConfig },
+  pertape: { help: PERTAPE_HELP, run: runPertape },
+  demo: { help: DEMO_HELP, run: runDemo },
+};
+
+async function runCommand(command: Command, argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await command.run(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`endit: ${error.message}\n${command.help}`);
+      return EXIT.config;
+    }
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) io.err(`endit: ${problem}\n`);
+      return EXIT.config;
+    }
+    throw error;
+  }
+}
+
+/** `endit --config X status` is `endit status --config X`: leading --config options move behind the command. Pure. */
+export function planCommandLine(argv: readonly string[]): { name: string | undefined; rest: string[] } {
+  const leading: string[] = [];
+  let index = 0;
+  while (index < argv.length) {
+    const arg = argv[index] as string;
+    if (arg.startsWith('--config=')) leading.push(arg);
+    else if (arg === '--config' && index + 1 < argv.length) leading.push(arg, argv[++index] as string);
+    else break;
+    index++;
+  }
+  return { name: argv[index], rest: [...argv.slice(index + 1), ...leading] };
+}
+
+/** Dispatches `endit <command> ...`; returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const { name, rest } = planCommandLine(argv);
+  const command = name === undefined || !Object.hasOwn(COMMANDS, name) ? undefined : COMMANDS[name];
+  if (command === undefined) {
+    const top = parseProgramArgs(argv);
+    if (top.version) {
+      io.out(`endit ${packageVersion()}\n`);
+      return EXIT.ok;
+    }
+    if (top.help) {
+      io.out(MAIN_HELP);
+      return EXIT.ok;
+    }
+    if (name === undefined) io.err(MAIN_HELP);
+    else io.err(`endit: unknown command '${name}' (endit --help lists the commands)\n`);
+    return EXIT.config;
+  }
+  if (parseProgramArgs(rest).help) {
+    io.out(command.help);
+    return EXIT.ok;
+  }
+  return runCommand(command, rest, io);
+}

@@ -1,0 +1,64 @@
+import { lockPath, readLockHolder } from '../core/runtime/index.js';
+import { poolLayout } from '../core/pool/index.js';
+import type { ConfigValues } from '../core/config/index.js';
+import type { CliIo } from './cli-io.js';
+import { resolveHintFilePath } from '../core/hints/index.js';
+import { readCliConfig } from './cli-config.js';
+import { formatStatusJson, formatStatusTable } from './format-status.js';
+import { readHintFile, type HintMap } from './hint-file.js';
+import { parseCommandArgs } from './parse-command-args.js';
+import { scanRecallRequests, type RequestScan } from './request-scan.js';
+import { readStatsFile, statsFilePath } from './stats-file.js';
+import { DAEMON_NAMES, type DaemonView } from './status-daemon.js';
+import { buildStatusReport, MAX_REQUESTS_SCANNED, type StatusReport, type StatusView } from './status-report.js';
+
+export const STATUS_HELP = `Usage: endit status [--config PATH] [--json]
+
+One table from the files the daemons leave (stats files in currstatsdir, their
+locks in the pool directory, request/ and the hint file); it never signals a
+daemon. Per daemon: running or not (pid from its lock), age of its figures
+(STALE past 3 x sleeptime), pending and working files and bytes, sessions
+busy/max, back-off state, errors; the retriever's in/ space and recall
+requests per volume; the deleter's queue and next run.
+  --json   the same as JSON, for scripts
+The first line is a verdict (ENDIT OK / ENDIT PROBLEM), as monitoring checks expect.
+Exit codes: 0 every daemon that runs on this pool (has a stats file or a live
+lock) reports fresh figures; 1 a daemon's figures are stale or missing, or no
+daemon ran here; 2 the configuration cannot be read, or a usage error.
+`;
+
+function readDaemonView(values: ConfigValues, name: DaemonView['name']): DaemonView {
+  const statsFile = statsFilePath(values.currstatsdir, values['desc-short'], name);
+  return { name, statsFile, stats: readStatsFile(statsFile), lockPid: readLockHolder(lockPath(values.dir, name)) };
+}
+
+function readHintsForStatus(file: string | undefined, scan: RequestScan | null): { hints: HintMap; note: string | null } {
+  // The hint file can be large: read it only when there are recalls to place.
+  if (file === undefined || scan === null || scan.recalls.length === 0) return { hints: new Map(), note: null };
+  const read = readHintFile(file);
+  return read.ok ? { hints: read.hints, note: null } : { hints: new Map(), note: `${read.error}: requests shown on volume default` };
+}
+
+/** Everything `status` reads, once. */
+export function scanStatusView(file: string, values: ConfigValues, io: CliIo): StatusView {
+  const daemons = DAEMON_NAMES.map((name) => readDaemonView(values, name));
+  const retriever = daemons.find((d) => d.name === 'retriever');
+  const retrieverPresent = retriever !== undefined && (retriever.stats.kind === 'ok' || retriever.lockPid !== null);
+  const requests = retrieverPresent ? scanRecallRequests(poolLayout(values.dir).request, MAX_REQUESTS_SCANNED) : null;
+  const { hints, note } = readHintsForStatus(resolveHintFilePath(values.retriever_hintfile, io.env), requests);
+  return { configFile: file, pool: values['desc-short'], nowMs: io.nowMs(), sleeptimeSec: values.sleeptime, daemons, requests, hints, hintNote: note };
+}
+
+/** The status report of the pool configured in `configOption` (ConfigError if it cannot be read). */
+export function readStatusReport(configOption: string | undefined, io: CliIo): StatusReport {
+  const { file, snapshot } = readCliConfig(configOption, io);
+  return buildStatusReport(scanStatusView(file, snapshot.values, io));
+}
+
+/** `endit status`: exit 0 all fresh, 1 stale or missing (2 for configuration errors, by the caller). */
+export function runStatus(argv: readonly string[], io: CliIo): number {
+  const values = parseCommandArgs(argv, { config: { type: 'string' }, json: { type: 'boolean' } });
+  const report = readStatusReport(values.config, io);
+  io.out(values.json === true ? formatStatusJson(report) : formatStatusTable(report));
+  return report.exitCode;
+}

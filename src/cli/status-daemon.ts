@@ -1,0 +1,152 @@
+// What `endit status` says about one daemon, decided from what was read. Pure.
+import type { StatsRead } from './stats-file.js';
+
+export const DAEMON_NAMES = ['archiver', 'retriever', 'deleter'] as const;
+export type DaemonName = (typeof DAEMON_NAMES)[number];
+
+/** Figures are stale when older than this many cycles. */
+export const STALE_CYCLES = 3;
+
+/** What was read about one daemon: its stats file and its lock. */
+export interface DaemonView {
+  readonly name: DaemonName;
+  readonly statsFile: string;
+  readonly stats: StatsRead;
+  /** The live pid holding the lock, null when none does. */
+  readonly lockPid: number | null;
+}
+
+/**
+ * ok: fresh figures; stale: older than 3 × sleeptime (or without a time);
+ * missing: running, or a stats file that cannot be read, but no figures;
+ * absent: neither a stats file nor a running process (not run on this pool).
+ */
+export type DaemonHealth = 'ok' | 'stale' | 'missing' | 'absent';
+
+export interface FilesAndBytes {
+  readonly files: number;
+  /** null where the daemon has no byte figure (the deleter's queue). */
+  readonly bytes: number | null;
+}
+
+export interface DaemonStatus {
+  readonly name: DaemonName;
+  readonly running: boolean;
+  readonly pid: number | null;
+  readonly health: DaemonHealth;
+  readonly statsFile: string;
+  readonly problem: string | null;
+  readonly ageSec: number | null;
+  readonly staleAfterSec: number;
+  readonly startTime: number | null;
+  readonly pending: FilesAndBytes | null;
+  readonly working: FilesAndBytes | null;
+  readonly sessions: { readonly busy: number; readonly max: number } | null;
+  readonly backoff: string | null;
+  readonly errors: { readonly total: number; readonly byCode: Readonly<Record<string, number>> } | null;
+  readonly figures: Readonly<Record<string, number>> | null;
+}
+
+type Figures = Readonly<Record<string, number>>;
+
+export const SPACE_STATES = ['OK', 'BACKLOG', 'FULL'] as const;
+
+/** `retriever_backoffstate` as a name (SPEC 9: 0 OK, 1 BACKLOG, 2 FULL). Pure. */
+export function spaceStateName(value: number | undefined): string {
+  return value === undefined ? '?' : (SPACE_STATES[value] ?? `state ${value}`);
+}
+
+/** The figures of the daemon table, per daemon. */
+export const FIGURE_NAMES = {
+  archiver: { pendingFiles: 'archiver_pending_files', pendingBytes: 'archiver_pending_bytes', workingFiles: 'archiver_working_files', workingBytes: 'archiver_working_bytes', busy: 'archiver_busyworkers', max: 'archiver_maxworkers' },
+  retriever: { pendingFiles: 'retriever_requests_files', pendingBytes: 'retriever_requests_bytes', workingFiles: 'retriever_working_files', workingBytes: 'retriever_working_bytes', busy: 'retriever_busyworkers', max: 'retriever_maxworkers' },
+  deleter: { pendingFiles: 'deleter_waiting_files', pendingBytes: undefined, workingFiles: undefined, workingBytes: undefined, busy: 'deleter_busyworkers', max: undefined },
+} as const;
+
+/** The figures of the back-off column. */
+export const BACKOFF_FIGURES = {
+  archiverFailures: 'archiver_backoff_failures',
+  archiverSeconds: 'archiver_backoff_seconds',
+  deleterFailures: 'deleter_backoff_failures',
+  retrieverVolumes: 'retriever_backoff_volumes',
+  retrieverSpace: 'retriever_backoffstate',
+} as const;
+
+function pick(figures: Figures, name: string | undefined): number | undefined {
+  return name === undefined ? undefined : figures[name];
+}
+
+function filesAndBytes(figures: Figures, files: string | undefined, bytes: string | undefined): FilesAndBytes | null {
+  const count = pick(figures, files);
+  return count === undefined ? null : { files: count, bytes: pick(figures, bytes) ?? null };
+}
+
+function sessionsOf(name: DaemonName, figures: Figures): DaemonStatus['sessions'] {
+  const names = FIGURE_NAMES[name];
+  const busy = figures[names.busy];
+  if (busy === undefined) return null;
+  // The deleter runs at most one delete session.
+  return { busy, max: pick(figures, names.max) ?? 1 };
+}
+
+function failuresText(failures: number | undefined, waitSec: number | undefined): string {
+  if (failures === undefined || failures === 0) return 'none';
+  const wait = waitSec === undefined || waitSec <= 0 ? '' : `, next try in ${Math.round(waitSec)}s`;
+  return `${failures} failed${wait}`;
+}
+
+/** Back-off in words: failures in a row for the archiver and deleter, the space state for the retriever. */
+export function backoffOf(name: DaemonName, figures: Figures): string {
+  const b = BACKOFF_FIGURES;
+  if (name === 'archiver') return failuresText(figures[b.archiverFailures], figures[b.archiverSeconds]);
+  if (name === 'deleter') return failuresText(figures[b.deleterFailures], undefined);
+  const volumes = figures[b.retrieverVolumes] ?? 0;
+  const space = spaceStateName(figures[b.retrieverSpace]);
+  return volumes > 0 ? `${space}, ${volumes} vol waiting` : space;
+}
+
+/** `<daemon>_errors` and the `<daemon>_errors_<code>` counts. */
+export function errorsOf(name: DaemonName, figures: Figures): DaemonStatus['errors'] {
+  const prefix = `${name}_errors_`;
+  const byCode: Record<string, number> = {};
+  for (const [key, value] of Object.entries(figures)) if (key.startsWith(prefix)) byCode[key.slice(prefix.length)] = value;
+  const total = figures[`${name}_errors`] ?? Object.values(byCode).reduce((a, b) => a + b, 0);
+  return { total, byCode };
+}
+
+function decideHealth(view: DaemonView, ageSec: number | null, staleAfterSec: number): { health: DaemonHealth; problem: string | null } {
+  if (view.stats.kind === 'invalid') return { health: 'missing', problem: `${view.statsFile}: ${view.stats.error}` };
+  if (view.stats.kind === 'missing') {
+    return view.lockPid === null ? { health: 'absent', problem: null } : { health: 'missing', problem: `running but no stats file ${view.statsFile}` };
+  }
+  if (ageSec === null) return { health: 'stale', problem: `${view.statsFile} has no ${view.name}_time` };
+  if (ageSec > staleAfterSec) return { health: 'stale', problem: `figures ${Math.round(ageSec)}s old, stale after ${staleAfterSec}s` };
+  return { health: 'ok', problem: null };
+}
+
+/** One daemon's status at `nowSec`, stale past STALE_CYCLES × sleeptime. Pure. */
+export function decideDaemonStatus(view: DaemonView, nowSec: number, sleeptimeSec: number): DaemonStatus {
+  const figures = view.stats.kind === 'ok' ? view.stats.figures : null;
+  const time = figures?.[`${view.name}_time`];
+  const ageSec = time === undefined ? null : Math.max(0, nowSec - time);
+  const staleAfterSec = STALE_CYCLES * sleeptimeSec;
+  const { health, problem } = decideHealth(view, ageSec, staleAfterSec);
+  const names = FIGURE_NAMES[view.name];
+  return {
+    name: view.name,
+    running: view.lockPid !== null,
+    pid: view.lockPid,
+    health,
+    statsFile: view.statsFile,
+    problem,
+    ageSec,
+    staleAfterSec,
+    startTime: figures?.[`${view.name}_starttime`] ?? null,
+    pending: figures === null ? null : filesAndBytes(figures, names.pendingFiles, names.pendingBytes),
+    working: figures === null ? null : filesAndBytes(figures, names.workingFiles, names.workingBytes),
+    sessions: figures === null ? null : sessionsOf(view.name, figures),
+    backoff: figures === null ? null : backoffOf(view.name, figures),
+    errors: figures === null ? null : errorsOf(view.name, figures),
+    figures,
+  };
+}
