@@ -9,9 +9,8 @@
  * missing (size unknown), one line or pretty-printed.
  */
 import fs from 'node:fs/promises';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { isPnfsid } from '../pool/pnfsid.js';
+import { writeFileAtomic } from '../stats/atomic-write.js';
 
 export interface TapeHint {
   /** The volume as dsmc named it (see sanitizeVolumeName before using it in a file name). */
@@ -143,29 +142,9 @@ export function* hintFileChunks(entries: Iterable<readonly [string, TapeHint]>, 
   yield first ? '{}\n' : `${chunk}\n}\n`;
 }
 
-/**
- * Writes the hint file atomically: a temporary file in the same directory,
- * written in pieces (a million entries never become one string), then renamed
- * over `file`. The mode is 0666 less the umask, as the user chose.
- */
+/** Writes the hint file atomically (temp file, fsync, rename); mode 0666 less the umask. */
 export async function writeHintFile(file: string, entries: Iterable<readonly [string, TapeHint]>): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'wx', 0o666);
-  try {
-    for (const chunk of hintFileChunks(entries)) await handle.write(chunk);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, hintFileChunks(entries), { fsync: true });
 }
 
 /** Every run of characters outside `A-Za-z0-9.-` becomes `_` (SPEC 6.4): safe in a file name. */

@@ -13,12 +13,18 @@ export interface AtomicWriteOptions {
  * Writes `content` to a temporary file in the same directory, then renames it
  * over `target`, so that a reader sees the old file or the new one, never a part.
  */
-export async function writeFileAtomic(target: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  content: string | Uint8Array | Iterable<string>,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(temp, 'wx', options.mode ?? 0o666);
   try {
-    await handle.writeFile(content);
+    if (typeof content === 'string' || content instanceof Uint8Array) await handle.writeFile(content);
+    // Written piece by piece: a million-entry file never becomes one string.
+    else for (const chunk of content) await handle.write(chunk);
     if (options.mode !== undefined) await handle.chmod(options.mode);
     if (options.fsync === true) await handle.sync();
   } catch (error) {
