@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { archiverFigures } from '../../src/archiver/figures.js';
+import { retrieverFigures } from '../../src/retriever/figures.js';
+import { deleterFigures } from '../../src/deleter/figures.js';
+import { createTestPool, startDaemon, waitFor, type DaemonProgram } from './harness.js';
+
+const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+const exporters: Array<ReturnType<typeof spawn>> = [];
+
+afterEach(() => {
+  for (const p of exporters.splice(0)) p.kill('SIGKILL');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function scrape(port: number): Promise<string | null> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    return response.ok ? await response.text() : null;
+  } catch {
+    return null;
+  }
+}
+
+describe('node_exporter textfile collector', () => {
+  it.skipIf(!fs.existsSync(NODE_EXPORTER))('scrapes every endit metric of the three daemons with its hsm label and no error', async () => {
+    const pool = createTestPool();
+    // An override every daemon rejects, so that each has an error code to count.
+    fs.writeFileSync(pool.overridePath, JSON.stringify({ dir: '/elsewhere' }));
+    const daemons: DaemonProgram[] = ['archiver', 'retriever', 'deleter'];
+    for (const d of daemons) startDaemon(d, pool);
+    await waitFor(() => daemons.every((d) => fs.existsSync(`${pool.statsdir}/testpool-${d}-stats.prom`)), 'all three .prom files');
+
+    const port = await freePort();
+    const exporter = spawn(
+      NODE_EXPORTER,
+      [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${pool.statsdir}`],
+      { stdio: 'ignore' },
+    );
+    exporters.push(exporter);
+    let text: string | null = null;
+    await waitFor(async () => (text = await scrape(port)) !== null, 'node_exporter answers');
+    const metrics = text as unknown as string;
+
+    expect(metrics).toMatch(/^node_textfile_scrape_error 0$/m);
+    for (const figure of [...archiverFigures, ...retrieverFigures, ...deleterFigures]) {
+      expect(metrics, figure.name).toMatch(new RegExp(`^endit_${figure.name}\\{[^}]*hsm="testpool"[^}]*\\} `, 'm'));
+    }
+    for (const d of daemons) expect(metrics).toMatch(new RegExp(`^endit_${d}_errors\\{code="override_rejected",hsm="testpool"\\} 1$`, 'm'));
+  });
+});
