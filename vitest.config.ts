@@ -8,5 +8,6 @@ export default defineConfig({
     // Integration tests start real daemons; two cores do not like many at once.
     maxWorkers: 2,
     setupFiles: ['test/setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
