@@ -1,6 +1,7 @@
 import type { PoolFile } from '../core/pool/index.js';
 import { backoffRemainingMs, NO_BACKOFF, recordSessionResult, type BackoffState } from '../core/runtime/backoff.js';
 import { formatDescriptionTime } from '../core/dsmc/invocations.js';
+import { sortOldestFirst } from './oldest-first.js';
 
 export const GIB = 1024 ** 3;
 
@@ -33,13 +34,19 @@ export const INITIAL_ARCHIVER_STATE: ArchiverState = {
   lastDescription: null,
 };
 
+/** The names in running sessions' lists: a Set, or the Map the cycle keeps them in. */
+export interface NameSet {
+  has(name: string): boolean;
+  readonly size: number;
+}
+
 /** One cycle's snapshot of the world. */
 export interface ArchiverView {
   readonly nowMs: number;
   /** Every hexadecimal file in out/. */
   readonly files: readonly PoolFile[];
   /** Names in the lists of running sessions. */
-  readonly working: ReadonlySet<string>;
+  readonly working: NameSet;
   readonly runningSessions: number;
   /** Sessions that ended since the previous cycle. */
   readonly endedSessions: number;
@@ -60,6 +67,13 @@ export interface ArchiverDecision {
   readonly reasons: readonly string[];
   readonly usage: { readonly files: number; readonly bytes: number };
   readonly pending: { readonly files: number; readonly bytes: number };
+  /**
+   * When time alone could change this decision (a wait timer runs out, a
+   * back-off ends); null when only a change in the world can (files come or
+   * go, a session starts or ends, SIGUSR1, new configuration). Until then,
+   * with the same world, the cycle need not ask again.
+   */
+  readonly recheckAtMs: number | null;
 }
 
 /** Highest k (1–9) whose threshold the usage exceeds; 0 if none. */
@@ -99,7 +113,7 @@ function sum(files: readonly PoolFile[]): number {
 
 /** Oldest mtime first, so files written together stay together on tape; name breaks ties. */
 export function oldestFirst(files: readonly PoolFile[]): PoolFile[] {
-  return [...files].sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return sortOldestFirst(files);
 }
 
 /** Splits pending files (oldest first) into `count` chunks of about `chunkBytes` each; the last takes no more than its share. */
@@ -139,7 +153,7 @@ export function decideArchiverCycle(settings: ArchiverSettings, state: ArchiverS
 
   if (view.files.length === 0) {
     const reset: ArchiverState = { ...INITIAL_ARCHIVER_STATE, lastDescription: state.lastDescription };
-    return { sessions: [], nextState: reset, reasons: ['out/ is empty'], usage, pending };
+    return { sessions: [], nextState: reset, reasons: ['out/ is empty'], usage, pending, recheckAtMs: null };
   }
 
   const level = decideLevel(state.level, usageBytes, settings.thresholdsBytes);
@@ -165,11 +179,11 @@ export function decideArchiverCycle(settings: ArchiverSettings, state: ArchiverS
       sessions.push({ files: chunk, bytes: sum(chunk), description: named.description, reason });
     }
     reasons.push(reason);
-    return { sessions, nextState: { ...nextState, lastDescription: last }, reasons, usage, pending };
+    return { sessions, nextState: { ...nextState, lastDescription: last }, reasons, usage, pending, recheckAtMs: null };
   };
-  const none = (reason: string): ArchiverDecision => {
+  const none = (reason: string, recheckAtMs: number | null = null): ArchiverDecision => {
     reasons.push(reason);
-    return { sessions: [], nextState, reasons, usage, pending };
+    return { sessions: [], nextState, reasons, usage, pending, recheckAtMs };
   };
 
   if (pendingFiles.length === 0) return none('everything in out/ is in a running session');
@@ -180,7 +194,7 @@ export function decideArchiverCycle(settings: ArchiverSettings, state: ArchiverS
   }
 
   const backoffMs = backoffRemainingMs(state.backoff, view.nowMs, settings.sleepMs, settings.backoffMaxMs);
-  if (backoffMs > 0) return none(`${state.backoff.failures} failed session(s) in a row: waiting ${Math.ceil(backoffMs / 1000)} s more`);
+  if (backoffMs > 0) return none(`${state.backoff.failures} failed session(s) in a row: waiting ${Math.ceil(backoffMs / 1000)} s more`, view.nowMs + backoffMs);
 
   const wanted = level - view.runningSessions;
   const threshold1 = settings.thresholdsBytes[0] ?? Infinity;
@@ -201,7 +215,7 @@ export function decideArchiverCycle(settings: ArchiverSettings, state: ArchiverS
       const which = state.retryPending ? 'archiver_retrytimeout' : 'archiver_timeout';
       return plan([oldestFirst(pendingFiles)], `data waited ${Math.round(waitedMs / 1000)} s (${which}): flushing everything pending`);
     }
-    return none(`waiting: ${pendingBytes} bytes pending, below threshold 1; ${Math.ceil((timeoutMs - waitedMs) / 1000)} s until timeout`);
+    return none(`waiting: ${pendingBytes} bytes pending, below threshold 1; ${Math.ceil((timeoutMs - waitedMs) / 1000)} s until timeout`, waitStartMs + timeoutMs);
   }
   return none(`${view.runningSessions} session(s) running at level ${level}`);
 }

@@ -5,6 +5,7 @@ import {
   GIB,
   INITIAL_ARCHIVER_STATE,
   nextDescription,
+  oldestFirst,
   recordArchiveOutcome,
   splitIntoSessions,
   thresholdLevel,
@@ -190,6 +191,45 @@ describe('decideArchiverCycle', () => {
   });
 });
 
+describe('decideArchiverCycle: when to look again (recheckAtMs)', () => {
+  it('below threshold 1 with no session running: when archiver_timeout runs out', () => {
+    const d = decideArchiverCycle(settings, INITIAL_ARCHIVER_STATE, view({ files: files(2, 1) }));
+    expect(d.recheckAtMs).toBe(T0 - 1000 + settings.timeoutMs);
+  });
+
+  it('after a failure: when archiver_retrytimeout runs out, counted from the failure', () => {
+    const failed = recordArchiveOutcome(INITIAL_ARCHIVER_STATE, false, T0);
+    const d = decideArchiverCycle(settings, failed, view({ nowMs: T0 + 300_000, files: files(1, 1, T0 - 10_000_000) }));
+    expect(d.sessions).toEqual([]);
+    expect(d.recheckAtMs).toBe(T0 + settings.retryTimeoutMs);
+  });
+
+  it('during a back-off: when it ends', () => {
+    let state = recordArchiveOutcome(INITIAL_ARCHIVER_STATE, false, T0);
+    state = recordArchiveOutcome(state, false, T0);
+    const d = decideArchiverCycle(settings, state, view({ nowMs: T0 + 100_000, files: files(15, 1) }));
+    expect(d.recheckAtMs).toBe(T0 + 120_000);
+    // Asked again at that moment, it starts the session.
+    expect(decideArchiverCycle(settings, state, view({ nowMs: d.recheckAtMs ?? 0, files: files(15, 1) })).sessions).toHaveLength(1);
+  });
+
+  it.each<[string, Partial<ArchiverView>]>([
+    ['out/ empty', { files: [] }],
+    ['sessions started', { files: files(11, 1) }],
+    ['everything in running sessions', { files: files(11, 1), working: new Set(files(11, 1).map((f) => f.name)), runningSessions: 1 }],
+    ['a session runs and the rest is below threshold 1', { files: files(12, 1), working: new Set(files(11, 1).map((f) => f.name)), runningSessions: 1 }],
+  ])('only events can change it: %s', (_what, over) => {
+    expect(decideArchiverCycle(settings, { ...INITIAL_ARCHIVER_STATE, level: 1 }, view(over)).recheckAtMs).toBeNull();
+  });
+
+  it('accepts the Map of working files the cycle keeps', () => {
+    const fs = files(25, 1);
+    const working = new Map(fs.slice(0, 20).map((f) => [f.name, f]));
+    const d = decideArchiverCycle(settings, { ...INITIAL_ARCHIVER_STATE, level: 2 }, view({ files: fs, working, runningSessions: 1 }));
+    expect(d.pending).toEqual({ files: 5, bytes: 5 * GIB });
+  });
+});
+
 describe('session descriptions', () => {
   it('are unique within one second', () => {
     const a = nextDescription(null, T0);
@@ -204,6 +244,16 @@ describe('session descriptions', () => {
   it('three sessions started together differ', () => {
     const d = decideArchiverCycle(settings, INITIAL_ARCHIVER_STATE, view({ files: files(33, 1) }));
     expect(new Set(d.sessions.map((s) => s.description)).size).toBe(3);
+  });
+});
+
+describe('oldestFirst', () => {
+  it('orders by mtime, then by name among equal mtimes, like one comparator would', () => {
+    const names = Array.from({ length: 500 }, (_, i) => `${((i * 7919) % 1000).toString(16).toUpperCase()}`);
+    const input: PoolFile[] = names.map((name, i) => ({ name, sizeBytes: 1, mtimeMs: T0 + ((i * 31) % 17) * 4 + (i % 3 === 0 ? 0.5 : 0) }));
+    const expected = [...input].sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    expect(oldestFirst(input)).toEqual(expected);
+    expect(input).toHaveLength(500); // not sorted in place
   });
 });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DirIndex, isPnfsid, PoolLayoutError, preparePool, scanPoolDir } from '../../../src/core/pool/index.js';
+import { DirIndex, isPnfsid, isSettledStamp, PoolLayoutError, preparePool, readPnfsids, scanPoolDir } from '../../../src/core/pool/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -60,5 +60,96 @@ describe('scanning', () => {
     expect(again.map((f) => [f.name, f.sizeBytes]).sort()).toEqual([['AA', 3], ['CC', 1]]);
     fs.rmSync(path.join(dir, 'AA'));
     expect((await index.refresh()).map((f) => f.name)).toEqual(['CC']);
+  });
+});
+
+describe('DirIndex.update', () => {
+  it('reports files added and removed, keeps the byte total, and lists an unchanged directory only when forced', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'AA'), 'xyz');
+    fs.writeFileSync(path.join(dir, 'BB'), '1');
+    // A clock well past the directory's mtime: its stamp counts as settled.
+    let now = Date.now() + 10_000;
+    const index = new DirIndex(dir, { nowMs: () => now });
+    const first = await index.update();
+    expect(first.listed).toBe(true);
+    expect(first.added.map((f) => f.name).sort()).toEqual(['AA', 'BB']);
+    expect(index.totalBytes).toBe(4);
+    expect(await index.update()).toEqual({ listed: false, added: [], removed: [] });
+    expect((await index.update({ force: true })).listed).toBe(true);
+    fs.rmSync(path.join(dir, 'AA'));
+    fs.writeFileSync(path.join(dir, 'CC'), '22');
+    now = Date.now() + 20_000;
+    const second = await index.update();
+    expect(second.listed).toBe(true);
+    expect(second.added.map((f) => f.name)).toEqual(['CC']);
+    expect(second.removed.map((f) => f.name)).toEqual(['AA']);
+    expect(index.totalBytes).toBe(3);
+  });
+
+  it('lists again when the directory changed too recently for its mtime to be trusted', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'AA'), '');
+    const index = new DirIndex(dir);
+    await index.update();
+    // Within the same mtime tick a new file may not change the directory's mtime.
+    expect((await index.update()).listed).toBe(true);
+  });
+
+  it('lists anyway after maxUnlistedMs, however quiet the directory looks', async () => {
+    const dir = tempDir();
+    let now = Date.now() + 10_000;
+    const index = new DirIndex(dir, { nowMs: () => now, maxUnlistedMs: 60_000 });
+    await index.update();
+    expect((await index.update()).listed).toBe(false);
+    now += 60_000;
+    expect((await index.update()).listed).toBe(true);
+  });
+});
+
+describe('isSettledStamp', () => {
+  it('trusts a directory time only when it is more than 2 s before the look', () => {
+    const stamp = { ino: 1, mtimeMs: 1000, ctimeMs: 1000 };
+    expect(isSettledStamp(stamp, 3001)).toBe(true);
+    expect(isSettledStamp(stamp, 3000)).toBe(false);
+    expect(isSettledStamp({ ...stamp, ctimeMs: 2500 }, 3001)).toBe(false);
+    expect(isSettledStamp(stamp, 500)).toBe(false); // clock behind the filesystem
+  });
+});
+
+describe('readPnfsids', () => {
+  it('lists hexadecimal names only, in any order', async () => {
+    const dir = tempDir();
+    for (const name of ['AA', 'bb', 'AA.err', '.x']) fs.writeFileSync(path.join(dir, name), '');
+    expect((await readPnfsids(dir)).sort()).toEqual(['AA', 'bb']);
+  });
+});
+
+
+describe('DirIndex slots', () => {
+  it('finds names after a first listing, reuses the slots of removed files, and never changes an array it handed out', async () => {
+    const dir = tempDir();
+    for (const name of ['A1', 'A2', 'A3']) fs.writeFileSync(path.join(dir, name), name);
+    const index = new DirIndex(dir);
+    await index.update();
+    const first = index.snapshot();
+    const firstNames = first.map((f) => f.name);
+    expect(index.get('A2')?.sizeBytes).toBe(2);
+    fs.rmSync(path.join(dir, 'A2'));
+    fs.writeFileSync(path.join(dir, 'B1'), 'b');
+    fs.writeFileSync(path.join(dir, 'B2'), 'bb');
+    const changes = await index.update({ force: true });
+    expect(changes.removed.map((f) => f.name)).toEqual(['A2']);
+    expect(changes.added.map((f) => f.name).sort()).toEqual(['B1', 'B2']);
+    expect(first.map((f) => f.name)).toEqual(firstNames);
+    expect([...firstNames].sort()).toEqual(['A1', 'A2', 'A3']);
+    expect(index.snapshot().map((f) => f.name).sort()).toEqual(['A1', 'A3', 'B1', 'B2']);
+    expect(index.get('A2')).toBeUndefined();
+    expect(index.get('B2')?.sizeBytes).toBe(2);
+    expect(index.size).toBe(4);
+    expect(index.totalBytes).toBe(7);
+    index.forget('B1');
+    expect(index.get('B1')).toBeUndefined();
+    expect((await index.update()).added.map((f) => f.name)).toEqual(['B1']);
   });
 });

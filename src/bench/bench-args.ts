@@ -1,0 +1,150 @@
+/** Command line of `npm run bench`. Pure. */
+
+export type BenchDaemon = 'archiver' | 'retriever' | 'deleter' | 'fake-dsmc';
+
+export const ALL_DAEMONS: readonly BenchDaemon[] = ['archiver', 'retriever', 'deleter', 'fake-dsmc'];
+
+export interface BenchOptions {
+  /** Pool sizes, smallest first. */
+  readonly sizes: readonly number[];
+  readonly repeats: number;
+  /** Daemon `sleeptime` in the bench configs, seconds. */
+  readonly sleepSec: number;
+  /** Length of one CPU measuring window, seconds (one daemon cycle by default). */
+  readonly windowSec: number;
+  /** CPU measuring windows per daemon start. */
+  readonly windows: number;
+  /** Sessions to watch end for the retriever turnaround. */
+  readonly turnarounds: number;
+  readonly daemons: readonly BenchDaemon[];
+  readonly out: string;
+  /** Parent of the temporary pools. */
+  readonly tmpdir: string | undefined;
+  /** Largest N at which the archiver's "sessions succeed" run (the fake archives every file) is done. */
+  readonly archiveAllMax: number;
+  readonly help: boolean;
+}
+
+export class BenchArgsError extends Error {}
+
+export const BENCH_USAGE = `Usage: npm run bench -- [options]
+
+Runs the real daemons against the fake dsmc on generated pools and prints one
+table (N, daemon, figure, min/median/max over repeats, find floor, ratio).
+
+  --quick            10k and 100k files (a few minutes)
+  --tiny             one small pool (N=300), one repeat, short windows (smoke test)
+  --n LIST           pool sizes, e.g. --n 1000,50000 (default 10k,100k,1M)
+  --repeats R        daemon starts per figure (default 3; --tiny: 1)
+  --window S         CPU measuring window in seconds (default: sleeptime)
+  --windows K        CPU windows measured per daemon start (default 3; --tiny: 1)
+  --sleeptime S      daemon sleeptime in the bench configs (default 5)
+  --only LIST        some of: archiver,retriever,deleter,fake-dsmc
+  --out FILE         JSON rows (default bench-results.json)
+  --tmpdir DIR       where the temporary pools go (default the OS temp dir)
+  --archive-all-max N  largest N for the archiver run where the fake archives every file (default 1000000)
+  --help
+`;
+
+function positiveInt(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n) || n <= 0) throw new BenchArgsError(`${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** `10k`, `100000`, `1M` → a number. */
+export function parseSize(text: string): number {
+  const match = /^(\d+)([kKmM]?)$/.exec(text.trim());
+  if (match === null) throw new BenchArgsError(`bad pool size ${JSON.stringify(text)}`);
+  const unit = (match[2] ?? '').toLowerCase();
+  const n = Number(match[1]) * (unit === 'k' ? 1000 : unit === 'm' ? 1_000_000 : 1);
+  if (n <= 0) throw new BenchArgsError(`bad pool size ${JSON.stringify(text)}`);
+  return n;
+}
+
+function parseDaemons(text: string | undefined): BenchDaemon[] {
+  if (text === undefined) throw new BenchArgsError('--only: expected a list');
+  return text.split(',').map((name) => {
+    const daemon = ALL_DAEMONS.find((d) => d === name.trim());
+    if (daemon === undefined) throw new BenchArgsError(`--only: unknown daemon ${JSON.stringify(name)} (one of ${ALL_DAEMONS.join(', ')})`);
+    return daemon;
+  });
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  let sizes: number[] = [10_000, 100_000, 1_000_000];
+  let repeats: number | undefined;
+  let sleepSec = 5;
+  let windowSec: number | undefined;
+  let windows: number | undefined;
+  let daemons: BenchDaemon[] = [...ALL_DAEMONS];
+  let out = 'bench-results.json';
+  let tmpdir: string | undefined;
+  let tiny = false;
+  let help = false;
+  let archiveAllMax = 1_000_000;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = (): string | undefined => argv[++i];
+    switch (arg) {
+      case '--quick':
+        sizes = [10_000, 100_000];
+        break;
+      case '--tiny':
+        tiny = true;
+        sizes = [300];
+        break;
+      case '--n':
+        sizes = (next() ?? '').split(',').map(parseSize);
+        break;
+      case '--repeats':
+        repeats = positiveInt(arg, next());
+        break;
+      case '--window':
+        windowSec = positiveInt(arg, next());
+        break;
+      case '--windows':
+        windows = positiveInt(arg, next());
+        break;
+      case '--sleeptime':
+        sleepSec = positiveInt(arg, next());
+        break;
+      case '--only':
+        daemons = parseDaemons(next());
+        break;
+      case '--out': {
+        const value = next();
+        if (value === undefined || value === '') throw new BenchArgsError('--out: expected a file name');
+        out = value;
+        break;
+      }
+      case '--tmpdir':
+        tmpdir = next();
+        if (tmpdir === undefined) throw new BenchArgsError('--tmpdir: expected a directory');
+        break;
+      case '--archive-all-max':
+        archiveAllMax = positiveInt(arg, next());
+        break;
+      case '--help':
+      case '-h':
+        help = true;
+        break;
+      default:
+        throw new BenchArgsError(`unknown option ${JSON.stringify(arg)}\n\n${BENCH_USAGE}`);
+    }
+  }
+  sizes = [...new Set(sizes)].sort((a, b) => a - b);
+  return {
+    sizes,
+    repeats: repeats ?? (tiny ? 1 : 3),
+    sleepSec: tiny ? Math.min(sleepSec, 2) : sleepSec,
+    windowSec: windowSec ?? (tiny ? 2 : sleepSec),
+    windows: windows ?? (tiny ? 1 : 3),
+    turnarounds: tiny ? 2 : 5,
+    daemons,
+    out,
+    tmpdir,
+    archiveAllMax,
+    help,
+  };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { classifyFinishedFiles, decideCycleWork, type CycleWorkView } from '../../src/archiver/cycle-work.js';
+
+const T0 = 1_700_000_000_000;
+
+function view(over: Partial<CycleWorkView>): CycleWorkView {
+  return {
+    nowMs: T0,
+    sleepMs: 60_000,
+    lastScanMs: T0 - 1000,
+    lastDecisionMs: T0 - 1000,
+    recheckAtMs: null,
+    changed: false,
+    sessionsEnded: 0,
+    skipDelays: false,
+    ...over,
+  };
+}
+
+describe('decideCycleWork', () => {
+  it.each<[string, Partial<CycleWorkView>, 'full' | 'changed' | 'none', boolean]>([
+    ['a quiet second while sessions run: nothing at all', {}, 'none', false],
+    ['the first cycle lists and decides', { lastScanMs: -Infinity, lastDecisionMs: -Infinity }, 'full', true],
+    ['a session ended: list out/ to see its files gone, and decide', { sessionsEnded: 1 }, 'full', true],
+    ['SIGUSR1: list and decide now', { skipDelays: true }, 'full', true],
+    ['sleeptime passed: list if out/ changed', { lastScanMs: T0 - 60_000 }, 'changed', false],
+    ['sessions started last cycle: decide again, no listing', { changed: true }, 'none', true],
+    ['a wait timer is due', { recheckAtMs: T0 }, 'none', true],
+    ['a wait timer is not due yet', { recheckAtMs: T0 + 1 }, 'none', false],
+    ['the clock went backwards: look again', { lastScanMs: T0 + 5000, lastDecisionMs: T0 + 5000 }, 'changed', true],
+  ])('%s', (_what, over, scan, decide) => {
+    expect(decideCycleWork(view(over))).toEqual({ scan, decide });
+  });
+});
+
+describe('classifyFinishedFiles', () => {
+  it('files gone from out/ were flushed, files still there are left for a retry', () => {
+    const files = ['A', 'B', 'C'].map((name) => ({ name, sizeBytes: 1, mtimeMs: T0 }));
+    const { flushed, left } = classifyFinishedFiles(files, (name) => name === 'B');
+    expect(flushed.map((f) => f.name)).toEqual(['A', 'C']);
+    expect(left.map((f) => f.name)).toEqual(['B']);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { BenchArgsError, parseBenchArgs, parseSize } from '../../src/bench/bench-args.js';
+import { buildRow, growthRows, spreadOf } from '../../src/bench/bench-row.js';
+import { formatBenchTable, formatN } from '../../src/bench/format-table.js';
+
+describe('bench arguments', () => {
+  it('defaults to 10k, 100k and 1M with three repeats; --quick drops 1M; --tiny is one small pool', () => {
+    expect(parseBenchArgs([]).sizes).toEqual([10_000, 100_000, 1_000_000]);
+    expect(parseBenchArgs([]).repeats).toBe(3);
+    expect(parseBenchArgs(['--quick']).sizes).toEqual([10_000, 100_000]);
+    const tiny = parseBenchArgs(['--tiny']);
+    expect(tiny.sizes).toEqual([300]);
+    expect(tiny.repeats).toBe(1);
+    expect(parseBenchArgs(['--n', '1M,5k', '--out', 'x.json']).sizes).toEqual([5000, 1_000_000]);
+    expect(parseBenchArgs(['--only', 'archiver,deleter']).daemons).toEqual(['archiver', 'deleter']);
+  });
+
+  it('refuses what it does not know', () => {
+    expect(() => parseBenchArgs(['--nope'])).toThrow(BenchArgsError);
+    expect(() => parseBenchArgs(['--only', 'tapehints'])).toThrow(/unknown daemon/);
+    expect(() => parseSize('1G')).toThrow(BenchArgsError);
+  });
+});
+
+describe('rows', () => {
+  it('spread: min, median (even count: mean of the middle two), max', () => {
+    expect(spreadOf([3, 1, 2])).toEqual({ min: 1, median: 2, max: 3 });
+    expect(spreadOf([4, 1, 2, 3])).toEqual({ min: 1, median: 2.5, max: 4 });
+  });
+
+  it('ratio is median / floor; targets on ratios are judged at 1M only', () => {
+    const small = buildRow({ daemon: 'archiver', n: 10_000, figure: 'first session', unit: 's', samples: [0.3, 0.2, 0.4], floor: 0.01 });
+    expect(small.ratio).toBeCloseTo(30);
+    expect(small.met).toBeNull();
+    const big = buildRow({ daemon: 'archiver', n: 1_000_000, figure: 'first session', unit: 's', samples: [4, 5, 6], floor: 2 });
+    expect(big).toMatchObject({ min: 4, median: 5, max: 6, floor: 2, ratio: 2.5, met: true });
+    const rss = buildRow({ daemon: 'archiver', n: 10_000, figure: 'peak RSS (sessions hang)', unit: 'MiB', samples: [390, 410] });
+    expect(rss).toMatchObject({ floor: null, ratio: null, met: false });
+  });
+
+  it('growth: the exponent of N between consecutive sizes (1 linear, 2 quadratic)', () => {
+    const rows = [10_000, 100_000, 1_000_000].map((n) => buildRow({ daemon: 'deleter', n, figure: 'all queued', unit: 's', samples: [(n / 10_000) ** 2], floor: 1 }));
+    const growth = growthRows(rows);
+    expect(growth.map((g) => g.median)).toEqual([2, 2]);
+    expect(growth.every((g) => g.met === false)).toBe(true);
+  });
+
+  it('prints N as 10k / 1M and every row in the table', () => {
+    expect(formatN(1_000_000)).toBe('1M');
+    expect(formatN(10_000)).toBe('10k');
+    expect(formatN(300)).toBe('300');
+    const table = formatBenchTable([buildRow({ daemon: 'deleter', n: 1_000_000, figure: 'all queued', unit: 's', samples: [3], floor: 2 })]);
+    expect(table).toMatch(/1M\s+deleter\s+all queued\s+s\s+3\.00\s+3\.00\s+3\.00\s+2\.00\s+1\.50×\s+met/);
+  });
+});
