@@ -154,7 +154,12 @@ export function createArchiver(ctx: DaemonContext): DaemonBehaviour {
     recheckAtMs = decision.recheckAtMs;
     changed = false;
     for (const reason of decision.reasons) logger.debug(`Archiver: ${reason}`);
-    for (const plan of decision.sessions) await startSession(plan);
+    try {
+      for (const plan of decision.sessions) await startSession(plan);
+    } catch (error) {
+      changed = true; // a session that could not start (e.g. its list not written): decide again next cycle
+      throw error;
+    }
   };
 
   return {
@@ -176,7 +181,13 @@ export function createArchiver(ctx: DaemonContext): DaemonBehaviour {
       lastConfig = current;
       const work = decideCycleWork(view);
       if (work.scan !== 'none') {
-        const changes = await index.update({ force: work.scan === 'full' });
+        let changes: DirChanges;
+        try {
+          changes = await index.update({ force: work.scan === 'full' });
+        } catch (error) {
+          ended.unshift(...endedNow); // accounted once out/ can be listed again
+          throw error;
+        }
         lastScanMs = nowMs;
         if (applyChanges(changes)) changed = true;
       }

@@ -121,14 +121,14 @@ export function splitIntoSessions(pendingOldestFirst: readonly PoolFile[], count
   const chunks: PoolFile[][] = [];
   let index = 0;
   for (let s = 0; s < count && index < pendingOldestFirst.length; s++) {
-    const chunk: PoolFile[] = [];
+    const start = index;
     let bytes = 0;
-    while (index < pendingOldestFirst.length && (chunk.length === 0 || bytes < chunkBytes)) {
-      const file = pendingOldestFirst[index++] as PoolFile;
-      chunk.push(file);
-      bytes += file.sizeBytes;
+    while (index < pendingOldestFirst.length && (index === start || bytes < chunkBytes)) {
+      bytes += (pendingOldestFirst[index] as PoolFile).sizeBytes;
+      index++;
     }
-    chunks.push(chunk);
+    // A slice, not pushes: exact-size arrays (no garbage from growing half a million entries).
+    chunks.push(pendingOldestFirst.slice(start, index));
   }
   return chunks;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { BenchOptions } from './bench-args.js';
 import type { Measured } from './bench-row.js';
 import { longestLineBytes, startDaemon, waitFor } from './daemon-process.js';
-import { measureFloor } from './floor.js';
+import { measureFloor, timeFindDelete } from './floor.js';
 import { writeTrash } from './generate.js';
 import { JournalTail } from './journal-tail.js';
 import { note, timed } from './progress.js';
@@ -96,6 +96,13 @@ export async function benchDeleter(n: number, opts: BenchOptions): Promise<Measu
       { daemon: 'deleter', n, figure: 'longest log line', unit: 'bytes', samples: [longestLineBytes(path.join(pool.logdir, 'tsmdeleter.log'))] },
     ];
     if (fake.length > 0) rows.push({ daemon: 'fake-dsmc', n, figure: 'delete session (fake, objects already gone)', unit: 's', samples: fake, floor });
+    // Queueing ends with removing every trash file: next to the listing floor, show what removing them costs the filesystem.
+    const scratch = path.join(pool.root, 'trash-floor');
+    fs.mkdirSync(scratch);
+    timed(`deleter N=${n}: ${n} files for the unlink floor`, () => writeTrash(scratch, n));
+    const unlinkFloor = timeFindDelete(scratch);
+    note(`deleter N=${n}: unlink floor (find -delete) ${unlinkFloor.toFixed(2)} s`);
+    rows.push({ daemon: 'deleter', n, figure: 'all queued (vs unlink floor)', unit: 's', samples: samples.map((s) => s.queuedSec), floor: unlinkFloor });
     return rows;
   } finally {
     destroyPool(pool);

@@ -16,3 +16,12 @@ export function measureFloor(dir: string, repeats = 3): number {
   const samples = Array.from({ length: repeats }, () => timeFind(dir));
   return spreadOf(samples).median;
 }
+
+/** Wall seconds of `find DIR -maxdepth 1 -type f -delete`: what removing the files costs the filesystem itself. */
+export function timeFindDelete(dir: string): number {
+  const started = performance.now();
+  const result = spawnSync('find', [dir, '-maxdepth', '1', '-type', 'f', '-delete'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`find ${dir} -delete failed: ${result.error?.message ?? `exit ${result.status}`}`);
+  return seconds;
+}

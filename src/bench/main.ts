@@ -54,7 +54,8 @@ async function main(): Promise<number> {
     return 0;
   }
   note(`machine: ${describeMachine(opts.tmpdir ?? os.tmpdir())}`);
-  note(`sizes ${opts.sizes.map(formatN).join(', ')}; ${opts.repeats} repeat(s); sleeptime ${opts.sleepSec} s; CPU window ${opts.windowSec} s`);
+  note(`sizes ${opts.sizes.map(formatN).join(', ')}; ${opts.repeats} repeat(s); sleeptime ${opts.sleepSec} s; ${opts.windows} CPU window(s) of ${opts.windowSec} s per start`);
+  note(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const measured: Measured[] = [];
   const skipped: string[] = [];
   for (const n of opts.sizes) {
@@ -80,6 +81,7 @@ async function main(): Promise<number> {
   if (growth.length > 0) process.stdout.write(`\nGrowth: exponent k of cost ∝ N^k between consecutive sizes (medians)\n${formatBenchTable(growth)}\n`);
   for (const f of failures) process.stdout.write(`${f.daemon} N=${formatN(f.n)}: ${f.figure}\n`);
   for (const daemon of skipped) process.stdout.write(`${daemon}: not measured (dist/${daemon}/main.js is not built)\n`);
+  note(`load average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   fs.writeFileSync(opts.out, `${JSON.stringify(all, null, 2)}\n`);
   note(`rows written to ${opts.out}`);
   return failures.length > 0 ? 1 : 0;
