@@ -32,12 +32,12 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
 Runs the real daemons against the fake dsmc on generated pools and prints one
 table (N, daemon, figure, min/median/max over repeats, find floor, ratio).
 
-  --quick            10k and 100k files (a few minutes)
+  --quick            10k and 100k files, 2 repeats (about 3 minutes)
   --tiny             one small pool (N=300), one repeat, short windows (smoke test)
   --n LIST           pool sizes, e.g. --n 1000,50000 (default 10k,100k,1M)
-  --repeats R        daemon starts per figure (default 3; --tiny: 1)
+  --repeats R        daemon starts per figure (default 3; --quick: 2; --tiny: 1)
   --window S         CPU measuring window in seconds (default: sleeptime)
-  --windows K        CPU windows measured per daemon start (default 3; --tiny: 1)
+  --windows K        CPU windows measured per daemon start (default 3; --quick: 2; --tiny: 1)
   --sleeptime S      daemon sleeptime in the bench configs (default 5)
   --only LIST        some of: archiver,retriever,deleter,fake-dsmc
   --out FILE         JSON rows (default bench-results.json)
@@ -81,6 +81,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let out = 'bench-results.json';
   let tmpdir: string | undefined;
   let tiny = false;
+  let quick = false;
   let help = false;
   let archiveAllMax = 1_000_000;
   for (let i = 0; i < argv.length; i++) {
@@ -88,6 +89,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     const next = (): string | undefined => argv[++i];
     switch (arg) {
       case '--quick':
+        quick = true;
         sizes = [10_000, 100_000];
         break;
       case '--tiny':
@@ -136,10 +138,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   sizes = [...new Set(sizes)].sort((a, b) => a - b);
   return {
     sizes,
-    repeats: repeats ?? (tiny ? 1 : 3),
+    repeats: repeats ?? (tiny ? 1 : quick ? 2 : 3),
     sleepSec: tiny ? Math.min(sleepSec, 2) : sleepSec,
     windowSec: windowSec ?? (tiny ? 2 : sleepSec),
-    windows: windows ?? (tiny ? 1 : 3),
+    windows: windows ?? (tiny ? 1 : quick ? 2 : 3),
     turnarounds: tiny ? 2 : 5,
     daemons,
     out,

@@ -98,7 +98,7 @@ const GROWTH_UNITS: ReadonlySet<string> = new Set(['s', 'MiB']);
 export function growthRows(rows: readonly BenchRow[]): BenchRow[] {
   const groups = new Map<string, BenchRow[]>();
   for (const row of rows) {
-    if (!GROWTH_UNITS.has(row.unit)) continue;
+    if (!GROWTH_UNITS.has(row.unit) || row.figure.includes('(vs ')) continue; // a second view of the same samples
     const key = `${row.daemon}\u0000${row.figure}`;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }

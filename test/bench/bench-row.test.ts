@@ -8,6 +8,7 @@ describe('bench arguments', () => {
     expect(parseBenchArgs([]).sizes).toEqual([10_000, 100_000, 1_000_000]);
     expect(parseBenchArgs([]).repeats).toBe(3);
     expect(parseBenchArgs(['--quick']).sizes).toEqual([10_000, 100_000]);
+    expect(parseBenchArgs(['--quick']).repeats).toBe(2);
     const tiny = parseBenchArgs(['--tiny']);
     expect(tiny.sizes).toEqual([300]);
     expect(tiny.repeats).toBe(1);
