@@ -10,7 +10,7 @@ import type { Measured } from './bench-row.js';
 import { cpuWindows, longestLineBytes, readStats, settle, startDaemon, waitFor } from './daemon-process.js';
 import { measureFloor } from './floor.js';
 import { writeOutFiles } from './generate.js';
-import { JournalTail } from './journal-tail.js';
+import { freshJournal, JournalTail } from './journal-tail.js';
 import { note, timed } from './progress.js';
 import { createPool, destroyPool, HSM, type BenchPool } from './workspace.js';
 
@@ -33,11 +33,6 @@ function configure(pool: BenchPool, opts: BenchOptions): void {
   });
 }
 
-function freshJournal(pool: BenchPool): JournalTail {
-  fs.rmSync(pool.journalPath, { force: true });
-  return new JournalTail(pool.journalPath);
-}
-
 interface HangSample {
   firstSec: number;
   cpuToFirstSec: number;
@@ -50,7 +45,7 @@ interface HangSample {
 
 async function runHang(pool: BenchPool, n: number, opts: BenchOptions): Promise<HangSample> {
   pool.writeScenario({ rules: [{ command: 'archive', action: 'hang' }] });
-  const journal = freshJournal(pool);
+  const journal = freshJournal(pool.journalPath);
   const run = startDaemon('archiver', pool);
   try {
     const startTimeout = 60_000 + n / 10;
@@ -82,7 +77,7 @@ interface SucceedSample {
 
 async function runSucceed(pool: BenchPool, n: number): Promise<SucceedSample> {
   pool.writeScenario({ rules: [{ command: 'archive', action: 'succeed' }] });
-  const journal = freshJournal(pool);
+  const journal = freshJournal(pool.journalPath);
   const run = startDaemon('archiver', pool);
   try {
     // The fake archives some 20,000 files a second; allow it ten times that.

@@ -60,3 +60,9 @@ export class JournalTail {
     return this.events.filter((e) => e.event === 'end' && (command === undefined || e.command === command));
   }
 }
+
+/** Starts a new fake-dsmc journal for the next daemon start and follows it. */
+export function freshJournal(journalPath: string): JournalTail {
+  fs.rmSync(journalPath, { force: true });
+  return new JournalTail(journalPath);
+}

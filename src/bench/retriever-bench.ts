@@ -10,7 +10,7 @@ import type { Measured } from './bench-row.js';
 import { cpuWindows, longestLineBytes, settle, startDaemon, waitFor } from './daemon-process.js';
 import { measureFloor } from './floor.js';
 import { seedLibrary, writeHintFile, writeRequests } from './generate.js';
-import { JournalTail, type JournalEvent } from './journal-tail.js';
+import { freshJournal, JournalTail, type JournalEvent } from './journal-tail.js';
 import { note, timed } from './progress.js';
 import { createPool, destroyPool, type BenchPool } from './workspace.js';
 
@@ -34,11 +34,6 @@ function configure(pool: BenchPool, opts: BenchOptions): void {
   });
 }
 
-function freshJournal(pool: BenchPool): JournalTail {
-  fs.rmSync(pool.journalPath, { force: true });
-  return new JournalTail(pool.journalPath);
-}
-
 interface HangSample {
   firstSec: number;
   cpuToFirstSec: number;
@@ -51,7 +46,7 @@ interface HangSample {
 
 async function runHang(pool: BenchPool, n: number, opts: BenchOptions): Promise<HangSample> {
   pool.writeScenario({ rules: [{ command: 'retrieve', action: 'hang' }] });
-  const journal = freshJournal(pool);
+  const journal = freshJournal(pool.journalPath);
   const run = startDaemon('retriever', pool);
   try {
     const first = await waitFor('the first retrieve session', () => (journal.poll(), journal.starts('retrieve')[0]), 120_000 + n / 10, 10, run);
@@ -93,7 +88,7 @@ export function turnarounds(events: readonly JournalEvent[]): number[] {
 
 async function runSucceed(pool: BenchPool, n: number, opts: BenchOptions): Promise<SucceedSample> {
   pool.writeScenario({ rules: [{ command: 'retrieve', action: 'succeed' }] });
-  const journal = freshJournal(pool);
+  const journal = freshJournal(pool.journalPath);
   const run = startDaemon('retriever', pool);
   try {
     const wanted = opts.turnarounds;
