@@ -6,7 +6,7 @@ import { deleterSettings } from './settings.js';
 import { deleterFigureValues, type DeleterCounters } from './figures-of.js';
 import { earliestReleaseMs, type HeldVolume } from './volume-quiet.js';
 import { readQueueSnapshot, runQueuePass, type QueuePassDeps, type QueuePassResult, type QueueSnapshot } from './queue-pass.js';
-import { queueTrash, type TrashBatch } from './trash.js';
+import { queueTrash, removeQueuedTrash, type TrashBatch } from './trash.js';
 import { IdLineBuffer } from './log-lists.js';
 import { createVolumeHints } from './volume-hints.js';
 
@@ -55,6 +55,8 @@ export function createDeleter(ctx: DaemonContext, options: DeleterOptions): Daem
   let lastRunMs: number | null = null;
   let lastRunSuccess = false;
   let stopping = false;
+  /** Removing the trash files queued last: trash/ is not listed again until it ends. */
+  let removing: Promise<void> | null = null;
 
   const settingsNow = () => deleterSettings(config.current.values, options.skewMs);
   const deps: QueuePassDeps = { pool, logger, sessions, hints, values: () => config.current.values, isStopping: () => stopping };
@@ -79,12 +81,35 @@ export function createDeleter(ctx: DaemonContext, options: DeleterOptions): Daem
     queued.flush();
   };
 
-  const queueFromTrash = async (nowMs: number): Promise<void> => {
+  /** Queues what is in trash/; returns what to remove from it. */
+  const queueFromTrash = async (nowMs: number): Promise<readonly TrashBatch[]> => {
     const queued = await queueTrash(pool.trash, pool.queue, nowMs, (batch) => noteQueued(batch, nowMs));
-    if (queued.unlinkFailures > 0) {
-      logger.warn('trash_unlink_failed', `${queued.unlinkFailures} trash file(s) queued but not removed (they will be queued again): ${queued.firstUnlinkError ?? ''}`);
-    }
     if (queued.ids > 0) logger.info(`Queued ${queued.ids} files for deletion (queue file${queued.files.length === 1 ? '' : 's'} ${queued.files.join(', ')})`);
+    return queued.batches;
+  };
+
+  /**
+   * Removes the queued trash files beside the rest of the work: freeing a
+   * million files' blocks can take the filesystem a minute or more, and the
+   * queue may be processed meanwhile (SIGUSR1, the schedule).
+   */
+  const removeFromTrash = (batches: readonly TrashBatch[]): void => {
+    const startedMs = performance.now();
+    removing = removeQueuedTrash(pool.trash, batches, () => stopping)
+      .then((result) => {
+        if (result.failures > 0) {
+          logger.warn('trash_unlink_failed', `${result.failures} trash file(s) queued but not removed (they will be queued again): ${result.firstError ?? ''}`);
+        }
+        if (result.abandoned > 0) {
+          logger.info(`${result.abandoned} queued files left in ${pool.trash} at stop: they are queued again at the next start (deleting an id twice is harmless)`);
+        }
+        logger.debug(`Removed ${result.removed} queued files from ${pool.trash} in ${((performance.now() - startedMs) / 1000).toFixed(1)} s`);
+      })
+      .catch((error: unknown) => logger.error('trash_unlink_failed', `removing queued files from ${pool.trash} failed (they will be queued again): ${(error as Error).message}`))
+      .finally(() => {
+        removing = null;
+        if (!stopping) ctx.wake();
+      });
   };
 
   const forgetProcessed = (snapshot: QueueSnapshot): void => {
@@ -178,11 +203,16 @@ export function createDeleter(ctx: DaemonContext, options: DeleterOptions): Daem
       const nowMs = ctx.nowMs();
       if (settings.volumeQuietMs > 0) await hints.refresh(config.current.values.retriever_hintfile);
       else hints.clear();
-      try {
-        await queueFromTrash(nowMs);
-      } catch (error) {
-        // The queue is still processed: a trash/ problem must not stop deletions already queued.
-        logger.error('trash_queue_failed', `cannot queue the files in ${pool.trash}: ${(error as Error).message}`);
+      if (removing === null) {
+        try {
+          const batches = await queueFromTrash(nowMs);
+          if (batches.length > 0) removeFromTrash(batches);
+        } catch (error) {
+          // The queue is still processed: a trash/ problem must not stop deletions already queued.
+          logger.error('trash_queue_failed', `cannot queue the files in ${pool.trash}: ${(error as Error).message}`);
+        }
+      } else {
+        logger.debug(`Deleter: ${pool.trash} is listed again once the files queued last are removed`);
       }
       const decision = decideDeleterCycle(settings, state, {
         nowMs,
@@ -215,6 +245,7 @@ export function createDeleter(ctx: DaemonContext, options: DeleterOptions): Daem
     },
     async stop() {
       stopping = true;
+      await removing;
     },
   };
 }

@@ -159,4 +159,28 @@ describe('the deleter cycle on its schedule (clock as data)', () => {
     expect(deleteSessions(h)).toBe(3);
     expect(h.deleter.figures()).toMatchObject({ deleter_deleted_files: 1, deleter_backoff_failures: 0, deleter_lastrun_success: 1 });
   });
+
+  it('queues first and removes the trash files beside its other work; trash/ is listed again only once they are gone', async () => {
+    const h = await harness(at(2024, 1, 15, 12), { deleter_queueprocinterval: 'monthly' });
+    const ids = Array.from({ length: 5000 }, (_, n) => id(100 + n));
+    fs.mkdirSync(path.join(h.dir, 'trash'), { recursive: true });
+    for (const i of ids) fs.writeFileSync(path.join(h.dir, 'trash', i), 'osm://x');
+    await h.cycleAt(at(2024, 1, 15, 12));
+    expect(queueFiles(h)).toHaveLength(1);
+    const left = fs.readdirSync(path.join(h.dir, 'trash')).filter((n) => n !== 'queue').length;
+    expect(left).toBeGreaterThan(0); // queued, still being removed
+
+    await h.cycleAt(at(2024, 1, 15, 12, 1)); // while they are removed: no second listing, no id queued twice
+    expect(queueFiles(h)).toHaveLength(1);
+    expect(h.deleter.figures()['deleter_waiting_files']).toBe(ids.length);
+
+    const deadline = Date.now() + 20_000;
+    while (fs.readdirSync(path.join(h.dir, 'trash')).length > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(fs.readdirSync(path.join(h.dir, 'trash'))).toEqual(['queue']);
+    await new Promise((r) => setImmediate(r));
+    fs.writeFileSync(path.join(h.dir, 'trash', id(1)), 'osm://x');
+    await h.cycleAt(at(2024, 1, 15, 12, 2)); // removal done: trash/ is listed again
+    expect(queueFiles(h)).toHaveLength(2);
+    expect(h.deleter.figures()['deleter_waiting_files']).toBe(ids.length + 1);
+  });
 });

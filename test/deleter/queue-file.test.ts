@@ -13,7 +13,7 @@ import {
   writeQueueFile,
   writeQueueFiles,
 } from '../../src/deleter/queue-file.js';
-import { queueTrash } from '../../src/deleter/trash.js';
+import { queueTrash, removeQueuedTrash } from '../../src/deleter/trash.js';
 
 const A = '0000004C9A19B5FA480398AED8A6CD61107D';
 const B = '00000A1B2C3D4E5F60718293A4B5C6D7E8F9';
@@ -114,22 +114,27 @@ describe('readQueueFiles and setAsideQueueFile', () => {
   });
 });
 
-describe('queueTrash', () => {
-  it('moves hexadecimal trash files into one queue file and removes them; other names stay', async () => {
+describe('queueTrash and removeQueuedTrash', () => {
+  it('queues hexadecimal trash files in one queue file and leaves them until removed; other names stay', async () => {
     const { trash, queue } = tempPool();
     for (const id of [A, B]) fs.writeFileSync(path.join(trash, id), 'osm://x/?bfid=1');
     fs.writeFileSync(path.join(trash, '.hidden'), '');
     fs.writeFileSync(path.join(trash, `${A}.tmp`), '');
     fs.mkdirSync(path.join(trash, 'ABCDEF')); // a hexadecimal directory is no deletion
-    const batches: Array<{ name: string; ids: readonly string[] }> = [];
-    const queued = await queueTrash(trash, queue, T, (batch) => batches.push(batch));
-    expect(queued).toEqual({ ids: 2, files: ['1700000000'], unlinkFailures: 0 });
-    expect(batches.map((b) => [b.name, [...b.ids].sort()])).toEqual([['1700000000', [A, B].sort()]]);
+    const reported: Array<{ name: string; ids: readonly string[] }> = [];
+    const queued = await queueTrash(trash, queue, T, (batch) => reported.push(batch));
+    expect(queued.ids).toBe(2);
+    expect(queued.files).toEqual(['1700000000']);
+    expect(queued.batches).toEqual(reported);
+    expect(reported.map((b) => [b.name, [...b.ids].sort()])).toEqual([['1700000000', [A, B].sort()]]);
     expect((parseQueueText(fs.readFileSync(path.join(queue, '1700000000'), 'utf8')) as string[]).sort()).toEqual([A, B].sort());
+    // queued, not yet removed: a crash now queues them again, never loses them
+    expect(fs.existsSync(path.join(trash, A)) && fs.existsSync(path.join(trash, B))).toBe(true);
+    expect(await removeQueuedTrash(trash, queued.batches, () => false)).toEqual({ removed: 2, failures: 0, abandoned: 0 });
     expect(fs.readdirSync(trash).sort()).toEqual(['.hidden', `${A}.tmp`, 'ABCDEF', 'queue'].sort());
   });
 
-  it('removes no trash file when the queue file cannot be written', async () => {
+  it('writes no queue file and reports the error when the queue directory is gone', async () => {
     const { trash, queue } = tempPool();
     fs.writeFileSync(path.join(trash, A), '');
     fs.rmSync(queue, { recursive: true });
@@ -139,27 +144,47 @@ describe('queueTrash', () => {
 
   it('an empty trash writes no queue file', async () => {
     const { trash, queue } = tempPool();
-    expect(await queueTrash(trash, queue, T)).toEqual({ ids: 0, files: [], unlinkFailures: 0 });
+    expect(await queueTrash(trash, queue, T)).toEqual({ ids: 0, files: [], batches: [] });
     expect(fs.readdirSync(queue)).toEqual([]);
+  });
+
+  it('removal counts files already gone as nothing, a file it cannot remove as a failure', async () => {
+    const { trash } = tempPool();
+    fs.mkdirSync(path.join(trash, A)); // unlink of a directory fails (EISDIR or EPERM)
+    const result = await removeQueuedTrash(trash, [{ name: '1', ids: [A, B] }], () => false);
+    expect(result).toMatchObject({ removed: 0, failures: 1, abandoned: 0 });
+    expect(result.firstError).toMatch(/EISDIR|EPERM/);
+  });
+
+  it('removal stops when the deleter stops, and says how many ids it left', async () => {
+    const { trash } = tempPool();
+    const ids = Array.from({ length: 5000 }, (_, n) => n.toString(16).toUpperCase().padStart(12, '0'));
+    for (const id of ids) fs.closeSync(fs.openSync(path.join(trash, id), 'w'));
+    let slices = 0;
+    const result = await removeQueuedTrash(trash, [{ name: '1', ids }], () => slices++ >= 1);
+    expect(result.removed + result.abandoned).toBe(ids.length);
+    expect(result.abandoned).toBeGreaterThan(0);
+    expect(fs.readdirSync(trash).length - 1).toBe(result.abandoned);
   });
 });
 
 describe('queueTrash with more than one queue file of ids', () => {
-  it('writes each batch to its own queue file before removing its trash files', async () => {
+  it('writes each batch to its own complete queue file; removal then empties trash/', async () => {
     const { trash, queue } = tempPool();
     const ids = Array.from({ length: QUEUE_FILE_MAX_IDS + 5 }, (_, n) => n.toString(16).toUpperCase().padStart(12, '0'));
     for (const id of ids) fs.closeSync(fs.openSync(path.join(trash, id), 'w'));
-    const seenAtBatch: boolean[] = [];
+    const completeAtBatch: boolean[] = [];
     const queued = await queueTrash(trash, queue, T, (batch) => {
-      // when a batch is reported its queue file is complete and its trash files are gone
+      // when a batch is reported its queue file is complete
       const inFile = parseQueueText(fs.readFileSync(path.join(queue, batch.name), 'utf8')) as string[];
-      seenAtBatch.push(inFile.length === batch.ids.length && batch.ids.every((id) => !fs.existsSync(path.join(trash, id))));
+      completeAtBatch.push(inFile.length === batch.ids.length);
     });
     expect(queued.ids).toBe(ids.length);
     expect(queued.files).toEqual(['1700000000', '1700000001']);
-    expect(seenAtBatch).toEqual([true, true]);
+    expect(completeAtBatch).toEqual([true, true]);
     const { files } = await readQueueFiles(queue, queued.files);
     expect(files.flatMap((f) => f.ids).sort()).toEqual(ids);
+    expect(await removeQueuedTrash(trash, queued.batches, () => false)).toEqual({ removed: ids.length, failures: 0, abandoned: 0 });
     expect(fs.readdirSync(trash)).toEqual(['queue']);
   }, 60_000);
 });
