@@ -35,10 +35,15 @@ export function startDaemon(program: DaemonProgram, pool: BenchPool): DaemonRun 
   const entry = daemonEntry(program);
   if (entry === undefined) throw new Error(`dist/${program}/main.js is not built`);
   const spawnMs = Date.now();
-  const child = spawn(process.execPath, [entry, '--config', pool.configPath], {
+  // ENDIT_BENCH_NODE_FLAGS: node flags for the daemons (e.g. --trace-gc), their stdout to ENDIT_BENCH_STDOUT.
+  const nodeFlags = (process.env['ENDIT_BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter((flag) => flag !== '');
+  const stdoutFile = process.env['ENDIT_BENCH_STDOUT'];
+  const stdout = stdoutFile === undefined ? 'ignore' : fs.openSync(`${stdoutFile}.${program}`, 'a');
+  const child = spawn(process.execPath, [...nodeFlags, entry, '--config', pool.configPath], {
     env: { ...process.env, ...pool.env() },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', stdout, 'pipe'],
   });
+  if (typeof stdout === 'number') fs.closeSync(stdout);
   trackChild(child);
   let err = '';
   child.stderr?.setEncoding('utf8');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isPnfsid } from './pnfsid.js';
 import { statPoolFile, type PoolFile } from './scan.js';
+import { NameHashIndex } from './name-index.js';
 
 /** What an update found: files new to the index, files gone from the directory. */
 export interface DirChanges {
@@ -56,16 +57,19 @@ function sameStamp(a: DirStamp, b: DirStamp): boolean {
  * since a settled listing. Totals are kept as files come and go.
  *
  * Memory matters at a million files: each file is one slot (its PoolFile in
- * `slots`, the listing that last saw it in `seenIn`); a listing walks the
+ * `slots`, the listing that last saw it in `seenIn`), found by name through a
+ * hash table of slot numbers outside the JS heap; a listing walks the
  * directory entry by entry and keeps no array of the names it saw.
  */
 export class DirIndex {
-  /** name → slot; built only when first needed after a first listing (a million string keys take half a second). */
-  private readonly slotOf = new Map<string, number>();
-  private slotOfBuilt = true;
   private slots: (PoolFile | undefined)[] = [];
+  /** name → slot; built only when first needed after a first listing. */
+  private readonly slotOf = new NameHashIndex((slot) => (this.slots[slot] as PoolFile).name);
+  private slotOfBuilt = true;
   private seenIn: Uint32Array = new Uint32Array(0);
-  private readonly freeSlots: number[] = [];
+  /** Free slots as a stack outside the JS heap (a million of them in an array of numbers is heap garbage as it grows). */
+  private freeSlots: Uint32Array = new Uint32Array(0);
+  private freeCount = 0;
   private listing = 0;
   private count = 0;
   private stamp: DirStamp | undefined;
@@ -83,11 +87,9 @@ export class DirIndex {
     this.nowMs = options.nowMs ?? Date.now;
   }
 
-  private index(): Map<string, number> {
+  private index(): NameHashIndex {
     if (!this.slotOfBuilt) {
-      this.slots.forEach((file, slot) => {
-        if (file !== undefined) this.slotOf.set(file.name, slot);
-      });
+      this.slotOf.rebuild(this.slots.length, (slot) => this.slots[slot] !== undefined);
       this.slotOfBuilt = true;
     }
     return this.slotOf;
@@ -107,8 +109,8 @@ export class DirIndex {
   }
 
   get(name: string): PoolFile | undefined {
-    const slot = this.index().get(name);
-    return slot === undefined ? undefined : this.slots[slot];
+    const slot = this.index().find(name);
+    return slot < 0 ? undefined : this.slots[slot];
   }
 
   /** Every file known, as an array the index never changes (the caller may keep it). */
@@ -120,7 +122,7 @@ export class DirIndex {
   }
 
   private add(file: PoolFile): void {
-    const slot = this.freeSlots.pop() ?? this.slots.length;
+    const slot = this.freeCount > 0 ? (this.freeSlots[--this.freeCount] as number) : this.slots.length;
     if (slot === this.slots.length) {
       // A new array rather than a push: arrays handed out by snapshot() stay as they were.
       if (this.slots.length > 0 && this.count === this.slots.length) this.slots = this.slots.slice();
@@ -128,7 +130,7 @@ export class DirIndex {
     } else {
       this.slots[slot] = file;
     }
-    if (this.slotOfBuilt) this.slotOf.set(file.name, slot);
+    if (this.slotOfBuilt) this.slotOf.insert(slot);
     this.count++;
     this.bytes += file.sizeBytes;
   }
@@ -136,19 +138,30 @@ export class DirIndex {
   private removeSlot(slot: number): PoolFile | undefined {
     const file = this.slots[slot];
     if (file === undefined) return undefined;
+    this.index().delete(file.name); // while the slot still names the file: the table looks names up through it
     if (this.count === this.slots.length) this.slots = this.slots.slice();
     this.slots[slot] = undefined;
-    this.index().delete(file.name);
-    this.freeSlots.push(slot);
+    if (this.freeCount === this.freeSlots.length) this.freeSlots = grow(this.freeSlots, this.freeCount + 1);
+    this.freeSlots[this.freeCount++] = slot;
     this.count--;
     this.bytes -= file.sizeBytes;
     return file;
   }
 
+  /** Empty again (a flushed backlog): drop the slot arrays sized for the largest the directory ever was. */
+  private releaseStorage(): void {
+    this.slots = [];
+    this.freeSlots = new Uint32Array(0);
+    this.freeCount = 0;
+    this.seenIn = new Uint32Array(0);
+    this.slotOf.clear();
+    this.slotOfBuilt = true;
+  }
+
   /** Forget a name, e.g. after its file was seen gone; the next update stats it again if it is back. */
   forget(name: string): void {
-    const slot = this.index().get(name);
-    if (slot === undefined) return;
+    const slot = this.index().find(name);
+    if (slot < 0) return;
     this.removeSlot(slot);
     this.stampSettled = false;
   }
@@ -182,8 +195,8 @@ export class DirIndex {
         if (entry === null) break;
         const { name } = entry;
         if (!isPnfsid(name)) continue;
-        const slot = known?.get(name);
-        if (slot !== undefined) {
+        const slot = known === undefined ? -1 : known.find(name);
+        if (slot >= 0) {
           this.seenIn[slot] = listing;
           present++;
         } else {
@@ -201,6 +214,7 @@ export class DirIndex {
         if (this.slots[slot] !== undefined && this.seenIn[slot] !== listing) removed.push(this.removeSlot(slot) as PoolFile);
       }
     }
+    if (this.count === 0 && this.slots.length > 0) this.releaseStorage();
     if (first) {
       // A first listing of a big directory: its array becomes the slots as it is, the name index waits.
       this.slots = added;

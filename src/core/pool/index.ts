@@ -2,3 +2,4 @@ export { isPnfsid } from './pnfsid.js';
 export { poolLayout, preparePool, PoolLayoutError, POOL_SUBDIRS, type PoolLayout } from './layout.js';
 export { scanPoolDir, listPnfsids, readPnfsids, statPoolFile, type PoolFile } from './scan.js';
 export { DirIndex, isSettledStamp, type DirChanges, type DirIndexOptions } from './dir-index.js';
+export { NameHashIndex, CompactNameSet, hashName } from './name-index.js';

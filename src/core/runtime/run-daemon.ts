@@ -9,6 +9,7 @@ import { packageVersion, parseProgramArgs } from './program-args.js';
 import { SessionRegistry } from './session-registry.js';
 import { installSignalHandlers } from './signals.js';
 import { Waker } from './waker.js';
+import { limitHeapGrowth } from './heap-growth.js';
 
 export type DaemonName = 'archiver' | 'retriever' | 'deleter';
 
@@ -120,6 +121,7 @@ export async function runDaemon(def: DaemonDefinition, argv: readonly string[]):
     logger.warn('orphan_killed', `found a session left by a previous run (${orphan.listFile}); killed dsmc pid(s) ${orphan.killedPids.join(', ') || 'none running'} before starting`);
   }
 
+  limitHeapGrowth();
   const waker = new Waker();
   const startedMs = Date.now();
   const behaviour = await def.create({ config, logger, pool, sessions, wake: () => waker.wake(), nowMs: Date.now, startedMs });

@@ -152,4 +152,24 @@ describe('DirIndex slots', () => {
     expect(index.get('B1')).toBeUndefined();
     expect((await index.update()).added.map((f) => f.name)).toEqual(['B1']);
   });
+
+  it('empties completely when every file is gone, and fills again from a fresh start', async () => {
+    const dir = tempDir();
+    const names = Array.from({ length: 3000 }, (_, n) => n.toString(16).toUpperCase().padStart(8, '0'));
+    for (const name of names) fs.writeFileSync(path.join(dir, name), 'x');
+    const index = new DirIndex(dir);
+    await index.update();
+    for (const name of names.slice(0, 2000)) fs.rmSync(path.join(dir, name));
+    expect((await index.update({ force: true })).removed).toHaveLength(2000);
+    expect(index.get(names[2500] as string)?.sizeBytes).toBe(1);
+    for (const name of names.slice(2000)) fs.rmSync(path.join(dir, name));
+    expect((await index.update({ force: true })).removed).toHaveLength(1000);
+    expect([index.size, index.totalBytes, index.snapshot().length]).toEqual([0, 0, 0]);
+    expect(index.get(names[2500] as string)).toBeUndefined();
+    fs.writeFileSync(path.join(dir, 'ABC'), 'abc');
+    expect((await index.update({ force: true })).added.map((f) => f.name)).toEqual(['ABC']);
+    expect(index.get('ABC')?.sizeBytes).toBe(3);
+    expect(index.get(names[0] as string)).toBeUndefined();
+  });
 });
+
