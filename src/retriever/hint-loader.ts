@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Logger } from '../core/log/index.js';
 import { scanHintText, type HintScanOutcome } from './hint-parse.js';
-import { fileByteSource } from './json-scanner.js';
+import { fileByteSource } from '../core/hints/index.js';
 import type { RequestCache } from './request-cache.js';
 
 export type HintRefresh = 'none' | 'unchanged' | 'loaded' | 'failed';

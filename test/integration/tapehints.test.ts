@@ -48,7 +48,7 @@ describe('endit-tapehints', () => {
     }
     expect(hints.get(a)?.sizeBytes).toBe(4); // the first copy wins
     // tape order within a volume follows the restore order
-    const onFirstVolume = [...hints].filter(([, h]) => h.volid === hints.get(a)?.volid).sort(([, x], [, y]) => (x.order < y.order ? -1 : 1)).map(([id]) => id);
+    const onFirstVolume = [...hints].filter(([, h]) => h.volid === hints.get(a)?.volid).sort(([, x], [, y]) => ((x.order ?? "") < (y.order ?? "") ? -1 : 1)).map(([id]) => id);
     expect(onFirstVolume).toEqual([a, b, c, d]);
     expect(fs.statSync(pool.hintPath).mode & 0o777).toBe(0o640);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseHintText, planHintEntry, scanHintText, type HintEntry } from '../../src/retriever/hint-parse.js';
-import { bufferByteSource } from '../../src/retriever/json-scanner.js';
+import { bufferByteSource } from '../../src/core/hints/index.js';
 import { sanitizeVolumeName } from '../../src/retriever/volume-name.js';
 
 const ID1 = '0000A1B2C3D4E5F60718293A4B5C6D7E8F90';

@@ -6,17 +6,19 @@
  *   {"<id>": {"volid": "<volume>", "order": "<restore order>", "size": <bytes>}, ...}
  *
  * Readers accept what the Perl tools wrote too: numbers as strings, `size`
- * missing (size unknown), one line or pretty-printed.
+ * missing (size unknown), one line or pretty-printed. One reader for all:
+ * hint-scan.ts.
  */
 import fs from 'node:fs/promises';
-import { isPnfsid } from '../pool/pnfsid.js';
 import { writeFileAtomic } from '../stats/atomic-write.js';
+import { scanHintRecords, type HintRecord } from './hint-scan.js';
+import { fileByteSource, type ByteSource } from './json-scanner.js';
 
 export interface TapeHint {
   /** The volume as dsmc named it (see sanitizeVolumeName before using it in a file name). */
   readonly volid: string;
-  /** dsmc's restore order (`XXXXXXXX-XXXXXXXX-XXXXXXXX-XXXXXXXX`) or an integer position, as a string. */
-  readonly order: string;
+  /** dsmc's restore order (`XXXXXXXX-XXXXXXXX-XXXXXXXX-XXXXXXXX`) or an integer position, as a string; absent when the file gives none. */
+  readonly order?: string;
   /** Absent when dsmc listed the object in KB or a larger unit. */
   readonly sizeBytes?: number;
 }
@@ -28,67 +30,28 @@ export class HintFileError extends Error {}
 /** Why one entry was left out; the rest of the file is still used. */
 export type HintSkipHandler = (id: string, reason: string) => void;
 
-function textOf(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
+function tapeHintOf(record: HintRecord): TapeHint {
+  const { volid, order, sizeBytes } = record;
+  if (order === null) return sizeBytes === null ? { volid } : { volid, sizeBytes };
+  return sizeBytes === null ? { volid, order } : { volid, order, sizeBytes };
 }
 
-function sizeOf(value: unknown): number | undefined | null {
-  if (value === undefined || value === null || value === '') return undefined;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  return Number.isSafeInteger(n) && n >= 0 ? n : null;
-}
-
-/** One entry, or why it is unusable. */
-export function parseHintEntry(value: unknown, intern: (volid: string) => string = (v) => v): TapeHint | string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
-  const entry = value as Record<string, unknown>;
-  const rawVolid = textOf(entry['volid']);
-  if (rawVolid === undefined) return 'no volid';
-  const volid = intern(rawVolid);
-  const order = textOf(entry['order']);
-  if (order === undefined) return 'no order';
-  const sizeBytes = sizeOf(entry['size']);
-  if (sizeBytes === null) return `bad size ${JSON.stringify(entry['size'])}`;
-  return sizeBytes === undefined ? { volid, order } : { volid, order, sizeBytes };
+/** The hints of a text or byte source; throws HintFileError naming `file` when it is not a JSON object. */
+function collectHints(source: string | ByteSource, file: string, onSkip?: HintSkipHandler): HintMap {
+  const hints: HintMap = new Map();
+  const outcome = scanHintRecords(source, (record) => hints.set(record.id, tapeHintOf(record)), onSkip === undefined ? {} : { onSkip });
+  if (!outcome.ok) throw new HintFileError(`${file}: ${outcome.error}`);
+  return hints;
 }
 
 /**
- * Parses the text of a hint file. Throws HintFileError (naming `file`) when it
- * is not a JSON object; entries that are unusable (a name that is not a
- * pnfsid, no volid or order, a bad size) are skipped and reported to `onSkip`.
+ * Parses the text of a hint file (the streaming reader of hint-scan.ts).
+ * Throws HintFileError (naming `file`) when it is not a JSON object; entries
+ * that are unusable (a name that is not a pnfsid, not an object, no volid)
+ * are skipped and reported to `onSkip`.
  */
 export function parseHintFile(text: string, file: string, onSkip?: HintSkipHandler): HintMap {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new HintFileError(`${file}: not valid JSON: ${(error as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new HintFileError(`${file}: expected a JSON object of id: {volid, order, size}`);
-  }
-  const object = parsed as Record<string, unknown>;
-  const hints: HintMap = new Map();
-  // A million entries name about a thousand volumes: share one string per volume.
-  const volumes = new Map<string, string>();
-  const intern = (volid: string): string => {
-    const known = volumes.get(volid);
-    if (known !== undefined) return known;
-    volumes.set(volid, volid);
-    return volid;
-  };
-  for (const id in object) {
-    if (!isPnfsid(id)) {
-      onSkip?.(id, 'not a pnfsid');
-      continue;
-    }
-    const hint = parseHintEntry(object[id], intern);
-    if (typeof hint === 'string') onSkip?.(id, hint);
-    else hints.set(id, hint);
-  }
-  return hints;
+  return collectHints(text, file, onSkip);
 }
 
 export interface HintFileRead {
@@ -99,17 +62,21 @@ export interface HintFileRead {
   readonly firstSkip?: string;
 }
 
-/** Reads and parses a hint file; throws HintFileError on bad content, the fs error when unreadable. */
+/** Reads a hint file, streaming; throws HintFileError on bad content, the fs error when unreadable. */
 export async function readHintFile(file: string): Promise<HintFileRead> {
-  const stat = await fs.stat(file);
-  const text = await fs.readFile(file, 'utf8');
-  let skipped = 0;
-  let firstSkip: string | undefined;
-  const hints = parseHintFile(text, file, (id, reason) => {
-    skipped++;
-    firstSkip ??= `${id}: ${reason}`;
-  });
-  return { hints, mtimeMs: stat.mtimeMs, skipped, ...(firstSkip === undefined ? {} : { firstSkip }) };
+  const handle = await fs.open(file, 'r');
+  try {
+    const stat = await handle.stat();
+    let skipped = 0;
+    let firstSkip: string | undefined;
+    const hints = collectHints(fileByteSource(handle.fd), file, (id, reason) => {
+      skipped++;
+      firstSkip ??= `${id}: ${reason}`;
+    });
+    return { hints, mtimeMs: stat.mtimeMs, skipped, ...(firstSkip === undefined ? {} : { firstSkip }) };
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -123,8 +90,9 @@ export function formatHintFile(entries: Iterable<readonly [string, TapeHint]>): 
 }
 
 function formatHintEntry(id: string, hint: TapeHint): string {
+  const order = hint.order === undefined ? '' : `,"order":${JSON.stringify(hint.order)}`;
   const size = hint.sizeBytes === undefined ? '' : `,"size":${hint.sizeBytes}`;
-  return `${JSON.stringify(id)}:{"volid":${JSON.stringify(hint.volid)},"order":${JSON.stringify(hint.order)}${size}}`;
+  return `${JSON.stringify(id)}:{"volid":${JSON.stringify(hint.volid)}${order}${size}}`;
 }
 
 /** The text of formatHintFile in pieces of about `chunkChars`. */

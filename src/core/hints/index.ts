@@ -3,7 +3,6 @@ export {
   hintFileChunks,
   writeHintFile,
   HintFileError,
-  parseHintEntry,
   parseHintFile,
   readHintFile,
   resolveHintFilePath,
@@ -13,3 +12,5 @@ export {
   type HintSkipHandler,
   type TapeHint,
 } from './hint-file.js';
+export { planHintRecord, parseByteCount, scanHintRecords, type HintRecord, type HintRecordPlan, type HintScanOutcome, type HintScanSummary } from './hint-scan.js';
+export { bufferByteSource, fileByteSource, type ByteSource } from './json-scanner.js';

@@ -61,7 +61,7 @@ describe('parseHintFile', () => {
     expect(() => parseHintFile(text, '/etc/hints.json')).toThrow(/\/etc\/hints\.json/);
   });
 
-  it('skips unusable entries and says why, keeping the rest', () => {
+  it('skips unusable entries and says why; an entry without a usable order or size keeps its volume', () => {
     const skipped: Array<[string, string]> = [];
     const text = JSON.stringify({
       [A]: { volid: 'V1', order: '1' },
@@ -71,17 +71,23 @@ describe('parseHintFile', () => {
       '0000EE': { volid: 'V1', order: '4', size: -3 },
       '0000DD': 'V1',
       '0000CC': { volid: '', order: '5' },
+      '0000BB': { volid: '///', order: '6' },
     });
     const hints = parseHintFile(text, 'h', (id, reason) => skipped.push([id, reason]));
-    expect([...hints.keys()]).toEqual([A]);
+    expect(Object.fromEntries(hints)).toEqual({
+      [A]: { volid: 'V1', order: '1' },
+      '0000FF': { volid: 'V1' },
+      '0000EE': { volid: 'V1', order: '4' },
+    });
     expect(skipped).toEqual([
       ['../../etc/passwd', 'not a pnfsid'],
       [B, 'no volid'],
-      ['0000FF', 'no order'],
-      ['0000EE', 'bad size -3'],
       ['0000DD', 'not an object'],
       ['0000CC', 'no volid'],
+      ['0000BB', 'no volid'],
     ]);
+    // written back, an entry without order stays without one
+    expect(JSON.parse(formatHintFile([['0000FF', { volid: 'V1' }]]))).toEqual({ '0000FF': { volid: 'V1' } });
   });
 
   it('shares one string per volume', () => {
