@@ -9,7 +9,7 @@ import type { Measured } from './bench-row.js';
 import { longestLineBytes, startDaemon, waitFor } from './daemon-process.js';
 import { measureFloor, timeFindDelete } from './floor.js';
 import { writeTrash } from './generate.js';
-import { JournalTail } from './journal-tail.js';
+import { freshJournal } from './journal-tail.js';
 import { note, timed } from './progress.js';
 import { createPool, destroyPool, type BenchPool } from './workspace.js';
 import { isPnfsid } from '../core/pool/pnfsid.js';
@@ -58,10 +58,9 @@ interface DeleterSample {
 async function runOnce(pool: BenchPool, n: number): Promise<DeleterSample> {
   // An empty library: every id is "already gone" (ANS1345E per id, then ANS1302E), which the deleter counts as deleted.
   pool.writeScenario({ rules: [{ command: 'delete', action: 'succeed' }] });
-  fs.rmSync(pool.journalPath, { force: true });
+  const journal = freshJournal(pool.journalPath);
   const logFile = path.join(pool.logdir, 'tsmdeleter.log');
   fs.rmSync(logFile, { force: true });
-  const journal = new JournalTail(pool.journalPath);
   const trash = pool.sub('trash');
   const queue = pool.sub('trash/queue');
   const run = startDaemon('deleter', pool);
