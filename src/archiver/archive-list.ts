@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { fileListName } from '../core/dsmc/index.js';
 import type { PoolFile } from '../core/pool/index.js';
+import { isErrno } from '../core/errors.js';
 
 /** Bytes gathered before each write. */
 const BUFFER_BYTES = 64 * 1024;
@@ -24,7 +25,7 @@ export async function writeArchiveList(dir: string, prefix: string, outDir: stri
     try {
       fd = fs.openSync(file, 'wx', 0o644);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      if (isErrno(error, 'EEXIST')) continue;
       throw error;
     }
     try {

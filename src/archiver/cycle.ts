@@ -2,12 +2,13 @@ import type { DaemonBehaviour, DaemonContext } from '../core/runtime/index.js';
 import { backoffRemainingMs } from '../core/runtime/index.js';
 import { CompactNameSet, DirIndex, type DirChanges, type PoolFile } from '../core/pool/index.js';
 import type { ConfigSnapshot } from '../core/config/index.js';
-import { archiveArgs, describeEnd, type DsmcOutcome } from '../core/dsmc/index.js';
+import { archiveArgs, describeEnd, logDsmcMessages, type DsmcOutcome } from '../core/dsmc/index.js';
 import { writeArchiveList } from './archive-list.js';
 import { decideArchiverCycle, INITIAL_ARCHIVER_STATE, recordArchiveOutcome, type ArchiverDecision, type ArchiverState, type PlannedArchiveSession } from './policy.js';
 import { archiverSettings } from './settings.js';
 import { archiverFigureValues, type ArchiverCounters } from './figures-of.js';
 import { classifyFinishedFiles, decideCycleWork, type CycleWorkView } from './cycle-work.js';
+import { errorMessage } from '../core/errors.js';
 
 /**
  * While sessions run the loop looks every second (SPEC 5), cheaply: out/ is
@@ -15,8 +16,6 @@ import { classifyFinishedFiles, decideCycleWork, type CycleWorkView } from './cy
  * change), and the policy runs only when something changed or a timer is due.
  */
 const BUSY_CYCLE_MS = 1000;
-/** Most dsmc message lines logged per failed session; the rest are counted. */
-const MAX_LOGGED_MESSAGES = 50;
 
 interface RunningArchive {
   readonly files: readonly PoolFile[];
@@ -71,9 +70,7 @@ export function createArchiver(ctx: DaemonContext): DaemonBehaviour {
     const clean = outcome.end.kind === 'exited' && outcome.end.exitCode === 0;
     const succeeded = left.length === 0;
     if (!succeeded || !clean) {
-      const shown = outcome.messages.slice(0, MAX_LOGGED_MESSAGES);
-      for (const message of shown) logger.warn('dsmc_message', `dsmc archive (${session.description}): ${message.text}`);
-      if (outcome.messages.length > shown.length) logger.warn('dsmc_message', `dsmc archive (${session.description}): ${outcome.messages.length - shown.length} more messages not shown`);
+      logDsmcMessages(logger, `dsmc archive (${session.description})`, outcome.messages);
     }
     if (succeeded) {
       logger.info(`Archive session ${session.description} done: ${flushed.length} files flushed${clean ? '' : ` (dsmc ${describeEnd(outcome.end)})`}`);
@@ -112,10 +109,10 @@ export function createArchiver(ctx: DaemonContext): DaemonBehaviour {
     outcomePromise.then(
       (outcome) => finishSession(id, outcome),
       (error: unknown) => {
-        logger.error('dsmc_failed', `archive session ${plan.description}: ${(error as Error).message}`);
+        logger.error('dsmc_failed', `archive session ${plan.description}: ${errorMessage(error)}`);
         finishSession(id, { end: { kind: 'spawn-failed', error: String(error) }, messages: [], pid: undefined });
       },
-    ).catch((error: unknown) => logger.error('internal_error', `after archive session: ${(error as Error).message}`));
+    ).catch((error: unknown) => logger.error('internal_error', `after archive session: ${errorMessage(error)}`));
   };
 
   /** Brings the pending totals up to date with what a listing found; says whether the policy should look. */

@@ -1,3 +1,4 @@
+import type { ArchiverFigureValues } from './figures.js';
 export interface ArchiverCounters {
   flushedBytes: number;
   flushedFiles: number;
@@ -23,7 +24,7 @@ export interface ArchiverSnapshotFigures {
 }
 
 /** The figures of SPEC 9 for the archiver, from totals the cycle keeps: nothing here is proportional to the number of files. */
-export function archiverFigureValues(counters: ArchiverCounters, s: ArchiverSnapshotFigures): Record<string, number> {
+export function archiverFigureValues(counters: ArchiverCounters, s: ArchiverSnapshotFigures): ArchiverFigureValues {
   return {
     archiver_flushed_bytes: counters.flushedBytes,
     archiver_flushed_files: counters.flushedFiles,

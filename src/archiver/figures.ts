@@ -1,6 +1,6 @@
-import { commonFigures, type FigureSpec } from '../core/stats/figure-spec.js';
+import { commonFigures, type FigureSpec, type OwnFigureValues } from '../core/stats/figure-spec.js';
 
-export const archiverFigures: readonly FigureSpec[] = [
+export const archiverFigures = [
   { name: 'archiver_flushed_bytes', help: 'Bytes flushed to tape', type: 'counter' },
   { name: 'archiver_flushed_files', help: 'Files flushed to tape', type: 'counter' },
   { name: 'archiver_flush_retries', help: 'Files left in out/ by a failed session, to be retried', type: 'counter' },
@@ -15,4 +15,7 @@ export const archiverFigures: readonly FigureSpec[] = [
   { name: 'archiver_backoff_failures', help: 'Consecutive failed archive sessions', type: 'gauge' },
   { name: 'archiver_backoff_seconds', help: 'Seconds left before a new session may start after failures', type: 'gauge' },
   ...commonFigures('archiver'),
-];
+] as const satisfies readonly FigureSpec[];
+
+/** The figures the archiver computes in each cycle. */
+export type ArchiverFigureValues = OwnFigureValues<typeof archiverFigures, 'archiver'>;

@@ -3,7 +3,6 @@ import { backoffRemainingMs, NO_BACKOFF, recordSessionResult, type BackoffState 
 import { formatDescriptionTime } from '../core/dsmc/invocations.js';
 import { sortOldestFirst } from './oldest-first.js';
 
-export const GIB = 1024 ** 3;
 
 /** The archiver's configuration in base units, derived once per configuration snapshot. */
 export interface ArchiverSettings {

@@ -1,5 +1,6 @@
 import { THRESHOLD_KEYS, type ConfigValues } from '../core/config/index.js';
-import { GIB, type ArchiverSettings } from './policy.js';
+import { GIB } from '../core/units.js';
+import type { ArchiverSettings } from './policy.js';
 
 /** Converts the archiver's keys to base units, once per configuration snapshot. */
 export function archiverSettings(values: ConfigValues): ArchiverSettings {

@@ -1,5 +1,6 @@
 /** Reads the fake dsmc's journal as it grows: only new bytes, one JSON entry per line. */
 import fs from 'node:fs';
+import { isErrno } from '../core/errors.js';
 
 export interface JournalEvent {
   readonly event: 'start' | 'end' | 'signal';
@@ -24,7 +25,7 @@ export class JournalTail {
     try {
       fd = fs.openSync(this.file, 'r');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      if (isErrno(error, 'ENOENT')) return 0;
       throw error;
     }
     const before = this.events.length;

@@ -16,6 +16,7 @@ import { benchFakeDsmc } from './fake-bench.js';
 import { daemonEntry } from './daemon-process.js';
 import { note } from './progress.js';
 import { cleanupAll } from './workspace.js';
+import { errorMessage } from '../core/errors.js';
 
 type Suite = (n: number, opts: BenchOptions) => Promise<Measured[]>;
 
@@ -68,8 +69,8 @@ async function main(): Promise<number> {
       try {
         measured.push(...(await SUITES[daemon](n, opts)));
       } catch (error) {
-        note(`${daemon} N=${formatN(n)} FAILED: ${(error as Error).message}`);
-        measured.push({ daemon, n, figure: `FAILED: ${(error as Error).message.split('\n')[0]?.slice(0, 120)}`, unit: 'error', samples: [Number.NaN] });
+        note(`${daemon} N=${formatN(n)} FAILED: ${errorMessage(error)}`);
+        measured.push({ daemon, n, figure: `FAILED: ${errorMessage(error).split('\n')[0]?.slice(0, 120)}`, unit: 'error', samples: [Number.NaN] });
       }
     }
   }

@@ -10,6 +10,7 @@ import { EXIT, type CliIo } from './cli-io.js';
 import { readCliConfig } from './cli-config.js';
 import { renderTable } from './format-table.js';
 import { parseCommandArgs } from './parse-command-args.js';
+import { errorMessage, errnoCode } from '../core/errors.js';
 
 export const CHECK_CONFIG_HELP = `Usage: endit check-config [--config PATH]
 
@@ -43,7 +44,7 @@ function poolDirProblem(snapshot: ConfigSnapshot): string | undefined {
     if (fs.statSync(dir).isDirectory()) return undefined;
     return `${snapshot.file}: dir: '${dir}' is not a directory`;
   } catch (error) {
-    return `${snapshot.file}: dir: '${dir}' cannot be used (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    return `${snapshot.file}: dir: '${dir}' cannot be used (${errnoCode(error) ?? errorMessage(error)})`;
   }
 }
 

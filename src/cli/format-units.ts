@@ -1,16 +1,4 @@
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
-
-/** `512 B`, `1.5 KiB`, `12.0 GiB`: binary units, one decimal above bytes. Pure. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '?';
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${BYTE_UNITS[unit]}`;
-}
+export { formatBytes } from '../core/units.js';
 
 /** `45s`, `3m05s`, `2h10m`, `3d04h`: the two largest units. Pure. */
 export function formatDuration(seconds: number): string {

@@ -2,6 +2,7 @@
 // src/core/hints, read synchronously (one read per command).
 import fs from 'node:fs';
 import { HintFileError, parseHintFile, sanitizeVolumeName, type HintMap, type TapeHint } from '../core/hints/index.js';
+import { errorMessage } from '../core/errors.js';
 
 export type { HintMap, TapeHint };
 
@@ -18,7 +19,7 @@ export function readHintFile(file: string): HintRead {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    return { ok: false, error: `${file}: cannot read the hint file (${(error as Error).message})` };
+    return { ok: false, error: `${file}: cannot read the hint file (${errorMessage(error)})` };
   }
   try {
     let skipped = 0;

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './cli-io.js';
+import { errorMessage } from '../core/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -8,7 +9,7 @@ export function parseCommandArgs<const O extends Options>(argv: readonly string[
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(errorMessage(error));
   }
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isPnfsid } from '../core/pool/index.js';
+import { isErrno } from '../core/errors.js';
 
 /** A pending recall as dCache wrote it in `request/<id>`. */
 export interface RecallRequest {
@@ -55,7 +56,7 @@ export function scanRecallRequests(requestDir: string, limit: number): RequestSc
   try {
     names = fs.readdirSync(requestDir).filter(isPnfsid);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { recalls: [], names: 0, overLimit: false, unreadable: 0 };
+    if (isErrno(error, 'ENOENT')) return { recalls: [], names: 0, overLimit: false, unreadable: 0 };
     throw error;
   }
   if (names.length > limit) return { recalls: [], names: names.length, overLimit: true, unreadable: 0 };

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { errorMessage, isErrno } from '../core/errors.js';
 
 export type StatsRead =
   | { readonly kind: 'ok'; readonly figures: Readonly<Record<string, number>> }
@@ -17,7 +18,7 @@ export function parseStatsText(text: string): StatsRead {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return { kind: 'invalid', error: `not valid JSON: ${(error as Error).message}` };
+    return { kind: 'invalid', error: `not valid JSON: ${errorMessage(error)}` };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { kind: 'invalid', error: 'not a JSON object' };
   const figures: Record<string, number> = {};
@@ -32,7 +33,7 @@ export function readStatsFile(file: string): StatsRead {
   try {
     return parseStatsText(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-    return { kind: 'invalid', error: (error as Error).message };
+    if (isErrno(error, 'ENOENT')) return { kind: 'missing' };
+    return { kind: 'invalid', error: errorMessage(error) };
   }
 }

@@ -9,6 +9,7 @@ import { readQueueSnapshot, runQueuePass, type QueuePassDeps, type QueuePassResu
 import { queueTrash, removeQueuedTrash, type TrashBatch } from './trash.js';
 import { IdLineBuffer } from './log-lists.js';
 import { createVolumeHints } from './volume-hints.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface DeleterOptions {
   /** The random start-up skew, drawn once by the caller. */
@@ -105,7 +106,7 @@ export function createDeleter(ctx: DaemonContext, options: DeleterOptions): Daem
         }
         logger.debug(`Removed ${result.removed} queued files from ${pool.trash} in ${((performance.now() - startedMs) / 1000).toFixed(1)} s`);
       })
-      .catch((error: unknown) => logger.error('trash_unlink_failed', `removing queued files from ${pool.trash} failed (they will be queued again): ${(error as Error).message}`))
+      .catch((error: unknown) => logger.error('trash_unlink_failed', `removing queued files from ${pool.trash} failed (they will be queued again): ${errorMessage(error)}`))
       .finally(() => {
         removing = null;
         if (!stopping) ctx.wake();
@@ -152,7 +153,7 @@ export function createDeleter(ctx: DaemonContext, options: DeleterOptions): Daem
       .then(applyPass)
       .catch(async (error: unknown) => {
         state = recordDeleteOutcome(state, 1, ctx.nowMs());
-        logger.error('queue_processing_failed', `processing the deletion queue failed (retrying later): ${(error as Error).message}`);
+        logger.error('queue_processing_failed', `processing the deletion queue failed (retrying later): ${errorMessage(error)}`);
         await recount();
       })
       .finally(() => {
@@ -177,7 +178,7 @@ export function createDeleter(ctx: DaemonContext, options: DeleterOptions): Daem
       }
       return queued;
     } catch (error) {
-      logger.warn('queue_unreadable', `cannot read the deletion queue: ${(error as Error).message}`);
+      logger.warn('queue_unreadable', `cannot read the deletion queue: ${errorMessage(error)}`);
       return 0;
     }
   };
@@ -209,7 +210,7 @@ export function createDeleter(ctx: DaemonContext, options: DeleterOptions): Daem
           if (batches.length > 0) removeFromTrash(batches);
         } catch (error) {
           // The queue is still processed: a trash/ problem must not stop deletions already queued.
-          logger.error('trash_queue_failed', `cannot queue the files in ${pool.trash}: ${(error as Error).message}`);
+          logger.error('trash_queue_failed', `cannot queue the files in ${pool.trash}: ${errorMessage(error)}`);
         }
       } else {
         logger.debug(`Deleter: ${pool.trash} is listed again once the files queued last are removed`);

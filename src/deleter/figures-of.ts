@@ -1,3 +1,4 @@
+import type { DeleterFigureValues } from './figures.js';
 export interface DeleterCounters {
   queuedFiles: number;
   deletedFiles: number;
@@ -19,7 +20,7 @@ export interface DeleterSnapshotFigures {
 const unixSeconds = (ms: number | null): number => (ms === null ? 0 : Math.floor(ms / 1000));
 
 /** The figures of SPEC 9 for the deleter, from what the cycle knows. */
-export function deleterFigureValues(counters: DeleterCounters, s: DeleterSnapshotFigures): Record<string, number> {
+export function deleterFigureValues(counters: DeleterCounters, s: DeleterSnapshotFigures): DeleterFigureValues {
   return {
     deleter_queued_files: counters.queuedFiles,
     deleter_deleted_files: counters.deletedFiles,

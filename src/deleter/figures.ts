@@ -1,6 +1,6 @@
-import { commonFigures, type FigureSpec } from '../core/stats/figure-spec.js';
+import { commonFigures, type FigureSpec, type OwnFigureValues } from '../core/stats/figure-spec.js';
 
-export const deleterFigures: readonly FigureSpec[] = [
+export const deleterFigures = [
   { name: 'deleter_queued_files', help: 'Ids moved from trash/ into the queue', type: 'counter' },
   { name: 'deleter_deleted_files', help: 'Ids deleted from tape (or confirmed already gone)', type: 'counter' },
   { name: 'deleter_failed_runs', help: 'Delete sessions that left ids undeleted', type: 'counter' },
@@ -14,4 +14,7 @@ export const deleterFigures: readonly FigureSpec[] = [
   { name: 'deleter_backoff_failures', help: 'Consecutive failed delete sessions', type: 'gauge' },
   { name: 'deleter_backoff_seconds', help: 'Seconds left before undeleted ids are retried after failures', type: 'gauge' },
   ...commonFigures('deleter'),
-];
+] as const satisfies readonly FigureSpec[];
+
+/** The figures the deleter computes in each cycle. */
+export type DeleterFigureValues = OwnFigureValues<typeof deleterFigures, 'deleter'>;

@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isPnfsid } from '../core/pool/index.js';
 import { writeFileAtomicNoReplace } from '../core/stats/index.js';
+import { errorMessage, isErrno } from '../core/errors.js';
 
 const QUEUE_NAME = /^\d+$/;
 /** Seconds tried after a taken one before giving up. */
@@ -23,7 +24,7 @@ export function parseQueueText(text: string): string[] | { readonly error: strin
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    return { error: `not valid JSON (${(error as Error).message})` };
+    return { error: `not valid JSON (${errorMessage(error)})` };
   }
   if (!Array.isArray(parsed)) return { error: 'not a JSON array' };
   for (const id of parsed) {
@@ -64,7 +65,7 @@ export async function writeQueueFile(queueDir: string, ids: readonly string[], n
     try {
       await writeFileAtomicNoReplace(path.join(queueDir, name), content, { fsync: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      if (isErrno(error, 'EEXIST')) continue;
       throw error;
     }
     await syncDir(queueDir);
@@ -94,7 +95,7 @@ export async function setAsideQueueFile(queueDir: string, name: string): Promise
     try {
       await fs.link(from, path.join(queueDir, aside));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      if (isErrno(error, 'EEXIST')) continue;
       throw error;
     }
     await fs.rm(from, { force: true });
@@ -122,7 +123,7 @@ export async function readQueueFiles(queueDir: string, names: readonly string[])
     try {
       text = await fs.readFile(path.join(queueDir, name), 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      if (isErrno(error, 'ENOENT')) continue;
       throw error;
     }
     const parsed = parseQueueText(text);

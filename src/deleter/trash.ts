@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import { isPnfsid } from '../core/pool/index.js';
 import { QUEUE_FILE_MAX_IDS, writeQueueFile } from './queue-file.js';
+import { errorMessage, isErrno } from '../core/errors.js';
 
 /** Removals between two looks at whether the deleter is stopping. */
 const STOP_CHECK_EVERY = 1_000;
@@ -93,9 +94,9 @@ export async function removeQueuedTrash(trashDir: string, batches: readonly Tras
           await fsp.unlink(`${trashDir}/${id}`);
           removed++;
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+          if (isErrno(error, 'ENOENT')) continue;
           failures++;
-          firstError ??= (error as Error).message;
+          firstError ??= errorMessage(error);
         }
       }
     };

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
-import type { Logger } from '../core/log/index.js';
+import type { LogCode, Logger } from '../core/log/index.js';
 import { readHintFile, type HintMap } from '../core/hints/index.js';
+import { errorMessage } from '../core/errors.js';
 
 /** What volume-aware deletion needs from the hint file: the volume of an id, and how many ids a volume holds. */
 export interface VolumeHints {
@@ -19,7 +20,7 @@ export function createVolumeHints(logger: Logger): VolumeHints {
   let loaded: { file: string; mtimeMs: number } | null = null;
   let lastProblem = '';
 
-  const problem = (code: string, message: string): void => {
+  const problem = (code: LogCode, message: string): void => {
     if (message !== lastProblem) logger.warn(code, message);
     lastProblem = message;
   };
@@ -51,14 +52,14 @@ export function createVolumeHints(logger: Logger): VolumeHints {
       try {
         mtimeMs = (await fs.stat(file)).mtimeMs;
       } catch (error) {
-        problem('hintfile_unreadable', `cannot read hint file ${file} (${(error as Error).message}): ${hints === null ? 'deletions are sent without regard to volumes' : 'keeping the hints loaded before'}`);
+        problem('hintfile_unreadable', `cannot read hint file ${file} (${errorMessage(error)}): ${hints === null ? 'deletions are sent without regard to volumes' : 'keeping the hints loaded before'}`);
         return;
       }
       if (loaded !== null && loaded.file === file && loaded.mtimeMs === mtimeMs) return;
       try {
         await load(file);
       } catch (error) {
-        problem('hintfile_invalid', `hint file ${file} not used: ${(error as Error).message}${hints === null ? '' : '; keeping the hints loaded before'}`);
+        problem('hintfile_invalid', `hint file ${file} not used: ${errorMessage(error)}${hints === null ? '' : '; keeping the hints loaded before'}`);
       }
     },
     clear() {

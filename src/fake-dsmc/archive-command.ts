@@ -7,6 +7,7 @@ import type { ArchiveInvocation } from './invocation.js';
 import { archiveFile } from './library.js';
 import type { SessionContext } from './session.js';
 import { transferDelay } from './session.js';
+import { isErrno } from '../core/errors.js';
 
 // Return codes: a file that is gone is "not processed" (4, IBM's skipped-file class);
 // a send failure or a refused path is an error (12).
@@ -53,7 +54,7 @@ async function archiveEntry(ctx: SessionContext, entry: ListEntry, description: 
       policy: ctx.scenario,
     });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return notFound(ctx, entry);
+    if (isErrno(error, 'ENOENT')) return notFound(ctx, entry);
     return sendFailed(ctx, entry);
   }
   ctx.progress.transferMs += Date.now() - startedMs;

@@ -2,6 +2,7 @@
 // drive speed, so a reader can watch a partial file grow (as with real dsmc).
 import { closeSync, constants, copyFileSync, ftruncateSync, openSync, readSync, truncateSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errnoCode } from '../core/errors.js';
 
 export interface CopyRequest {
   /** The object's data file; undefined for sparse objects (zeros). */
@@ -32,7 +33,7 @@ export function planChunkBytes(bytesPerSecond: number): number {
 }
 
 function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException).code;
+  return errnoCode(error);
 }
 
 function copyAtOnce(request: CopyRequest): void {

@@ -7,8 +7,6 @@ export interface DisplayOptions {
   numberFormat: number;
 }
 
-export const DEFAULT_DISPLAY: DisplayOptions = { dateFormat: 1, timeFormat: 1, numberFormat: 1 };
-
 function pad2(value: number): string {
   return String(value).padStart(2, '0');
 }

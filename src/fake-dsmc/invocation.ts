@@ -2,7 +2,6 @@
 import type { DisplayOptions } from './format-date.js';
 import { isSafeAbsolutePath } from './file-list.js';
 
-export type CommandName = 'archive' | 'retrieve' | 'delete' | 'query';
 export type ReplaceMode = 'no' | 'yes' | 'all' | 'prompt';
 
 interface CommonInvocation {

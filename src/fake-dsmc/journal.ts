@@ -3,6 +3,7 @@
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionCommand } from './plan-session.js';
+import { isErrno } from '../core/errors.js';
 
 export type SessionOutcome = 'ok' | 'partial' | 'failed' | 'crashed';
 
@@ -83,7 +84,7 @@ export function readJournal(journalPathOrLibraryDir: string): JournalEntry[] {
   try {
     return parseJournal(readFileSync(resolveJournalPath(journalPathOrLibraryDir), 'utf8'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (isErrno(error, 'ENOENT')) return [];
     throw error;
   }
 }
@@ -99,7 +100,7 @@ export function countStarts(journalPath: string): Map<string, number> {
   try {
     text = readFileSync(journalPath, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return counts;
+    if (isErrno(error, 'ENOENT')) return counts;
     throw error;
   }
   for (const line of text.split('\n')) {

@@ -24,6 +24,7 @@ import type { AddRecord, LibraryObject, StoredObject } from './catalog.js';
 import { formatCatalogRecord, parseCatalog, toAddRecord } from './catalog.js';
 import { isSafeAbsolutePath } from './file-list.js';
 import { withLock } from './lock.js';
+import { isErrno, errnoCode } from '../core/errors.js';
 
 export type { LibraryObject, StoredObject } from './catalog.js';
 export type { JournalEndEntry, JournalEntry, JournalSignalEntry, JournalStartEntry } from './journal.js';
@@ -74,7 +75,7 @@ function readRecord(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isErrno(error, 'ENOENT')) return undefined;
     throw error;
   }
 }
@@ -83,7 +84,7 @@ function openForRewrite(path: string): number {
   try {
     return openSync(path, 'r+');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!isErrno(error, 'ENOENT')) throw error;
     return openSync(path, 'w');
   }
 }
@@ -154,7 +155,7 @@ export function loadObjects(libraryDir: string): StoredObject[] {
   try {
     return parseCatalog(readFileSync(join(libraryDir, CATALOG_FILE), 'utf8'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (isErrno(error, 'ENOENT')) return [];
     throw error;
   }
 }
@@ -178,7 +179,7 @@ function linkOrCopy(source: string, target: string, move: boolean): void {
       linkSync(source, target);
       return;
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errnoCode(error);
       if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw error;
     }
   }
@@ -218,7 +219,7 @@ export function deleteObject(libraryDir: string, object: StoredObject): void {
   try {
     unlinkSync(dataPath(libraryDir, object.seq));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!isErrno(error, 'ENOENT')) throw error;
   }
 }
 

@@ -3,6 +3,7 @@
 // waiter break the lock of a process that was SIGKILLed while holding it.
 import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { isErrno } from '../core/errors.js';
 
 const LOCK_FILE = 'lock';
 const GIVE_UP_MS = 60_000;
@@ -21,7 +22,7 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return isErrno(error, 'EPERM');
   }
 }
 
@@ -56,7 +57,7 @@ function tryCreate(lockPath: string): boolean {
     }
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if (isErrno(error, 'EEXIST')) return false;
     throw error;
   }
 }

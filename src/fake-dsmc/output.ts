@@ -5,6 +5,7 @@
 import { writeSync } from 'node:fs';
 import type { MessageStream } from './scenario.js';
 import { sleepSync } from './lock.js';
+import { errnoCode } from '../core/errors.js';
 
 const FLUSH_AT_BYTES = 64 * 1024;
 const FLUSH_AFTER_MS = 50;
@@ -27,7 +28,7 @@ function writeFully(fd: number, text: string): void {
     try {
       buffer = buffer.subarray(writeSync(fd, buffer));
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errnoCode(error);
       if (code === 'EPIPE') return; // reader gone: nobody to tell
       if (code !== 'EAGAIN') throw error;
       sleepSync(1);

@@ -23,6 +23,7 @@ import type { Scenario } from './scenario.js';
 import { ScenarioError, readScenario } from './scenario.js';
 import type { SessionContext } from './session.js';
 import { SessionGate, SessionStop, buildEndEntry, ignoreTerminationSignals, newProgress, waitForever } from './session.js';
+import { errorMessage } from '../core/errors.js';
 
 const RC_ERROR = 12;
 
@@ -152,7 +153,7 @@ async function runBody(ctx: SessionContext): Promise<number> {
       ctx.out.lines(summaryAfterStop(ctx));
       return ctx.plan.rc;
     }
-    ctx.out.message(`ANS9999E fake-dsmc: ${(error as Error).message}`);
+    ctx.out.message(`ANS9999E fake-dsmc: ${errorMessage(error)}`);
     return RC_ERROR;
   }
 }

@@ -2,6 +2,7 @@
 // gets a precise error, and so the fake needs nothing beyond Node at start-up.
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { errorMessage } from '../core/errors.js';
 
 export type RuleCommand = 'archive' | 'retrieve' | 'delete' | 'query' | 'any';
 export type RuleAction = 'fail' | 'hang' | 'crash' | 'prompt' | 'partial' | 'succeed';
@@ -168,12 +169,12 @@ export function readScenario(path: string | undefined): Scenario {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ScenarioError(`cannot read: ${(error as Error).message}`);
+    throw new ScenarioError(`cannot read: ${errorMessage(error)}`);
   }
   try {
     return parseScenario(JSON.parse(text));
   } catch (error) {
     if (error instanceof ScenarioError) throw error;
-    throw new ScenarioError(`not valid JSON: ${(error as Error).message}`);
+    throw new ScenarioError(`not valid JSON: ${errorMessage(error)}`);
   }
 }

@@ -21,6 +21,7 @@ import { statRequestFile } from './scan-requests.js';
 import { retrieverSettings, type RetrieverSettings } from './settings.js';
 import { SpaceAnnouncer } from './space-announcer.js';
 import type { SpaceView } from './space.js';
+import { errorMessage } from '../core/errors.js';
 
 /** Unread requests read per cycle in the background (~0.1 s of CPU); a volume about to be planned is read at once. */
 const BACKGROUND_READS_PER_CYCLE = 20_000;
@@ -133,7 +134,7 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
       spaceError = '';
     } catch (error) {
       space = null;
-      const message = (error as Error).message;
+      const message = errorMessage(error);
       if (message !== spaceError) logger.warn('space_unreadable', `cannot read the free space of ${pool.in}: ${message}`);
       spaceError = message;
     }

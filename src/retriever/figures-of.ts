@@ -1,3 +1,4 @@
+import type { RetrieverFigureValues } from './figures.js';
 import type { SpaceState } from './space.js';
 import { spaceStateNumber } from './space.js';
 import type { RetrieverCounters } from './retrieve-sessions.js';
@@ -17,7 +18,7 @@ export interface RetrieverFigureInputs {
   readonly maxWorkers: number;
 }
 
-export function retrieverFigureValues(counters: RetrieverCounters, s: RetrieverFigureInputs): Record<string, number> {
+export function retrieverFigureValues(counters: RetrieverCounters, s: RetrieverFigureInputs): RetrieverFigureValues {
   return {
     retriever_staged_bytes: counters.stagedBytes,
     retriever_staged_files: counters.stagedFiles,

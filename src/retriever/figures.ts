@@ -1,6 +1,6 @@
-import { commonFigures, type FigureSpec } from '../core/stats/figure-spec.js';
+import { commonFigures, type FigureSpec, type OwnFigureValues } from '../core/stats/figure-spec.js';
 
-export const retrieverFigures: readonly FigureSpec[] = [
+export const retrieverFigures = [
   { name: 'retriever_staged_bytes', help: 'Bytes recalled into in/', type: 'counter' },
   { name: 'retriever_staged_files', help: 'Files recalled into in/', type: 'counter' },
   { name: 'retriever_stage_retries', help: 'Requested files a session did not deliver, to be retried', type: 'counter' },
@@ -20,4 +20,7 @@ export const retrieverFigures: readonly FigureSpec[] = [
   { name: 'retriever_busyworkers', help: 'Running retrieve sessions', type: 'gauge' },
   { name: 'retriever_maxworkers', help: 'Configured maximum of retrieve sessions', type: 'gauge' },
   ...commonFigures('retriever'),
-];
+] as const satisfies readonly FigureSpec[];
+
+/** The figures the retriever computes in each cycle. */
+export type RetrieverFigureValues = OwnFigureValues<typeof retrieverFigures, 'retriever'>;

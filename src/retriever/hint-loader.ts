@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import type { Logger } from '../core/log/index.js';
+import type { LogCode, Logger } from '../core/log/index.js';
 import { scanHintText, type HintScanOutcome } from './hint-parse.js';
 import { fileByteSource } from '../core/hints/index.js';
 import type { RequestCache } from './request-cache.js';
+import { errorMessage } from '../core/errors.js';
 
 export type HintRefresh = 'none' | 'unchanged' | 'loaded' | 'failed';
 
@@ -43,7 +44,7 @@ export class HintLoader {
     try {
       st = fs.statSync(this.file, { throwIfNoEntry: false });
     } catch (error) {
-      return this.failOnce(`error:${(error as Error).message}`, `hint file ${this.file}: ${(error as Error).message}`);
+      return this.failOnce(`error:${errorMessage(error)}`, `hint file ${this.file}: ${errorMessage(error)}`);
     }
     if (st === undefined) return this.failOnce('missing', `hint file ${this.file} does not exist${this.keeping()}`, 'hintfile_missing');
     const signature = signatureOf(st);
@@ -56,7 +57,7 @@ export class HintLoader {
     return this.loadedMtimeMs === null ? '; all requests go to the default volume' : '; the hints loaded before stay in force';
   }
 
-  private failOnce(signature: string, message: string, code = 'hintfile_invalid'): HintRefresh {
+  private failOnce(signature: string, message: string, code: LogCode = 'hintfile_invalid'): HintRefresh {
     if (this.attempted !== signature) this.logger.warn(code, message);
     this.attempted = signature;
     return 'failed';
@@ -71,7 +72,7 @@ export class HintLoader {
       // twice when hints are in force (check, then store): see replaceHints.
       outcome = this.cache.replaceHints((onEntry) => withFile(file, (fd) => scanHintText(fileByteSource(fd), onEntry)));
     } catch (error) {
-      this.logger.warn('hintfile_invalid', `hint file ${file} cannot be read: ${(error as Error).message}${this.keeping()}`);
+      this.logger.warn('hintfile_invalid', `hint file ${file} cannot be read: ${errorMessage(error)}${this.keeping()}`);
       return 'failed';
     }
     if (!outcome.ok) {

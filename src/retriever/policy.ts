@@ -1,6 +1,7 @@
 import { backoffRemainingMs, NO_BACKOFF, recordSessionResult, type BackoffState } from '../core/runtime/backoff.js';
 import type { RetrieverSettings } from './settings.js';
-import { classifySpace, formatBytes, planSpaceLines, type SpaceLines, type SpaceState, type SpaceView } from './space.js';
+import { formatBytes } from '../core/units.js';
+import { classifySpace, planSpaceLines, type SpaceLines, type SpaceState, type SpaceView } from './space.js';
 import { sortTapeOrder, type OrderKey } from './tape-order.js';
 import { DEFAULT_VOLUME } from './volume-name.js';
 

@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.js';
 /** What a request file says, as far as the retriever cares (SPEC 2, 6.3). */
 export type RequestParse =
   | { readonly kind: 'recall'; readonly fileSizeBytes: number; readonly parentPid: number | null }
@@ -20,7 +21,7 @@ function wholeNumber(raw: unknown): number | undefined {
 }
 
 function describeJsonError(error: unknown): string {
-  return (error as Error).message.split('\n')[0]?.slice(0, 200) ?? 'parse error';
+  return errorMessage(error).split('\n')[0]?.slice(0, 200) ?? 'parse error';
 }
 
 /** Parses the text of `request/<id>`. Pure. */

@@ -6,6 +6,7 @@ import type { PoolLayout } from '../core/pool/index.js';
 import { isProcessAlive } from '../core/runtime/index.js';
 import type { RequestCache } from './request-cache.js';
 import { decideRequestFate, parseRequestText, type RequestParse } from './request-parse.js';
+import { errorMessage, isErrno } from '../core/errors.js';
 
 /** Reads per slice before yielding to events and signals. */
 const READ_SLICE = 1000;
@@ -48,8 +49,8 @@ function readText(file: string): Text {
   try {
     return { text: fs.readFileSync(file, 'utf8') };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { gone: true };
-    return { error: (error as Error).message };
+    if (isErrno(error, 'ENOENT')) return { gone: true };
+    return { error: errorMessage(error) };
   }
 }
 
@@ -63,7 +64,7 @@ export function removeFile(file: string): void {
   try {
     fs.unlinkSync(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!isErrno(error, 'ENOENT')) throw error;
   }
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { isPnfsid } from '../core/pool/index.js';
+import { errorMessage } from '../core/errors.js';
 
 /**
  * Names in request/ that changed since the last drain, from one inotify
@@ -50,7 +51,7 @@ export class RequestWatcher {
       this.needsListing = true;
       return true;
     } catch (error) {
-      this.broke(`cannot watch ${this.dir}: ${(error as Error).message}`);
+      this.broke(`cannot watch ${this.dir}: ${errorMessage(error)}`);
       return false;
     }
   }

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import type { DaemonContext } from '../core/runtime/index.js';
-import { describeEnd, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
+import { describeEnd, logDsmcMessages, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { writeFileAtomic } from '../core/stats/index.js';
 import { isPnfsid } from '../core/pool/index.js';
 import type { PlannedRetrieveSession, RetrieveOutcome, RunningVolume } from './policy.js';
 import type { RequestCache } from './request-cache.js';
 import { inFileSize, removeFile } from './request-reader.js';
 import { statRequestFile } from './scan-requests.js';
-import { formatBytes } from './space.js';
+import { formatBytes } from '../core/units.js';
+import { errorMessage } from '../core/errors.js';
 
 /** Most dsmc messages (or per-file warnings) logged for one session; the rest are counted. */
 const MAX_LOGGED_LINES = 50;
@@ -161,9 +162,9 @@ export class RetrieveSessions {
       })
       .then(
         (outcome) => this.finish(session, outcome),
-        (error: unknown) => this.finish(session, { end: { kind: 'spawn-failed', error: (error as Error).message }, messages: [], pid: undefined }),
+        (error: unknown) => this.finish(session, { end: { kind: 'spawn-failed', error: errorMessage(error) }, messages: [], pid: undefined }),
       )
-      .catch((error: unknown) => logger.error('internal_error', `after the retrieve session for ${plan.volume}: ${(error as Error).message}`));
+      .catch((error: unknown) => logger.error('internal_error', `after the retrieve session for ${plan.volume}: ${errorMessage(error)}`));
     return true;
   }
 
@@ -197,7 +198,7 @@ export class RetrieveSessions {
       logger.warn('recall_failed', `Recall of ${id} (volume ${session.volume}) failed: ${text}`);
     } catch (error) {
       session.failed.delete(id);
-      logger.error('err_write_failed', `cannot fail the recall of ${id}: ${(error as Error).message}`);
+      logger.error('err_write_failed', `cannot fail the recall of ${id}: ${errorMessage(error)}`);
     }
   }
 
@@ -253,8 +254,7 @@ export class RetrieveSessions {
 
   private logMessages(session: RunningRetrieve, outcome: DsmcOutcome): void {
     const others = outcome.messages.filter((m) => m.code !== 'ANS1345E');
-    for (const message of others.slice(0, MAX_LOGGED_LINES)) this.ctx.logger.warn('dsmc_message', `dsmc retrieve (volume ${session.volume}): ${message.text}`);
-    if (others.length > MAX_LOGGED_LINES) this.ctx.logger.warn('dsmc_message', `dsmc retrieve (volume ${session.volume}): ${others.length - MAX_LOGGED_LINES} more messages not shown`);
+    logDsmcMessages(this.ctx.logger, `dsmc retrieve (volume ${session.volume})`, others, MAX_LOGGED_LINES);
   }
 
   private warnMismatches(session: RunningRetrieve, ids: readonly string[]): void {

@@ -1,5 +1,5 @@
 import type { ConfigValues } from '../core/config/index.js';
-import { GIB } from './space.js';
+import { GIB } from '../core/units.js';
 
 /** The retriever's configuration in base units, derived once per configuration snapshot. */
 export interface RetrieverSettings {

@@ -1,6 +1,7 @@
 import type { Logger } from '../core/log/index.js';
 import type { RetrieverDecision, SpaceHold } from './policy.js';
-import { formatBytes, type SpaceView } from './space.js';
+import { formatBytes } from '../core/units.js';
+import type { SpaceView } from './space.js';
 
 function describeSpace(decision: RetrieverDecision, space: SpaceView | null): string {
   const lines = decision.lines;

@@ -1,4 +1,4 @@
-export const GIB = 1024 ** 3;
+import { GIB } from '../core/units.js';
 
 export type SpaceState = 'OK' | 'BACKLOG' | 'FULL';
 
@@ -56,14 +56,3 @@ export function spaceStateNumber(state: SpaceState | 'UNKNOWN'): number {
   return state === 'OK' ? 0 : state === 'FULL' ? 2 : 1;
 }
 
-/** `12.3 GiB`, `456 MiB`: for log lines. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}

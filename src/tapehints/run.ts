@@ -1,17 +1,17 @@
 import path from 'node:path';
 import { ConfigError, loadMainConfig, resolveConfigPath, type ConfigValues } from '../core/config/index.js';
-import { queryArgs, runDsmc, type DsmcMessage } from '../core/dsmc/index.js';
+import { logDsmcMessages, queryArgs, runDsmc, type DsmcMessage } from '../core/dsmc/index.js';
 import { resolveHintFilePath, writeHintFile } from '../core/hints/index.js';
 import { createLogger, type Logger } from '../core/log/index.js';
 import { installSignalHandlers, packageVersion, parseProgramArgs } from '../core/runtime/index.js';
 import { QueryListingParser, type QueryListing } from './listing-parser.js';
 import { classifyQueryOutcome } from './outcome.js';
+import { errorMessage } from '../core/errors.js';
 
 const PROGRAM = 'endit-tapehints';
 
 /** Per-object warnings (duplicates, expiry) logged one per line up to this many; the rest are counted. */
 const MAX_OBJECT_WARNINGS = 1000;
-const MAX_LOGGED_MESSAGES = 50;
 
 const HELP = `Usage: ${PROGRAM} [--config PATH] [--help] [--version]
 
@@ -25,8 +25,7 @@ Log: <logdir>/tsmtapehints.log. Run it from a systemd timer or cron, e.g. daily.
 `;
 
 function logMessages(logger: Logger, messages: readonly DsmcMessage[]): void {
-  for (const message of messages.slice(0, MAX_LOGGED_MESSAGES)) logger.warn('dsmc_message', `dsmc query archive: ${message.text}`);
-  if (messages.length > MAX_LOGGED_MESSAGES) logger.warn('dsmc_message', `dsmc query archive: ${messages.length - MAX_LOGGED_MESSAGES} more messages not shown`);
+  logDsmcMessages(logger, 'dsmc query archive', messages);
 }
 
 /** Duplicates and expiries, as the Perl tool warned about them, plus what was left out. */
@@ -119,7 +118,7 @@ export async function runTapehints(argv: readonly string[], env: NodeJS.ProcessE
   try {
     logger = createLogger({ logName: 'tsmtapehints', logdir: values.logdir, hsm: values['desc-short'], format: values.log_format });
   } catch (error) {
-    process.stderr.write(`${PROGRAM}: cannot open log in ${values.logdir}: ${(error as Error).message}\n`);
+    process.stderr.write(`${PROGRAM}: cannot open log in ${values.logdir}: ${errorMessage(error)}\n`);
     return 1;
   }
   logger.setLevels({ verbose: values.verbose, debug: values.debug });
@@ -135,8 +134,8 @@ export async function runTapehints(argv: readonly string[], env: NodeJS.ProcessE
     if (env['ENDIT_RETRIEVER_HINTFILE']) logger.info(`Writing ${hintFile} as ENDIT_RETRIEVER_HINTFILE says`);
     return await generate(values, hintFile, logger);
   } catch (error) {
-    logger.error('tapehints_failed', (error as Error).message);
-    process.stderr.write(`${PROGRAM}: ${(error as Error).message}\n`);
+    logger.error('tapehints_failed', errorMessage(error));
+    process.stderr.write(`${PROGRAM}: ${errorMessage(error)}\n`);
     return 1;
   } finally {
     logger.close();

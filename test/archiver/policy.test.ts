@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { GIB } from '../../src/core/units.js';
 import {
   decideArchiverCycle,
   decideLevel,
-  GIB,
   INITIAL_ARCHIVER_STATE,
   nextDescription,
   oldestFirst,

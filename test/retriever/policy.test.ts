@@ -12,7 +12,7 @@ import {
   type VolumeSummary,
 } from '../../src/retriever/policy.js';
 import type { RetrieverSettings } from '../../src/retriever/settings.js';
-import { GIB } from '../../src/retriever/space.js';
+import { GIB } from '../../src/core/units.js';
 
 const MIB = 1024 ** 2;
 const T0 = 1_700_000_000_000;

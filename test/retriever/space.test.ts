@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifySpace, GIB, planSpaceLines } from '../../src/retriever/space.js';
+import { GIB } from '../../src/core/units.js';
+import { classifySpace, planSpaceLines } from '../../src/retriever/space.js';
 
 const MIB = 1024 ** 2;
 const defaults = { bufferBytes: 100 * GIB, backlogPercent: 10, killPercent: 95 };

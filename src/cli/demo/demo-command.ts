@@ -11,6 +11,7 @@ import { planDemo, planTotalBytes, type DemoPlan } from './demo-plan.js';
 import { collectSummary, createDemoRun, demoSucceeded, DemoStopped, playDemo, type DemoRun } from './demo-run.js';
 import { createDemoTree, DEMO_MIN_FREE_BYTES, freeBytes, type DemoPaths } from './demo-setup.js';
 import { formatDemoSummary } from './demo-summary.js';
+import { errorMessage } from '../../core/errors.js';
 
 export const DEMO_HELP = `Usage: endit demo [--keep] [--seconds N]
 
@@ -57,7 +58,7 @@ function printStatus(paths: DemoPaths, io: CliIo): void {
   try {
     io.out(`\n$ endit status --config ${paths.config}\n${formatStatusTable(readStatusReport(paths.config, { ...io, env: {} }))}`);
   } catch (error) {
-    io.err(`endit demo: status failed: ${(error as Error).message}\n`);
+    io.err(`endit demo: status failed: ${errorMessage(error)}\n`);
   }
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const GIB = 1024 ** 3;
+import { GIB } from '../../core/units.js';
 /** With retriever_buffersize 1 the retriever starts nothing below 2 GiB free (SPEC 6.5). */
 export const DEMO_MIN_FREE_BYTES = 2 * GIB;
 

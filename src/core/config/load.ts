@@ -6,6 +6,7 @@ import { ConfigError, ConfigMissingError } from './errors.js';
 import { parseMainConfig } from './main-config.js';
 import { sampleConfigText } from './sample.js';
 import type { ConfigSnapshot } from './snapshot.js';
+import { isErrno } from '../errors.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/endit/endit.conf';
 
@@ -68,7 +69,7 @@ export function writeSampleConfig(dir: string = os.tmpdir()): string {
       fs.writeFileSync(file, sampleConfigText(), { flag: 'wx', mode: 0o666 });
       return file;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 10) throw error;
+      if (!isErrno(error, 'EEXIST') || attempt >= 10) throw error;
     }
   }
 }

@@ -5,11 +5,13 @@ import { applyOverride } from './override.js';
 import { readOverrideFile, statMtimeMs, type OverrideReadOptions } from './override-file.js';
 import { applyReload } from './reload.js';
 import type { ConfigSnapshot } from './snapshot.js';
+import { errorMessage } from '../errors.js';
+import type { LogCode } from '../log/codes.js';
 
 export interface ConfigLogger {
   info(msg: string): void;
-  warn(code: string, msg: string): void;
-  error(code: string, msg: string): void;
+  warn(code: LogCode, msg: string): void;
+  error(code: LogCode, msg: string): void;
 }
 
 export interface ConfigManagerOptions {
@@ -109,7 +111,7 @@ export class ConfigManager {
       this.#lastStatError = '';
       return mtimeMs;
     } catch (error) {
-      const message = `Conf: cannot check override file ${file}, keeping the configuration in force: ${(error as Error).message}`;
+      const message = `Conf: cannot check override file ${file}, keeping the configuration in force: ${errorMessage(error)}`;
       if (message !== this.#lastStatError) this.#logger.warn('override_unreadable', message);
       this.#lastStatError = message;
       return undefined;

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage, isErrno } from '../errors.js';
 
 export type OverrideRead =
   | { readonly kind: 'absent' }
@@ -17,7 +18,7 @@ export interface OverrideReadOptions {
 type Attempt = OverrideRead | { readonly kind: 'retry'; readonly error: string };
 
 function isEnoent(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  return isErrno(error, 'ENOENT');
 }
 
 /** Parse the override file's text: a JSON object, or a reason why not. Pure. */
@@ -27,7 +28,7 @@ export function parseOverrideText(text: string): { ok: true; data: Record<string
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return { ok: false, error: (error as Error).message };
+    return { ok: false, error: errorMessage(error) };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, error: 'not a JSON object' };
   return { ok: true, data: data as Record<string, unknown> };
@@ -50,7 +51,7 @@ async function readOnce(file: string): Promise<Attempt> {
     return parsed.ok ? { kind: 'ok', data: parsed.data, mtimeMs } : { kind: 'retry', error: parsed.error };
   } catch (error) {
     if (isEnoent(error)) return { kind: 'absent' };
-    return { kind: 'retry', error: (error as Error).message };
+    return { kind: 'retry', error: errorMessage(error) };
   }
 }
 

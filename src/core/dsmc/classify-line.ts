@@ -4,7 +4,7 @@ export interface DsmcMessage {
   /** e.g. `ANS1345E`. */
   readonly code: string;
   readonly severity: Severity;
-  /** The whole line, as printed (continuation lines are appended with a space). */
+  /** The whole line, as printed; a quoted path that wrapped is joined back without a separator. */
   readonly text: string;
   /** The last `'...'` quoted string of the message, usually an object path. */
   readonly quotedPath?: string;

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isErrno } from '../errors.js';
 
 /** `tsm-archive-files.XXXXXX` style name: prefix, dot, six random characters. */
 export function fileListName(prefix: string): string {
@@ -19,7 +20,7 @@ export async function writeFileList(dir: string, prefix: string, paths: readonly
       await fs.writeFile(file, paths.length === 0 ? '' : `${paths.join('\n')}\n`, { flag: 'wx', mode: 0o644 });
       return file;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (!isErrno(error, 'EEXIST')) throw error;
     }
   }
 }
@@ -38,7 +39,7 @@ export async function writeFileListFrom(dir: string, prefix: string, paths: Iter
     try {
       handle = await fs.open(file, 'wx', 0o644);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      if (isErrno(error, 'EEXIST')) continue;
       throw error;
     }
     try {

@@ -1,2 +1,3 @@
 export { createLogger, logFilePath, MAX_LINE_CHARS, type Logger, type LoggerOptions } from './logger.js';
 export { formatLocalTime, formatTextLine, formatJsonLine, type LogRecord, type LogLevel } from './format-line.js';
+export { LOG_CODES, PROGRAM_LOG_CODES, isLogCode, type LogCode } from './codes.js';

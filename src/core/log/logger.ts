@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { formatJsonLine, formatTextLine, type LogLevel, type LogRecord } from './format-line.js';
+import type { LogCode } from './codes.js';
 import { createFileSink, createStdoutSink, type LogSink } from './log-sink.js';
 
 /** The longest line we write; per-file lists are split, never written as one giant line. */
@@ -14,7 +15,7 @@ export interface LoggerOptions {
   readonly format: 'text' | 'json';
   readonly nowMs?: () => number;
   /** Called for every warning and error, so that the daemon can count them by code. */
-  readonly onIssue?: (code: string, level: 'warn' | 'error') => void;
+  readonly onIssue?: (code: LogCode, level: 'warn' | 'error') => void;
 }
 
 export interface Logger {
@@ -22,8 +23,8 @@ export interface Logger {
   /** Logged only when `verbose` is on: one line per file handled. */
   verbose(message: string): void;
   debug(message: string): void;
-  warn(code: string, message: string): void;
-  error(code: string, message: string): void;
+  warn(code: LogCode, message: string): void;
+  error(code: LogCode, message: string): void;
   setLevels(levels: { verbose: boolean; debug: boolean }): void;
   readonly isVerbose: boolean;
   readonly isDebug: boolean;

@@ -1,5 +1,6 @@
-export { isPnfsid } from './pnfsid.js';
+export { isPnfsid, MAX_PNFSID_LENGTH } from './pnfsid.js';
 export { poolLayout, preparePool, PoolLayoutError, POOL_SUBDIRS, type PoolLayout } from './layout.js';
-export { scanPoolDir, listPnfsids, readPnfsids, statPoolFile, type PoolFile } from './scan.js';
+export { scanPoolDir, readPnfsids, statPoolFile, type PoolFile } from './scan.js';
 export { DirIndex, isSettledStamp, type DirChanges, type DirIndexOptions } from './dir-index.js';
 export { NameHashIndex, CompactNameSet, hashName } from './name-index.js';
+export { entryKind, OddEntryWarnings, type EntryKind, type OddEntryWarn } from './odd-entries.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { errorMessage, isErrno } from '../errors.js';
 
 export const POOL_SUBDIRS = ['in', 'out', 'request', 'requestlists', 'trash', 'trash/queue'] as const;
 
@@ -35,7 +36,7 @@ function checkWritable(dir: string): void {
     fs.writeFileSync(probe, '', { flag: 'wx' });
     fs.rmSync(probe);
   } catch (error) {
-    throw new PoolLayoutError(`${dir}: not writable: ${(error as Error).message}`);
+    throw new PoolLayoutError(`${dir}: not writable: ${errorMessage(error)}`);
   }
 }
 
@@ -48,7 +49,7 @@ export function preparePool(dir: string): PoolLayout {
   try {
     stat = fs.statSync(dir);
   } catch (error) {
-    throw new PoolLayoutError(`dir ${dir}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message}`);
+    throw new PoolLayoutError(`dir ${dir}: ${isErrno(error, 'ENOENT') ? 'does not exist' : errorMessage(error)}`);
   }
   if (!stat.isDirectory()) throw new PoolLayoutError(`dir ${dir}: not a directory`);
   for (const sub of POOL_SUBDIRS) {
@@ -56,7 +57,7 @@ export function preparePool(dir: string): PoolLayout {
     try {
       fs.mkdirSync(full);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new PoolLayoutError(`${full}: cannot create: ${(error as Error).message}`);
+      if (!isErrno(error, 'EEXIST')) throw new PoolLayoutError(`${full}: cannot create: ${errorMessage(error)}`);
     }
     if (!fs.statSync(full).isDirectory()) throw new PoolLayoutError(`${full}: exists but is not a directory`);
     checkWritable(full);

@@ -17,12 +17,6 @@ const STAT_SLICE = 5000;
 /** Directory entries read between two turns of the event loop. */
 const LIST_SLICE = 20_000;
 
-/** The hexadecimal names in `dir`, sorted (others are ignored: dot files, `.err`, temporaries). */
-export async function listPnfsids(dir: string): Promise<string[]> {
-  const names = await fs.promises.readdir(dir);
-  return names.filter(isPnfsid);
-}
-
 /**
  * The hexadecimal names in `dir` in directory order, not sorted. About three
  * times faster than `readdir` (libuv sorts what it lists): 0.3 s instead of

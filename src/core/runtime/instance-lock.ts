@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isProcessAlive, processStartTicks } from './proc.js';
+import { isErrno } from '../errors.js';
 
 export class LockHeldError extends Error {
   constructor(readonly lockPath: string, readonly holderPid: number) {
@@ -23,7 +24,7 @@ function readLock(file: string): LockContent | null {
     const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockContent>;
     return typeof parsed.pid === 'number' ? (parsed as LockContent) : { pid: 0 };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (isErrno(error, 'ENOENT')) return null;
     return { pid: 0 };
   }
 }
@@ -56,7 +57,7 @@ export function acquireInstanceLock(file: string): () => void {
         fs.linkSync(temp, file);
         return () => releaseLock(file);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (!isErrno(error, 'EEXIST')) throw error;
       }
       const holder = readLock(file);
       if (holder !== null && holderIsAlive(holder)) throw new LockHeldError(file, holder.pid);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { isErrno } from '../errors.js';
 
 /** Whether a process with this pid exists (EPERM means it does, owned by someone else). */
 export function isProcessAlive(pid: number): boolean {
@@ -7,7 +8,7 @@ export function isProcessAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return isErrno(error, 'EPERM');
   }
 }
 

@@ -10,6 +10,7 @@ import { SessionRegistry } from './session-registry.js';
 import { installSignalHandlers } from './signals.js';
 import { Waker } from './waker.js';
 import { limitHeapGrowth } from './heap-growth.js';
+import { errorMessage } from '../errors.js';
 
 export type DaemonName = 'archiver' | 'retriever' | 'deleter';
 
@@ -96,7 +97,7 @@ export async function runDaemon(def: DaemonDefinition, argv: readonly string[]):
       onIssue: (code) => errorsByCode.set(code, (errorsByCode.get(code) ?? 0) + 1),
     });
   } catch (error) {
-    fail(`${def.program}: cannot open log in ${values.logdir}: ${(error as Error).message}`);
+    fail(`${def.program}: cannot open log in ${values.logdir}: ${errorMessage(error)}`);
   }
   logger.setLevels({ verbose: values.verbose, debug: values.debug });
   logger.info(`${def.program} ${packageVersion()} starting: ${values['desc-long']} (configuration ${configPath})`);
@@ -108,8 +109,8 @@ export async function runDaemon(def: DaemonDefinition, argv: readonly string[]):
     pool = preparePool(values.dir);
     releaseLock = acquireInstanceLock(lockPath(values.dir, def.name));
   } catch (error) {
-    logger.error('startup_failed', (error as Error).message);
-    fail(`${def.program}: ${(error as Error).message}`);
+    logger.error('startup_failed', errorMessage(error));
+    fail(`${def.program}: ${errorMessage(error)}`);
   }
   // A deleted working directory breaks dsmc; / always exists.
   process.chdir('/');
@@ -137,7 +138,7 @@ export async function runDaemon(def: DaemonDefinition, argv: readonly string[]):
       await stats.publish({ values: figures, errorsByCode });
       lastStatsError = '';
     } catch (error) {
-      const message = (error as Error).message;
+      const message = errorMessage(error);
       if (message !== lastStatsError) logger.warn('stats_write_failed', `cannot write stats to ${values.currstatsdir}: ${message}`);
       lastStatsError = message;
     }
@@ -172,7 +173,7 @@ export async function runDaemon(def: DaemonDefinition, argv: readonly string[]):
     },
   });
   const crash = (error: unknown): void => {
-    logger.error('internal_error', `unexpected error, killing dsmc sessions and exiting: ${(error as Error)?.stack ?? String(error)}`);
+    logger.error('internal_error', `unexpected error, killing dsmc sessions and exiting: ${(error instanceof Error ? error.stack : undefined) ?? String(error)}`);
     exitNow(1);
   };
   process.on('uncaughtException', crash);
@@ -199,7 +200,7 @@ export async function runDaemon(def: DaemonDefinition, argv: readonly string[]):
       // Transient trouble (a directory briefly unreadable): retry with back-off, never exit.
       cycleFailures++;
       waitMs = backoffDelayMs(cycleFailures, current.sleeptime * 1000, current.retry_backoff_max * 1000);
-      logger.error('cycle_failed', `cycle failed (${cycleFailures} in a row, retrying in ${Math.round(waitMs / 1000)} s): ${(error as Error).message}`);
+      logger.error('cycle_failed', `cycle failed (${cycleFailures} in a row, retrying in ${Math.round(waitMs / 1000)} s): ${errorMessage(error)}`);
     }
     await publishStats();
     if (!stopping) await waker.sleep(waitMs);

@@ -32,7 +32,7 @@ describe('file logger', () => {
     logger.info('first');
     fs.renameSync(path.join(dir, 'tsmarchiver.log'), path.join(dir, 'tsmarchiver.log.1'));
     now += 5000;
-    logger.warn('some_code', 'second');
+    logger.warn('cycle_failed', 'second');
     logger.info('y'.repeat(MAX_LINE_CHARS * 3));
     logger.verbose('shown');
     logger.setLevels({ verbose: false, debug: false });
@@ -41,10 +41,10 @@ describe('file logger', () => {
     logger.close();
     expect(fs.readFileSync(path.join(dir, 'tsmarchiver.log.1'), 'utf8')).toMatch(/first/);
     const current = fs.readFileSync(path.join(dir, 'tsmarchiver.log'), 'utf8').split('\n').filter(Boolean);
-    expect(current[0]).toMatch(/Warning: \[some_code\] second$/);
+    expect(current[0]).toMatch(/Warning: \[cycle_failed\] second$/);
     expect(current.every((l) => l.length <= 4096)).toBe(true);
     expect(current.join('\n')).toContain('shown');
     expect(current.join('\n')).not.toContain('hidden');
-    expect(issues).toEqual(['some_code']);
+    expect(issues).toEqual(['cycle_failed']);
   });
 });
