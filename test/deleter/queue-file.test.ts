@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { FileHandle } from 'node:fs/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   formatQueueText,
   isQueueFileName,
@@ -14,6 +15,7 @@ import {
   writeQueueFiles,
 } from '../../src/deleter/queue-file.js';
 import { queueTrash, removeQueuedTrash } from '../../src/deleter/trash.js';
+import { fileHandlePrototype } from './failing-writes.js';
 
 const A = '0000004C9A19B5FA480398AED8A6CD61107D';
 const B = '00000A1B2C3D4E5F60718293A4B5C6D7E8F9';
@@ -179,10 +181,25 @@ describe('queueTrash and removeQueuedTrash', () => {
 });
 
 describe('queueTrash with more than one queue file of ids', () => {
-  it('writes each batch to its own complete queue file; removal then empties trash/', async () => {
+  it('writes each batch to its own complete queue file; a full filesystem ends it with the batches before; removal then empties trash/', async () => {
     const { trash, queue } = tempPool();
     const ids = Array.from({ length: QUEUE_FILE_MAX_IDS + 5 }, (_, n) => n.toString(16).toUpperCase().padStart(12, '0'));
     for (const id of ids) fs.closeSync(fs.openSync(path.join(trash, id), 'w'));
+
+    // The filesystem fills up after the first batch: that batch is returned (to be removed), the rest stays.
+    const proto = await fileHandlePrototype();
+    const original = proto.writeFile;
+    let writes = 0;
+    const spy = vi.spyOn(proto, 'writeFile').mockImplementation(async function (this: FileHandle, data: Parameters<FileHandle['writeFile']>[0]) {
+      if (++writes > 1) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      await original.call(this, data);
+    });
+    const partial = await queueTrash(trash, queue, T).finally(() => spy.mockRestore());
+    expect(partial).toMatchObject({ ids: QUEUE_FILE_MAX_IDS, files: ['1700000000'], error: expect.stringMatching(/ENOSPC/) });
+    expect(partial.batches.map((b) => b.ids.length)).toEqual([QUEUE_FILE_MAX_IDS]);
+    expect(fs.readdirSync(queue)).toEqual(['1700000000']);
+    fs.rmSync(path.join(queue, '1700000000'));
+
     const completeAtBatch: boolean[] = [];
     const queued = await queueTrash(trash, queue, T, { onBatch: (batch) => {
       // when a batch is reported its queue file is complete

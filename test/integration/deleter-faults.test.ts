@@ -119,6 +119,18 @@ describe('endit-deleter with odd entries', () => {
     daemon.child.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
   });
+  it('fault 12: a FIFO named like a queue file hangs neither start-up nor SIGTERM', async () => {
+    const pool = poolWithQueue();
+    const queued = [pnfsid(14)];
+    seed(pool, queued);
+    plantFifo(pool.path('trash', 'queue', '1000'));
+    fs.writeFileSync(pool.path('trash', 'queue', '1001'), `${JSON.stringify(queued)}\n`);
+    const daemon = startDaemon('deleter', pool);
+    await waitFor(() => readStats(pool, 'deleter')?.['deleter_waiting_files'] === 1, 'the queue counted past the FIFO', 10_000);
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+    expect(logLines(pool, 'deleter', '[odd_entry]')).toEqual([expect.stringContaining('queue/1000: skipped, a fifo is not a regular file')]);
+  });
 });
 
 describe('endit-deleter and temporary files in trash/queue/', () => {
