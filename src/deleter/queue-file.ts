@@ -4,15 +4,20 @@
  * temporary name, flushed to disk and linked into place, never replacing an
  * existing one (a taken second moves to the next free one).
  */
-import fs from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { isPnfsid } from '../core/pool/index.js';
+import { entryKind, isPnfsid, type EntryKind } from '../core/pool/index.js';
+import { formatBytes } from '../core/units.js';
 import { writeFileAtomicNoReplace } from '../core/stats/index.js';
 import { errorMessage, isErrno } from '../core/errors.js';
 
 const QUEUE_NAME = /^\d+$/;
 /** Seconds tried after a taken one before giving up. */
 const MAX_NAME_TRIES = 10_000;
+/** Never follow a symlink, never wait for a FIFO's writer. */
+const READ_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
+const READ_CHUNK_BYTES = 64 * 1024;
 
 export function isQueueFileName(name: string): boolean {
   return QUEUE_NAME.test(name);
@@ -37,10 +42,31 @@ export function formatQueueText(ids: readonly string[]): string {
   return `${JSON.stringify(ids)}\n`;
 }
 
-/** Queue file names, oldest first. */
-export async function listQueueFiles(queueDir: string): Promise<string[]> {
-  const names = (await fs.readdir(queueDir)).filter(isQueueFileName);
-  return names.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
+/** An entry of trash/queue/ named like a queue file that is not a regular file. */
+interface OddQueueEntry {
+  readonly name: string;
+  readonly kind: EntryKind;
+}
+
+interface QueueListing {
+  /** Regular files named like queue files, oldest first. */
+  readonly names: string[];
+  /** Directories, symlinks, FIFOs, sockets… named like queue files: never opened. */
+  readonly odd: OddQueueEntry[];
+}
+
+/** Queue file names, oldest first, and what is named like one but is no regular file (from the listing's types, no stat). */
+export async function listQueueFiles(queueDir: string): Promise<QueueListing> {
+  const names: string[] = [];
+  const odd: OddQueueEntry[] = [];
+  for (const entry of await fs.readdir(queueDir, { withFileTypes: true })) {
+    if (!isQueueFileName(entry.name)) continue;
+    const kind = entryKind(entry);
+    if (kind === 'file') names.push(entry.name);
+    else odd.push({ name: entry.name, kind });
+  }
+  names.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
+  return { names, odd };
 }
 
 async function syncDir(dir: string): Promise<void> {
@@ -98,13 +124,13 @@ export async function setAsideQueueFile(queueDir: string, name: string): Promise
       if (isErrno(error, 'EEXIST')) continue;
       throw error;
     }
-    await fs.rm(from, { force: true });
+    await removeQueueFiles(queueDir, [name]);
     return aside;
   }
   throw new Error(`${from}: cannot find a free name to set it aside`);
 }
 
-export interface QueueFileRead {
+interface QueueFileRead {
   readonly name: string;
   readonly ids: string[];
 }
@@ -114,26 +140,109 @@ export interface CorruptQueueFile {
   readonly error: string;
 }
 
-/** Reads the named queue files; a file gone meanwhile is skipped, a corrupt one reported. */
-export async function readQueueFiles(queueDir: string, names: readonly string[]): Promise<{ files: QueueFileRead[]; corrupt: CorruptQueueFile[] }> {
-  const files: QueueFileRead[] = [];
-  const corrupt: CorruptQueueFile[] = [];
-  for (const name of names) {
-    let text: string;
-    try {
-      text = await fs.readFile(path.join(queueDir, name), 'utf8');
-    } catch (error) {
-      if (isErrno(error, 'ENOENT')) continue;
-      throw error;
-    }
-    const parsed = parseQueueText(text);
-    if (Array.isArray(parsed)) files.push({ name, ids: parsed });
-    else corrupt.push({ name, error: parsed.error });
+/** What reading one queue file found. */
+export type QueueFileResult =
+  | { readonly kind: 'read'; readonly file: QueueFileRead }
+  | { readonly kind: 'corrupt'; readonly corrupt: CorruptQueueFile }
+  | { readonly kind: 'odd'; readonly odd: OddQueueEntry }
+  | { readonly kind: 'gone' };
+
+/**
+ * Far more than any queue file holds (QUEUE_FILE_MAX_IDS ids are about 4 MiB;
+ * the Perl deleter wrote one file per minute): a larger one is set aside
+ * rather than read into memory.
+ */
+const QUEUE_FILE_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Reads at most `maxBytes` from `handle` (`sizeBytes` by its fstat, it may have grown); null if there is more. */
+async function readAtMost(handle: FileHandle, sizeBytes: number, maxBytes: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let wantBytes = Math.min(sizeBytes, maxBytes) + 1;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(wantBytes);
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > maxBytes) return null;
+    wantBytes = Math.min(READ_CHUNK_BYTES, maxBytes + 1 - total);
   }
-  return { files, corrupt };
 }
 
-/** Removes processed queue files (already gone is fine). */
+/** What `file` is (lstat, never following a symlink); null if it is gone. */
+async function kindOf(file: string): Promise<EntryKind | null> {
+  try {
+    return entryKind(await fs.lstat(file));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads one queue file without following a symlink or blocking on a FIFO
+ * (O_NOFOLLOW|O_NONBLOCK), and only if it is a regular file of at most
+ * `maxBytes`: what the listing said may have changed since.
+ */
+export async function readQueueFile(queueDir: string, name: string, maxBytes = QUEUE_FILE_MAX_BYTES): Promise<QueueFileResult> {
+  let handle: FileHandle;
+  try {
+    handle = await fs.open(path.join(queueDir, name), READ_FLAGS);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return { kind: 'gone' };
+    // ELOOP (a symlink), ENXIO (a socket): no regular file, say what it is.
+    const kind = await kindOf(path.join(queueDir, name));
+    if (kind !== 'file' && kind !== null) return { kind: 'odd', odd: { name, kind } };
+    throw error;
+  }
+  try {
+    const stat = await handle.stat();
+    const kind = entryKind(stat);
+    if (kind !== 'file') return { kind: 'odd', odd: { name, kind } };
+    const content = stat.size > maxBytes ? null : await readAtMost(handle, stat.size, maxBytes);
+    if (content === null) return { kind: 'corrupt', corrupt: { name, error: `larger than ${formatBytes(maxBytes)}` } };
+    const parsed = parseQueueText(content.toString('utf8'));
+    return Array.isArray(parsed) ? { kind: 'read', file: { name, ids: parsed } } : { kind: 'corrupt', corrupt: { name, error: parsed.error } };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Removes processed queue files (already gone is fine); a symlink is removed itself, never followed. */
 export async function removeQueueFiles(queueDir: string, names: readonly string[]): Promise<void> {
-  for (const name of names) await fs.rm(path.join(queueDir, name), { force: true });
+  for (const name of names) {
+    try {
+      await fs.unlink(path.join(queueDir, name));
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    }
+  }
+}
+
+/**
+ * The temporary name writeQueueFile writes to before linking it into place
+ * (`.<unix time>.<12 hex digits>.tmp`, see writeFileAtomicNoReplace).
+ */
+const QUEUE_TEMP_NAME = /^\.\d+\.[0-9a-f]{12}\.tmp$/;
+
+export function isQueueTempName(name: string): boolean {
+  return QUEUE_TEMP_NAME.test(name);
+}
+
+/**
+ * Removes the temporary files of queue file writes a crash interrupted
+ * (regular files with exactly that name pattern, nothing else); returns their names.
+ */
+export async function removeQueueTemps(queueDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const entry of await fs.readdir(queueDir, { withFileTypes: true })) {
+    if (!isQueueTempName(entry.name) || !entry.isFile()) continue;
+    try {
+      await fs.unlink(path.join(queueDir, entry.name));
+      removed.push(entry.name);
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    }
+  }
+  return removed;
 }

@@ -8,11 +8,12 @@ import path from 'node:path';
 import type { ConfigValues } from '../core/config/index.js';
 import { deleteArgs, describeEnd, writeFileListFrom, type DsmcEnd } from '../core/dsmc/index.js';
 import { formatLocalTime, type Logger } from '../core/log/index.js';
-import type { PoolLayout } from '../core/pool/index.js';
+import type { OddEntryWarnings, PoolLayout } from '../core/pool/index.js';
 import type { SessionRegistry } from '../core/runtime/index.js';
 import { IdLineBuffer } from './log-lists.js';
 import { decideDeleteOutcome, newDeleteTally, tallyDeleteMessage, type DeleteVerdict, type MarkGone } from './outcome.js';
-import { listQueueFiles, readQueueFiles, removeQueueFiles, setAsideQueueFile, writeQueueFiles } from './queue-file.js';
+import { listQueueFiles, readQueueFile, removeQueueFiles, setAsideQueueFile, writeQueueFiles, type CorruptQueueFile, type QueueFileResult } from './queue-file.js';
+import { errorMessage } from '../core/errors.js';
 import type { VolumeHints } from './volume-hints.js';
 import { selectVolumeQuietIds, type HeldVolume, type VolumeQuietSelection } from './volume-quiet.js';
 
@@ -39,7 +40,11 @@ export interface QueuePassDeps {
   readonly hints: VolumeHints;
   readonly values: () => ConfigValues;
   readonly isStopping: () => boolean;
+  /** Warns once per odd entry of trash/queue/ across passes. */
+  readonly oddQueueEntries: OddEntryWarnings;
 }
+
+type SnapshotDeps = Pick<QueuePassDeps, 'pool' | 'logger' | 'hints' | 'oddQueueEntries'>;
 
 export interface HeldIds {
   readonly ids: number;
@@ -62,35 +67,60 @@ export type QueuePassResult =
       readonly written: ReadonlyArray<{ name: string; ids: number }>;
     };
 
+/** Reads one listed queue file; a file that cannot be read is logged and skipped (null). */
+async function readListedQueueFile(deps: SnapshotDeps, name: string): Promise<QueueFileResult | null> {
+  try {
+    return await readQueueFile(deps.pool.queue, name);
+  } catch (error) {
+    deps.logger.warn('queue_unreadable', `cannot read queue file ${path.join(deps.pool.queue, name)} (skipped): ${errorMessage(error)}`);
+    return null;
+  }
+}
+
+/** Moves a corrupt queue file aside; true if it was. */
+async function setAsideCorrupt(deps: SnapshotDeps, bad: CorruptQueueFile): Promise<boolean> {
+  const file = path.join(deps.pool.queue, bad.name);
+  try {
+    const aside = await setAsideQueueFile(deps.pool.queue, bad.name);
+    deps.logger.error('queue_file_corrupt', `queue file ${file} is corrupt (${bad.error}): moved aside as ${aside} for an operator to look at`);
+    return true;
+  } catch (error) {
+    deps.logger.error('queue_file_corrupt', `queue file ${file} is corrupt (${bad.error}) and cannot be moved aside (skipped): ${errorMessage(error)}`);
+    return false;
+  }
+}
+
 /**
  * Reads every queue file, one at a time; corrupt ones are set aside as
- * `<name>.bad`, never deleted. With `countOnly` (start-up) no ids are kept.
+ * `<name>.bad`, never deleted; anything else named like a queue file
+ * (directory, symlink, FIFO, socket) is skipped with one warning. One bad
+ * entry never stops the others. With `countOnly` (start-up) no ids are kept.
  */
-export async function readQueueSnapshot(deps: Pick<QueuePassDeps, 'pool' | 'logger' | 'hints'>, countOnly = false): Promise<QueueSnapshot> {
-  const { pool, logger, hints } = deps;
+export async function readQueueSnapshot(deps: SnapshotDeps, countOnly = false): Promise<QueueSnapshot> {
+  const { pool, hints, oddQueueEntries } = deps;
   const ids = new Map<string, number>();
   const idsPerFile = new Map<string, number>();
   const fileTimeByVolume = new Map<string, number>();
   const setAside: string[] = [];
-  for (const name of await listQueueFiles(pool.queue)) {
-    const { files, corrupt } = await readQueueFiles(pool.queue, [name]);
-    for (const bad of corrupt) {
-      const aside = await setAsideQueueFile(pool.queue, bad.name);
-      setAside.push(bad.name);
-      logger.error('queue_file_corrupt', `queue file ${path.join(pool.queue, bad.name)} is corrupt (${bad.error}): moved aside as ${aside} for an operator to look at`);
-    }
-    for (const file of files) {
-      idsPerFile.set(file.name, file.ids.length);
-      if (countOnly) continue;
-      const fileMs = Number(file.name) * 1000;
-      for (const id of file.ids) {
-        ids.set(id, PENDING);
-        if (!hints.active) continue;
-        const volume = hints.volumeOf(id);
-        if (volume !== undefined && (fileTimeByVolume.get(volume) ?? -Infinity) < fileMs) fileTimeByVolume.set(volume, fileMs);
-      }
+  const listing = await listQueueFiles(pool.queue);
+  for (const odd of listing.odd) oddQueueEntries.report(odd.name, odd.kind);
+  for (const name of listing.names) {
+    const result = await readListedQueueFile(deps, name);
+    if (result?.kind === 'odd') oddQueueEntries.report(result.odd.name, result.odd.kind);
+    if (result?.kind === 'corrupt' && (await setAsideCorrupt(deps, result.corrupt))) setAside.push(name);
+    if (result?.kind !== 'read') continue;
+    const { file } = result;
+    idsPerFile.set(file.name, file.ids.length);
+    if (countOnly) continue;
+    const fileMs = Number(file.name) * 1000;
+    for (const id of file.ids) {
+      ids.set(id, PENDING);
+      if (!hints.active) continue;
+      const volume = hints.volumeOf(id);
+      if (volume !== undefined && (fileTimeByVolume.get(volume) ?? -Infinity) < fileMs) fileTimeByVolume.set(volume, fileMs);
     }
   }
+  oddQueueEntries.endPass();
   return { files: [...idsPerFile.keys()], ids, idsPerFile, fileTimeByVolume, setAside };
 }
 

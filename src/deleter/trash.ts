@@ -1,5 +1,5 @@
 import fsp from 'node:fs/promises';
-import { isPnfsid } from '../core/pool/index.js';
+import { entryKind, isPnfsid, type EntryKind } from '../core/pool/index.js';
 import { QUEUE_FILE_MAX_IDS, writeQueueFile } from './queue-file.js';
 import { errorMessage, isErrno } from '../core/errors.js';
 
@@ -22,6 +22,15 @@ export interface TrashQueued {
   readonly files: string[];
   /** What was queued, for removal from trash/. */
   readonly batches: TrashBatch[];
+  /** Why queueing stopped early (null: it did not); the batches before are queued, the rest stays in trash/. */
+  readonly error: string | null;
+}
+
+interface QueueTrashHooks {
+  /** A batch is in a flushed queue file. */
+  readonly onBatch?: (batch: TrashBatch) => void;
+  /** A pnfsid-named entry that is no regular file (symlink, directory, FIFO…): never queued, never removed. */
+  readonly onOddEntry?: (name: string, kind: EntryKind) => void;
 }
 
 export interface TrashRemoved {
@@ -38,9 +47,11 @@ export interface TrashRemoved {
  * directory is read in its own order (no sorting of a million names), and each
  * batch of QUEUE_FILE_MAX_IDS is written and flushed to disk. The trash files
  * are removed afterwards by removeQueuedTrash, so a crash in between may queue
- * an id twice, never lose one.
+ * an id twice, never lose one. Only regular files are queued, by the type the
+ * listing gives (no stat, no open). A failure (a full filesystem) ends it
+ * with what was queued before.
  */
-export async function queueTrash(trashDir: string, queueDir: string, nowMs: number, onBatch?: (batch: TrashBatch) => void): Promise<TrashQueued> {
+export async function queueTrash(trashDir: string, queueDir: string, nowMs: number, hooks: QueueTrashHooks = {}): Promise<TrashQueued> {
   const files: string[] = [];
   const batches: TrashBatch[] = [];
   let ids = 0;
@@ -49,20 +60,29 @@ export async function queueTrash(trashDir: string, queueDir: string, nowMs: numb
     files.push(batch.name);
     batches.push(batch);
     ids += batchIds.length;
-    onBatch?.(batch);
+    hooks.onBatch?.(batch);
   };
-  const dir = await fsp.opendir(trashDir, { bufferSize: DIR_BUFFER });
-  let batch: string[] = [];
-  for await (const entry of dir) {
-    if (!isPnfsid(entry.name) || entry.isDirectory()) continue;
-    batch.push(entry.name);
-    if (batch.length >= QUEUE_FILE_MAX_IDS) {
-      await flush(batch);
-      batch = [];
+  try {
+    const dir = await fsp.opendir(trashDir, { bufferSize: DIR_BUFFER });
+    let batch: string[] = [];
+    for await (const entry of dir) {
+      if (!isPnfsid(entry.name)) continue;
+      const kind = entryKind(entry);
+      if (kind !== 'file') {
+        hooks.onOddEntry?.(entry.name, kind);
+        continue;
+      }
+      batch.push(entry.name);
+      if (batch.length >= QUEUE_FILE_MAX_IDS) {
+        await flush(batch);
+        batch = [];
+      }
     }
+    if (batch.length > 0) await flush(batch);
+  } catch (error) {
+    return { ids, files, batches, error: errorMessage(error) };
   }
-  if (batch.length > 0) await flush(batch);
-  return { ids, files, batches };
+  return { ids, files, batches, error: null };
 }
 
 /**

@@ -13,6 +13,7 @@ import { preparePool } from '../../src/core/pool/index.js';
 import { SessionRegistry, type DaemonBehaviour } from '../../src/core/runtime/index.js';
 import { createDeleter } from '../../src/deleter/cycle.js';
 import { listObjects, readJournal, seedObjects } from '../../src/fake-dsmc/library.js';
+import { failWritesHalfway } from './failing-writes.js';
 
 const FAKE_DSMC = path.resolve(import.meta.dirname, '../../bin/fake-dsmc');
 const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number => new Date(y, mo - 1, d, h, mi, s).getTime();
@@ -182,5 +183,59 @@ describe('the deleter cycle on its schedule (clock as data)', () => {
     await h.cycleAt(at(2024, 1, 15, 12, 2)); // removal done: trash/ is listed again
     expect(queueFiles(h)).toHaveLength(2);
     expect(h.deleter.figures()['deleter_waiting_files']).toBe(ids.length + 1);
+  });
+});
+
+describe('the deleter cycle on a full trash/queue/', () => {
+  const logText = (): string => fs.readFileSync(path.join(root, 'tsmdeleter.log'), 'utf8');
+  const queueEntries = (h: Harness): string[] => fs.readdirSync(path.join(h.dir, 'trash', 'queue'));
+  const trashIds = (h: Harness): string[] => fs.readdirSync(path.join(h.dir, 'trash')).filter((n) => n !== 'queue');
+
+  it('fault 15: failed queue writes leave no temporary file, cycle after cycle; the trash files stay and are queued once there is room', async () => {
+    const h = await harness(at(2024, 1, 15, 12), { deleter_queueprocinterval: 'monthly' });
+    trash(h, [id(1), id(2)]);
+    const failing = await failWritesHalfway(path.join(h.dir, 'trash', 'queue'));
+    try {
+      for (const minute of [0, 1, 2]) {
+        await h.cycleAt(at(2024, 1, 15, 12, minute));
+        expect(queueEntries(h)).toEqual([]);
+      }
+    } finally {
+      failing.spy.mockRestore();
+    }
+    expect(failing.tempsSeen).toHaveLength(3); // one temporary file per attempt, each removed
+    expect(trashIds(h).sort()).toEqual([id(1), id(2)]);
+    expect(logText().match(/\[trash_queue_failed\] .*ENOSPC/g)).toHaveLength(3);
+
+    await h.cycleAt(at(2024, 1, 15, 12, 3));
+    expect(queueFiles(h)).toHaveLength(1);
+    expect(h.deleter.figures()['deleter_waiting_files']).toBe(2);
+    const deadline = Date.now() + 20_000;
+    while (trashIds(h).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(trashIds(h)).toEqual([]);
+  });
+
+  it('a pass whose undeleted ids cannot be written keeps the processed queue files (queue before remove) and retries', async () => {
+    const h = await harness(at(2024, 1, 15, 12), { deleter_queueprocinterval: 'monthly' }, {
+      rules: [{ command: 'delete', action: 'fail', times: 1, rc: 12, message: 'ANS1017E Session rejected: TCP/IP connection failure' }],
+    });
+    trash(h, [id(7), id(8)]);
+    await h.cycleAt(at(2024, 1, 15, 12));
+    const before = queueFiles(h);
+    expect(before).toHaveLength(1);
+    const failing = await failWritesHalfway(path.join(h.dir, 'trash', 'queue'));
+    try {
+      await h.cycleAt(at(2024, 1, 15, 12), true); // SIGUSR1
+      await h.cycleUntil(at(2024, 1, 15, 12), () => logText().includes('[queue_processing_failed]'));
+    } finally {
+      failing.spy.mockRestore();
+    }
+    expect(failing.tempsSeen).toHaveLength(1);
+    expect(queueEntries(h)).toEqual(before); // the queue file stays, no temporary file
+    expect(h.deleter.figures()).toMatchObject({ deleter_waiting_files: 2, deleter_backoff_failures: 1 });
+
+    await h.cycleUntil(at(2024, 1, 15, 12, 2), () => h.deleter.figures()['deleter_deleted_files'] === 2);
+    expect(queueFiles(h)).toEqual([]);
+    expect(listObjects(h.library)).toEqual([]);
   });
 });

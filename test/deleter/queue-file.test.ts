@@ -1,19 +1,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { FileHandle } from 'node:fs/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   formatQueueText,
   isQueueFileName,
   listQueueFiles,
   parseQueueText,
   QUEUE_FILE_MAX_IDS,
-  readQueueFiles,
+  readQueueFile,
   setAsideQueueFile,
   writeQueueFile,
   writeQueueFiles,
 } from '../../src/deleter/queue-file.js';
 import { queueTrash, removeQueuedTrash } from '../../src/deleter/trash.js';
+import { fileHandlePrototype } from './failing-writes.js';
 
 const A = '0000004C9A19B5FA480398AED8A6CD61107D';
 const B = '00000A1B2C3D4E5F60718293A4B5C6D7E8F9';
@@ -23,6 +25,17 @@ const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
+
+/** The ids of each named queue file (all must be readable). */
+async function readIds(queue: string, names: readonly string[]): Promise<string[][]> {
+  const ids: string[][] = [];
+  for (const name of names) {
+    const result = await readQueueFile(queue, name);
+    if (result.kind !== 'read') throw new Error(`${name}: ${result.kind}`);
+    ids.push(result.file.ids);
+  }
+  return ids;
+}
 
 function tempPool(): { trash: string; queue: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'endit-queue-'));
@@ -81,7 +94,7 @@ describe('writeQueueFile', () => {
     expect(fs.readFileSync(path.join(queue, first), 'utf8')).toBe(`["${A}"]\n`);
     // no temporary file left behind
     expect(fs.readdirSync(queue).sort()).toEqual(['1700000000', '1700000001', '1700000002', '1700000003']);
-    expect(await listQueueFiles(queue)).toEqual(['1700000000', '1700000001', '1700000002', '1700000003']);
+    expect((await listQueueFiles(queue)).names).toEqual(['1700000000', '1700000001', '1700000002', '1700000003']);
   });
 
   it('splits a long list into files of QUEUE_FILE_MAX_IDS ids', async () => {
@@ -93,24 +106,23 @@ describe('writeQueueFile', () => {
       { name: '1700000001', ids: QUEUE_FILE_MAX_IDS },
       { name: '1700000002', ids: 1 },
     ]);
-    const { files } = await readQueueFiles(queue, written.map((w) => w.name));
-    expect(files.flatMap((f) => f.ids)).toEqual(ids);
+    expect((await readIds(queue, written.map((w) => w.name))).flat()).toEqual(ids);
   });
 });
 
-describe('readQueueFiles and setAsideQueueFile', () => {
+describe('readQueueFile and setAsideQueueFile', () => {
   it('reports corrupt files, skips vanished ones; a corrupt file is moved aside, never deleted', async () => {
     const { queue } = tempPool();
     fs.writeFileSync(path.join(queue, '100'), `["${A}"]`);
     fs.writeFileSync(path.join(queue, '200'), `["${B}"`);
-    const { files, corrupt } = await readQueueFiles(queue, ['100', '200', '300']);
-    expect(files).toEqual([{ name: '100', ids: [A] }]);
-    expect(corrupt).toEqual([{ name: '200', error: expect.stringMatching(/not valid JSON/) }]);
+    expect(await readQueueFile(queue, '100')).toEqual({ kind: 'read', file: { name: '100', ids: [A] } });
+    expect(await readQueueFile(queue, '200')).toEqual({ kind: 'corrupt', corrupt: { name: '200', error: expect.stringMatching(/not valid JSON/) } });
+    expect(await readQueueFile(queue, '300')).toEqual({ kind: 'gone' });
     expect(await setAsideQueueFile(queue, '200')).toBe('200.bad');
     fs.writeFileSync(path.join(queue, '200'), 'again');
     expect(await setAsideQueueFile(queue, '200')).toBe('200.bad.2');
     expect(fs.readFileSync(path.join(queue, '200.bad'), 'utf8')).toBe(`["${B}"`);
-    expect(await listQueueFiles(queue)).toEqual(['100']);
+    expect((await listQueueFiles(queue)).names).toEqual(['100']);
   });
 });
 
@@ -122,7 +134,7 @@ describe('queueTrash and removeQueuedTrash', () => {
     fs.writeFileSync(path.join(trash, `${A}.tmp`), '');
     fs.mkdirSync(path.join(trash, 'ABCDEF')); // a hexadecimal directory is no deletion
     const reported: Array<{ name: string; ids: readonly string[] }> = [];
-    const queued = await queueTrash(trash, queue, T, (batch) => reported.push(batch));
+    const queued = await queueTrash(trash, queue, T, { onBatch: (batch) => reported.push(batch) });
     expect(queued.ids).toBe(2);
     expect(queued.files).toEqual(['1700000000']);
     expect(queued.batches).toEqual(reported);
@@ -138,13 +150,13 @@ describe('queueTrash and removeQueuedTrash', () => {
     const { trash, queue } = tempPool();
     fs.writeFileSync(path.join(trash, A), '');
     fs.rmSync(queue, { recursive: true });
-    await expect(queueTrash(trash, queue, T)).rejects.toThrow(/ENOENT/);
+    expect(await queueTrash(trash, queue, T)).toEqual({ ids: 0, files: [], batches: [], error: expect.stringMatching(/ENOENT/) });
     expect(fs.existsSync(path.join(trash, A))).toBe(true);
   });
 
   it('an empty trash writes no queue file', async () => {
     const { trash, queue } = tempPool();
-    expect(await queueTrash(trash, queue, T)).toEqual({ ids: 0, files: [], batches: [] });
+    expect(await queueTrash(trash, queue, T)).toEqual({ ids: 0, files: [], batches: [], error: null });
     expect(fs.readdirSync(queue)).toEqual([]);
   });
 
@@ -169,21 +181,35 @@ describe('queueTrash and removeQueuedTrash', () => {
 });
 
 describe('queueTrash with more than one queue file of ids', () => {
-  it('writes each batch to its own complete queue file; removal then empties trash/', async () => {
+  it('writes each batch to its own complete queue file; a full filesystem ends it with the batches before; removal then empties trash/', async () => {
     const { trash, queue } = tempPool();
     const ids = Array.from({ length: QUEUE_FILE_MAX_IDS + 5 }, (_, n) => n.toString(16).toUpperCase().padStart(12, '0'));
     for (const id of ids) fs.closeSync(fs.openSync(path.join(trash, id), 'w'));
+
+    // The filesystem fills up after the first batch: that batch is returned (to be removed), the rest stays.
+    const proto = await fileHandlePrototype();
+    const original = proto.writeFile;
+    let writes = 0;
+    const spy = vi.spyOn(proto, 'writeFile').mockImplementation(async function (this: FileHandle, data: Parameters<FileHandle['writeFile']>[0]) {
+      if (++writes > 1) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      await original.call(this, data);
+    });
+    const partial = await queueTrash(trash, queue, T).finally(() => spy.mockRestore());
+    expect(partial).toMatchObject({ ids: QUEUE_FILE_MAX_IDS, files: ['1700000000'], error: expect.stringMatching(/ENOSPC/) });
+    expect(partial.batches.map((b) => b.ids.length)).toEqual([QUEUE_FILE_MAX_IDS]);
+    expect(fs.readdirSync(queue)).toEqual(['1700000000']);
+    fs.rmSync(path.join(queue, '1700000000'));
+
     const completeAtBatch: boolean[] = [];
-    const queued = await queueTrash(trash, queue, T, (batch) => {
+    const queued = await queueTrash(trash, queue, T, { onBatch: (batch) => {
       // when a batch is reported its queue file is complete
       const inFile = parseQueueText(fs.readFileSync(path.join(queue, batch.name), 'utf8')) as string[];
       completeAtBatch.push(inFile.length === batch.ids.length);
-    });
+    } });
     expect(queued.ids).toBe(ids.length);
     expect(queued.files).toEqual(['1700000000', '1700000001']);
     expect(completeAtBatch).toEqual([true, true]);
-    const { files } = await readQueueFiles(queue, queued.files);
-    expect(files.flatMap((f) => f.ids).sort()).toEqual(ids);
+    expect((await readIds(queue, queued.files)).flat().sort()).toEqual(ids);
     expect(await removeQueuedTrash(trash, queued.batches, () => false)).toEqual({ removed: ids.length, failures: 0, abandoned: 0 });
     expect(fs.readdirSync(trash)).toEqual(['queue']);
   }, 60_000);

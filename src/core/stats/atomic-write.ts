@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -41,17 +42,23 @@ export async function writeFileAtomic(
   }
 }
 
-/** Same as writeFileAtomic, but fails instead of replacing an existing `target`. */
+/**
+ * Same as writeFileAtomic, but fails instead of replacing an existing
+ * `target`. The temporary file is removed whatever fails (a full filesystem
+ * must not leave one behind per attempt).
+ */
 export async function writeFileAtomicNoReplace(target: string, content: string, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  await fs.writeFile(temp, content, { mode: options.mode ?? 0o666, flag: 'wx' });
-  if (options.fsync === true) {
-    const handle = await fs.open(temp, 'r');
-    await handle.sync();
-    await handle.close();
-  }
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fsConstants;
+  const handle = await fs.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, options.mode ?? 0o666);
   try {
+    try {
+      await handle.writeFile(content);
+      if (options.fsync === true) await handle.sync();
+    } finally {
+      await handle.close();
+    }
     // link() refuses an existing target, which rename() would silently replace.
     await fs.link(temp, target);
   } finally {
