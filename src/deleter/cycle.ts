@@ -59,7 +59,7 @@ export function createDeleter(ctx: DaemonContext, options: DeleterOptions): Daem
   /** Removing the trash files queued last: trash/ is not listed again until it ends. */
   let removing: Promise<void> | null = null;
 
-  const settingsNow = () => deleterSettings(config.current.values, options.skewMs);
+  const settingsNow = () => deleterSettings(config.current, options.skewMs);
   const deps: QueuePassDeps = { pool, logger, sessions, hints, values: () => config.current.values, isStopping: () => stopping };
 
   const noteQueued = (batch: TrashBatch, nowMs: number): void => {
