@@ -30,15 +30,15 @@ describe('instance lock', () => {
     const deadPid = child.pid as number;
     await new Promise((r) => child.on('exit', r));
     fs.writeFileSync(file, JSON.stringify({ pid: deadPid }));
-    const release = acquireInstanceLock(file);
+    const lock = acquireInstanceLock(file);
     expect(readLockHolder(file)).toBe(process.pid);
-    release();
+    lock.release();
     expect(fs.existsSync(file)).toBe(false);
   });
 
   it('takes over a garbage lock file', () => {
     const file = path.join(tempDir(), '.endit-archiver.lock');
     fs.writeFileSync(file, 'garbage');
-    acquireInstanceLock(file)();
+    acquireInstanceLock(file).release();
   });
 });
