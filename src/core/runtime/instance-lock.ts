@@ -16,10 +16,23 @@ interface LockContent {
   readonly startTicks?: string;
 }
 
-/** Which file a name pointed to: a lock taken again is another inode. */
+/**
+ * Which file a name pointed to. A file made again may get the freed inode
+ * number back, but not the same change time to the nanosecond.
+ */
 interface FileIdentity {
-  readonly dev: number;
-  readonly ino: number;
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly ctimeNs: bigint;
+}
+
+function identityOf(file: string): FileIdentity {
+  const { dev, ino, ctimeNs } = fs.lstatSync(file, { bigint: true });
+  return { dev, ino, ctimeNs };
+}
+
+function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.ino === b.ino && a.dev === b.dev && a.ctimeNs === b.ctimeNs;
 }
 
 /** What a look at the lock found. */
@@ -62,9 +75,19 @@ function holderIsAlive(content: LockContent): boolean {
   return content.startTicks === undefined || processStartTicks(content.pid) === content.startTicks;
 }
 
+const ownStartTicks = processStartTicks(process.pid);
+
+function ownContent(): LockContent {
+  return { pid: process.pid, ...(ownStartTicks === undefined ? {} : { startTicks: ownStartTicks }) };
+}
+
 /** Another live process than this one. */
 function otherLiveHolder(content: LockContent | null): content is LockContent {
   return content !== null && content.pid !== process.pid && holderIsAlive(content);
+}
+
+function isOwn(content: LockContent | null): boolean {
+  return content !== null && content.pid === process.pid && content.startTicks === ownStartTicks;
 }
 
 /** The pid that holds the lock, if that process is alive (for `endit status`). */
@@ -77,9 +100,7 @@ export function readLockHolder(file: string): number | null {
  * This process's lock content in a new file next to the lock, under a random
  * name created with O_EXCL: a symlink planted there is never followed.
  */
-function writeTempLock(file: string): { temp: string; identity: FileIdentity } {
-  const startTicks = processStartTicks(process.pid);
-  const content: LockContent = { pid: process.pid, ...(startTicks === undefined ? {} : { startTicks }) };
+function writeTempLock(file: string): string {
   for (let attempt = 0; ; attempt++) {
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     let fd: number;
@@ -90,9 +111,8 @@ function writeTempLock(file: string): { temp: string; identity: FileIdentity } {
       throw error;
     }
     try {
-      fs.writeSync(fd, `${JSON.stringify(content)}\n`);
-      const { dev, ino } = fs.fstatSync(fd);
-      return { temp, identity: { dev, ino } };
+      fs.writeSync(fd, `${JSON.stringify(ownContent())}\n`);
+      return temp;
     } catch (error) {
       fs.rmSync(temp, { force: true });
       throw error;
@@ -108,27 +128,29 @@ function writeTempLock(file: string): { temp: string; identity: FileIdentity } {
  * (or garbage) is taken over.
  */
 function takeLock(file: string): FileIdentity {
-  const { temp, identity } = writeTempLock(file);
+  const temp = writeTempLock(file);
   try {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        fs.linkSync(temp, file);
-        return identity;
-      } catch (error) {
-        if (!isErrno(error, 'EEXIST')) throw error;
-      }
-      const holder = readLock(file);
-      if (otherLiveHolder(holder)) throw new LockHeldError(file, holder.pid);
-      fs.rmSync(file, { force: true });
-    }
-    throw new Error(`could not take ${file}: it keeps changing`);
+    linkLock(temp, file);
   } finally {
     fs.rmSync(temp, { force: true });
   }
+  // Only now: removing the temporary name changed the link count, and with it the change time.
+  return identityOf(file);
 }
 
-function sameFile(stat: fs.Stats, identity: FileIdentity): boolean {
-  return stat.ino === identity.ino && stat.dev === identity.dev;
+function linkLock(temp: string, file: string): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.linkSync(temp, file);
+      return;
+    } catch (error) {
+      if (!isErrno(error, 'EEXIST')) throw error;
+    }
+    const holder = readLock(file);
+    if (otherLiveHolder(holder)) throw new LockHeldError(file, holder.pid);
+    fs.rmSync(file, { force: true });
+  }
+  throw new Error(`could not take ${file}: it keeps changing`);
 }
 
 /** Takes the exclusive lock of one daemon on one pool; throws LockHeldError while another live process holds it. */
@@ -148,19 +170,24 @@ export function acquireInstanceLock(file: string): InstanceLock {
   return {
     file,
     check: () => {
-      let stat: fs.Stats;
+      let now: FileIdentity;
       try {
-        stat = fs.lstatSync(file);
+        now = identityOf(file);
       } catch (error) {
         return isErrno(error, 'ENOENT') ? retake('removed') : { kind: 'unavailable', reason: errorMessage(error) };
       }
-      if (sameFile(stat, identity)) return { kind: 'held' };
+      if (sameFile(now, identity)) return { kind: 'held' };
+      // Changed: what it says decides (our own content, only touched, stays ours).
       const holder = readLock(file);
+      if (isOwn(holder)) {
+        identity = now;
+        return { kind: 'held' };
+      }
       return otherLiveHolder(holder) ? { kind: 'lost', holderPid: holder.pid } : retake('replaced');
     },
     release: () => {
       try {
-        if (sameFile(fs.lstatSync(file), identity)) fs.rmSync(file, { force: true });
+        if (sameFile(identityOf(file), identity) || isOwn(readLock(file))) fs.rmSync(file, { force: true });
       } catch {
         // Gone already.
       }
