@@ -91,7 +91,7 @@ describe('fault 1: signals before the daemon is ready', () => {
 });
 
 describe('fault 7: the pool directory removed and made again', () => {
-  it('the lock is taken back with a warning, so a second archiver still cannot start', async () => {
+  it('the lock is taken back with a warning and the subdirectories made again, so a second archiver still cannot start', async () => {
     const pool = createTestPool({ sleeptime: 60 });
     const first = startDaemon('archiver', pool);
     await waitFor(() => readStats(pool, 'archiver') !== null, 'first started');
@@ -101,6 +101,7 @@ describe('fault 7: the pool directory removed and made again', () => {
     await waitFor(() => logLines(pool, 'archiver', '[lock_lost]').length === 1, 'lock taken back');
     expect(logLines(pool, 'archiver', '[lock_lost]')[0]).toContain(`${lockFile(pool)} was removed (pool directory made again?): taken again`);
     expect(lockHolder(pool)).toBe(first.pid);
+    expect(fs.readdirSync(pool.dir).sort()).toEqual(['.endit-archiver.lock', 'in', 'out', 'request', 'requestlists', 'trash']);
     const second = await runProgram('endit-archiver', pool);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/another endit process \(pid \d+\) holds/);

@@ -4,7 +4,7 @@ import { entryKind } from '../pool/odd-entries.js';
 import { formatBytes } from '../units.js';
 
 /** The most read of a configuration, override, lock or record file: far more than any real one holds. */
-export const MAX_SMALL_FILE_BYTES = 1 << 20;
+const MAX_SMALL_FILE_BYTES = 1 << 20;
 
 export interface RegularFileReadOptions {
   readonly maxBytes?: number;

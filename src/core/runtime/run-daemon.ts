@@ -1,5 +1,6 @@
 import { ConfigManager } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import { preparePool, type PoolLayout } from '../pool/index.js';
 import { CycleLoop, type LoopEnd } from './cycle-loop.js';
 import type { DaemonBehaviour, DaemonDefinition } from './daemon.js';
 import { limitHeapGrowth } from './heap-growth.js';
@@ -38,6 +39,7 @@ interface Started {
   readonly config: ConfigManager;
   readonly logger: Logger;
   readonly lock: InstanceLock;
+  readonly pool: PoolLayout;
   readonly sessions: SessionRegistry;
   readonly behaviour: DaemonBehaviour;
   readonly waker: Waker;
@@ -71,7 +73,7 @@ async function startDaemon(def: DaemonDefinition, rest: readonly string[], teard
   const startedMs = Date.now();
   const behaviour = await def.create({ config, logger, pool, sessions, wake: () => waker.wake(), nowMs: Date.now, startedMs });
   const publishStats = statsWriter(def, values, { behaviour, errorsByCode, logger, startedMs });
-  return { config, logger, lock, sessions, behaviour, waker, publishStats };
+  return { config, logger, lock, pool, sessions, behaviour, waker, publishStats };
 }
 
 /** The loop of a started daemon; signals that came during start-up are handed to it first. */
@@ -82,7 +84,7 @@ function startLoop(started: Started, teardown: Teardown, pending: PendingSignals
     config,
     logger,
     waker,
-    guard: guardWithLock(started.lock, logger),
+    guard: guardWithLock(started.lock, logger, () => preparePool(started.pool.dir)),
     afterCycle: publishStats,
     shutdown: async (end: LoopEnd) => {
       await behaviour.stop?.();

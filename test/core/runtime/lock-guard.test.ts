@@ -4,12 +4,13 @@ import { guardWithLock } from '../../../src/core/runtime/lock-guard.js';
 
 const FILE = '/grid/pool/.endit-archiver.lock';
 
-function run(checks: LockCheck[]): { verdicts: string[]; lines: string[] } {
+function run(checks: LockCheck[], remakePool: () => void = () => {}): { verdicts: string[]; lines: string[] } {
   const lines: string[] = [];
   const queue = [...checks];
   const guard = guardWithLock(
     { file: FILE, check: () => queue.shift() ?? { kind: 'held' }, release: () => {} },
     { warn: (code, msg) => lines.push(`warn [${code}] ${msg}`), error: (code, msg) => lines.push(`error [${code}] ${msg}`) },
+    remakePool,
   );
   return { verdicts: checks.map(() => guard()), lines };
 }
@@ -19,11 +20,22 @@ describe('fault 7: the lock guard before each cycle', () => {
     expect(run([{ kind: 'held' }, { kind: 'held' }])).toEqual({ verdicts: ['run', 'run'], lines: [] });
   });
 
-  it('runs on after taking a removed lock back, with a warning', () => {
-    expect(run([{ kind: 'retaken', why: 'removed' }])).toEqual({
+  it('runs on after taking a removed lock back and making the pool subdirectories again, with a warning', () => {
+    let remade = 0;
+    expect(run([{ kind: 'retaken', why: 'removed' }], () => remade++)).toEqual({
       verdicts: ['run'],
       lines: [`warn [lock_lost] ${FILE} was removed (pool directory made again?): taken again`],
     });
+    expect(remade).toBe(1);
+  });
+
+  it('says so when the subdirectories cannot be made', () => {
+    const failing = (): void => {
+      throw new Error('/grid/pool/out: cannot create: EACCES');
+    };
+    expect(run([{ kind: 'retaken', why: 'replaced' }], failing).lines).toEqual([
+      `warn [lock_lost] ${FILE} was replaced by a stale lock: taken again; /grid/pool/out: cannot create: EACCES`,
+    ]);
   });
 
   it('skips cycles while the lock cannot be taken back, warning once per reason', () => {
