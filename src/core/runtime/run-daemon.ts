@@ -57,7 +57,7 @@ async function startDaemon(def: DaemonDefinition, rest: readonly string[], teard
   const errorsByCode = new Map<string, number>();
   const logger = openLogOrExit(def, configPath, initial, errorsByCode);
   teardown.logger = logger;
-  teardown.stopIfAsked(pending.stopSignal, def.program);
+  await teardown.stopIfAsked(pending, def.program);
   const { pool, lock } = takePoolOrExit(def, values, logger);
   teardown.lock = lock;
   // A deleted working directory breaks dsmc; / always exists.
@@ -66,7 +66,7 @@ async function startDaemon(def: DaemonDefinition, rest: readonly string[], teard
   const config = new ConfigManager(configPath, def.name, logger, initial);
   const sessions = await recoverSessions(def, pool, config, logger);
   teardown.sessions = sessions;
-  teardown.stopIfAsked(pending.stopSignal, def.program);
+  await teardown.stopIfAsked(pending, def.program);
 
   limitHeapGrowth();
   const waker = new Waker();

@@ -8,6 +8,7 @@ import type { DaemonBehaviour, DaemonDefinition } from './daemon.js';
 import { acquireInstanceLock, lockPath, type InstanceLock } from './instance-lock.js';
 import { packageVersion } from './program-args.js';
 import { SessionRegistry } from './session-registry.js';
+import type { PendingSignals } from './signals.js';
 
 /** What a daemon holds that must be undone when it exits, filled in as start-up takes it. */
 export class Teardown {
@@ -29,8 +30,14 @@ export class Teardown {
     this.exitNow(0);
   }
 
-  /** Between start-up steps: a stop signal that came meanwhile ends the start cleanly here. */
-  stopIfAsked(signal: NodeJS.Signals | null, program: string): void {
+  /**
+   * Between start-up steps: a stop signal that came meanwhile ends the start
+   * cleanly here. Signal listeners run only when the event loop turns, which
+   * synchronous start-up steps do not let it do: one turn first.
+   */
+  async stopIfAsked(pending: PendingSignals, program: string): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    const signal = pending.stopSignal;
     if (signal === null) return;
     this.logger?.info(`Got ${signal} while starting, stopping`);
     this.logger?.info(`${program} stopped`);
