@@ -162,7 +162,7 @@ export function createArchiver(ctx: DaemonContext): DaemonBehaviour {
   return {
     async cycle({ skipDelays }) {
       const current = config.current;
-      const settings = archiverSettings(current.values);
+      const settings = archiverSettings(current);
       const nowMs = ctx.nowMs();
       const endedNow = ended.splice(0);
       const view: CycleWorkView = {
@@ -193,7 +193,7 @@ export function createArchiver(ctx: DaemonContext): DaemonBehaviour {
       return running.size > 0 ? BUSY_CYCLE_MS : settings.sleepMs;
     },
     figures() {
-      const settings = archiverSettings(config.current.values);
+      const settings = archiverSettings(config.current);
       return archiverFigureValues(counters, {
         totals: { usageFiles: index.size, usageBytes: index.totalBytes, pendingFiles, pendingBytes },
         workingFiles: working.size,

@@ -47,7 +47,7 @@ async function startUp(ctx: DaemonContext, settings: DeleterSettings, hints: Vol
 export function createDeleter(ctx: DaemonContext, options: DeleterOptions): DaemonBehaviour & { ready: Promise<void> } {
   let stopping = false;
   const isStopping = (): boolean => stopping;
-  const settingsNow = (): DeleterSettings => deleterSettings(ctx.config.current.values, options.skewMs);
+  const settingsNow = (): DeleterSettings => deleterSettings(ctx.config.current, options.skewMs);
   const hints = createVolumeHints(ctx.logger);
   const queue = new QueueRunner(ctx, hints, isStopping);
   const trash = new TrashQueuer(ctx, (batch, nowMs) => queue.noteQueued(batch, nowMs), isStopping);

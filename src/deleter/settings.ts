@@ -1,15 +1,15 @@
-import type { ConfigValues } from '../core/config/index.js';
+import type { ConfigSnapshot } from '../core/config/index.js';
 import type { DeleterSettings } from './policy.js';
 import { scheduleFor } from './schedule.js';
 
-/** Converts the deleter's keys to base units, once per configuration snapshot; the skew is drawn once at start-up. */
-export function deleterSettings(values: ConfigValues, skewMs: number): DeleterSettings {
+/** The deleter's settings, from the snapshot's values already in base units; the skew is drawn once at start-up. */
+export function deleterSettings({ values, derived }: ConfigSnapshot, skewMs: number): DeleterSettings {
   return {
     schedule: scheduleFor(values.deleter_queueprocinterval),
     skewMs,
-    sleepMs: values.sleeptime * 1000,
-    backoffMaxMs: values.retry_backoff_max * 1000,
-    volumeQuietMs: values.deleter_volumequiet * 1000,
+    sleepMs: derived.sleepMs,
+    backoffMaxMs: derived.retryBackoffMaxMs,
+    volumeQuietMs: derived.deleterVolumeQuietMs,
   };
 }
 

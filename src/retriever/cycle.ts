@@ -175,7 +175,7 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
 
   return {
     async cycle({ skipDelays }) {
-      const settings = retrieverSettings(config.current.values);
+      const settings = retrieverSettings(config.current);
       const nowMs = ctx.nowMs();
       liveness.reset();
       await cleanup(nowMs);
@@ -188,7 +188,7 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
       return Math.min(settings.sleepMs, Math.max(MIN_WAIT_MS, decision.waitMs));
     },
     figures() {
-      const settings = retrieverSettings(config.current.values);
+      const settings = retrieverSettings(config.current);
       return retrieverFigureValues(counters, {
         pending: cache.pendingTotals(),
         working: sessions.working(),

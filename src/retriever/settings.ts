@@ -1,5 +1,4 @@
-import type { ConfigValues } from '../core/config/index.js';
-import { GIB } from '../core/units.js';
+import type { ConfigSnapshot } from '../core/config/index.js';
 
 /** The retriever's configuration in base units, derived once per configuration snapshot. */
 export interface RetrieverSettings {
@@ -14,16 +13,17 @@ export interface RetrieverSettings {
   readonly backoffMaxMs: number;
 }
 
-export function retrieverSettings(values: ConfigValues): RetrieverSettings {
+/** The retriever's settings, from the snapshot's values already in base units. */
+export function retrieverSettings({ values, derived }: ConfigSnapshot): RetrieverSettings {
   return {
     maxWorkers: values.retriever_maxworkers,
-    remountDelayMs: values.retriever_remountdelay * 1000,
-    fillWaitMs: values.retriever_reqlistfillwait * 1000,
-    fillWaitMaxMs: values.retriever_reqlistfillwaitmax * 1000,
-    bufferBytes: values.retriever_buffersize * GIB,
+    remountDelayMs: derived.retrieverRemountDelayMs,
+    fillWaitMs: derived.retrieverFillWaitMs,
+    fillWaitMaxMs: derived.retrieverFillWaitMaxMs,
+    bufferBytes: derived.retrieverBufferBytes,
     backlogPercent: values.retriever_backlogthreshold,
     killPercent: values.retriever_killthreshold,
-    sleepMs: values.sleeptime * 1000,
-    backoffMaxMs: values.retry_backoff_max * 1000,
+    sleepMs: derived.sleepMs,
+    backoffMaxMs: derived.retryBackoffMaxMs,
   };
 }

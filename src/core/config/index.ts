@@ -30,6 +30,7 @@ export {
 export { classifyKey, classifyLine, parseConfigText, type ConfigEntries, type ParseOutcome } from './parse.js';
 export { parseMainConfig, planEffectiveRaw, type MainConfigOutcome } from './main-config.js';
 export { makeSnapshot, type ConfigSnapshot, type ConfigSource } from './snapshot.js';
+export type { DerivedValues } from './derived.js';
 export { sampleConfigText } from './sample.js';
 export { ConfigError, ConfigMissingError } from './errors.js';
 export {

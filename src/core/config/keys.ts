@@ -6,6 +6,8 @@
 
 export type KeyKind =
   | 'string'
+  /** A string used as part of file names: letters, digits, `.`, `_`, `-`; not `.` or `..`. */
+  | 'name'
   | 'path'
   | 'posint'
   | 'nonnegint'
@@ -60,12 +62,13 @@ const thresholdDef = (sessions: number) =>
 
 export const KEY_DEFS = {
   'desc-short': {
-    kind: 'string',
+    kind: 'name',
     required: true,
     reloadable: false,
     example: 'pool1',
     description:
-      'Short name of this instance, written on each log line and used as the hsm metric label.\n' +
+      'Short name of this instance, written on each log line and used as the hsm metric label\n' +
+      'and in the stats file names: letters, digits, ".", "_" and "-" only.\n' +
       'Should equal the dCache pool name.',
   },
   'desc-long': {

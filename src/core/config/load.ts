@@ -6,7 +6,8 @@ import { ConfigError, ConfigMissingError } from './errors.js';
 import { parseMainConfig } from './main-config.js';
 import { sampleConfigText } from './sample.js';
 import type { ConfigSnapshot } from './snapshot.js';
-import { isErrno } from '../errors.js';
+import { readRegularFileSync } from './regular-file.js';
+import { errorMessage, isErrno } from '../errors.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/endit/endit.conf';
 
@@ -30,15 +31,12 @@ function nonEmptyPath(value: string | undefined): string {
   return value;
 }
 
-function readReason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
+/** A FIFO or a device at the path is refused, never read: it would block the daemon or never end. */
 function readConfigText(file: string): { ok: true; text: string } | { ok: false; reason: string } {
   try {
-    return { ok: true, text: fs.readFileSync(file, 'utf8') };
+    return { ok: true, text: readRegularFileSync(file) };
   } catch (error) {
-    return { ok: false, reason: readReason(error) };
+    return { ok: false, reason: errorMessage(error) };
   }
 }
 
@@ -79,7 +77,7 @@ function missingConfigError(file: string, reason: string, sampleDir: string | un
     const samplePath = writeSampleConfig(sampleDir);
     return new ConfigMissingError(`${cannotRead(file, reason)}; a sample configuration was written to ${samplePath}`, samplePath);
   } catch (error) {
-    return new ConfigError(`${cannotRead(file, reason)}; writing a sample configuration failed too (${readReason(error)})`);
+    return new ConfigError(`${cannotRead(file, reason)}; writing a sample configuration failed too (${errorMessage(error)})`);
   }
 }
 

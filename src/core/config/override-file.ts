@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from './regular-file.js';
 import { errorMessage, isErrno } from '../errors.js';
 
 export type OverrideRead =
@@ -44,13 +45,15 @@ export async function statMtimeMs(file: string): Promise<number | null> {
   }
 }
 
+/** A FIFO, a device or a huge file is refused at once (no retries): waiting will not make it an override file. */
 async function readOnce(file: string): Promise<Attempt> {
   try {
-    const mtimeMs = (await fs.stat(file)).mtimeMs;
-    const parsed = parseOverrideText(await fs.readFile(file, 'utf8'));
+    const { text, mtimeMs } = await readRegularFile(file);
+    const parsed = parseOverrideText(text);
     return parsed.ok ? { kind: 'ok', data: parsed.data, mtimeMs } : { kind: 'retry', error: parsed.error };
   } catch (error) {
     if (isEnoent(error)) return { kind: 'absent' };
+    if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) return { kind: 'unreadable', error: `${file}: ${error.message}` };
     return { kind: 'retry', error: errorMessage(error) };
   }
 }

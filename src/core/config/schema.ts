@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { KEY_TABLE, THRESHOLD_KEYS, type ConfigKey, type KeyDef, type KeyDefs, type KeySpec } from './keys.js';
 import { parseSchedule } from './schedule.js';
 
-type BaseValue<D extends KeyDef> = D['kind'] extends 'string' | 'path' | 'schedule'
+type BaseValue<D extends KeyDef> = D['kind'] extends 'string' | 'name' | 'path' | 'schedule'
   ? string
   : D['kind'] extends 'posint' | 'nonnegint' | 'percent'
     ? number
@@ -41,6 +41,8 @@ export function expectationOf(spec: KeySpec): string {
   switch (spec.kind) {
     case 'string':
       return 'expected a non-empty string';
+    case 'name':
+      return "expected letters, digits, '.', '_' and '-' only (not . or ..): it is used in file names";
     case 'path':
       return 'expected a path';
     case 'posint':
@@ -70,6 +72,9 @@ export function splitOptionList(value: string): string[] {
     .filter((item) => item !== '');
 }
 
+/** What may go into a file name we build: no `/`, no white space, nothing a shell or a path would read. */
+const FILE_NAME_WORD = /^[A-Za-z0-9._-]+$/;
+
 const integer = z
   .string()
   .regex(/^\d+$/)
@@ -81,6 +86,11 @@ function kindSchema(spec: KeySpec): z.ZodType<unknown, string> {
     case 'string':
     case 'path':
       return z.string().min(1);
+    case 'name':
+      return z
+        .string()
+        .regex(FILE_NAME_WORD)
+        .refine((v) => v !== '.' && v !== '..');
     case 'posint':
       return integer.refine((n) => n >= 1);
     case 'nonnegint':

@@ -1,3 +1,4 @@
+import { deriveBaseUnits, type DerivedValues } from './derived.js';
 import type { ConfigValues } from './schema.js';
 
 export type ConfigSource = 'default' | 'file' | 'override';
@@ -5,6 +6,8 @@ export type ConfigSource = 'default' | 'file' | 'override';
 /** One immutable configuration; never mutated, a new one is built and swapped in. */
 export interface ConfigSnapshot {
   readonly values: ConfigValues;
+  /** The values with a unit in base units (ms, bytes), derived once from `values` when the snapshot is made. */
+  readonly derived: DerivedValues;
   /** The effective values as strings, by key (unset keys absent): what `Conf:` lines print. */
   readonly raw: Readonly<Record<string, string>>;
   readonly sources: Readonly<Record<string, ConfigSource>>;
@@ -22,9 +25,11 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function makeSnapshot(parts: ConfigSnapshot): ConfigSnapshot {
+/** The one place a snapshot is made: `derived` is computed here from `values`. */
+export function makeSnapshot(parts: Omit<ConfigSnapshot, 'derived'>): ConfigSnapshot {
   return deepFreeze({
     values: { ...parts.values },
+    derived: deriveBaseUnits(parts.values),
     raw: { ...parts.raw },
     sources: { ...parts.sources },
     file: parts.file,

@@ -20,6 +20,8 @@ const COMMON_CODES = {
   dsmc_failed: 'a dsmc session failed',
   dsmc_message: 'a warning or error dsmc printed in a failed session',
   odd_entry: 'a pool directory holds something that is not a regular file (symlink, directory, FIFO, socket); it is skipped',
+  session_record_invalid: 'requestlists/ holds an entry named like a session record that is not one (odd name, symlink, directory); it is ignored',
+  lock_lost: 'the instance lock was removed or replaced: taken again, or the daemon stops because another process holds it now',
 } as const;
 
 const ARCHIVER_CODES = {} as const;

@@ -1,49 +1,24 @@
-import fs from 'node:fs';
-import { ConfigError, ConfigManager, loadMainConfig, resolveConfigPath } from '../config/index.js';
-import { createLogger, type Logger } from '../log/index.js';
+import { ConfigManager } from '../config/index.js';
+import type { Logger } from '../log/index.js';
 import { preparePool, type PoolLayout } from '../pool/index.js';
-import { StatsPublisher, type FigureSpec } from '../stats/index.js';
-import { backoffDelayMs } from './backoff.js';
-import { acquireInstanceLock, lockPath } from './instance-lock.js';
-import { packageVersion, parseProgramArgs } from './program-args.js';
-import { SessionRegistry } from './session-registry.js';
-import { installSignalHandlers } from './signals.js';
-import { Waker } from './waker.js';
+import { CycleLoop, type LoopEnd } from './cycle-loop.js';
+import type { DaemonBehaviour, DaemonDefinition } from './daemon.js';
 import { limitHeapGrowth } from './heap-growth.js';
-import { errorMessage } from '../errors.js';
-
-export type DaemonName = 'archiver' | 'retriever' | 'deleter';
-
-/** What every daemon is given by the shared shell. */
-export interface DaemonContext {
-  readonly config: ConfigManager;
-  readonly logger: Logger;
-  readonly pool: PoolLayout;
-  readonly sessions: SessionRegistry;
-  /** Cut the current sleep short (a session ended, an event arrived). */
-  readonly wake: () => void;
-  readonly nowMs: () => number;
-  readonly startedMs: number;
-}
-
-export interface DaemonBehaviour {
-  /** One cycle: look, decide, act. Returns milliseconds until the next cycle. */
-  cycle(input: { readonly skipDelays: boolean }): Promise<number>;
-  /** The figures of SPEC 9 as plain numbers (without time/starttime/info/errors: the shell adds those). */
-  figures(): Record<string, number>;
-  /** Release watchers and timers; sessions are stopped by the shell. */
-  stop?(): Promise<void>;
-}
-
-export interface DaemonDefinition {
-  readonly name: DaemonName;
-  /** Log file base name the Perl program used, e.g. `tsmarchiver`. */
-  readonly logName: string;
-  readonly program: string;
-  readonly summary: string;
-  readonly figures: readonly FigureSpec[];
-  create(context: DaemonContext): Promise<DaemonBehaviour>;
-}
+import type { InstanceLock } from './instance-lock.js';
+import { guardWithLock } from './lock-guard.js';
+import { packageVersion, parseProgramArgs } from './program-args.js';
+import type { SessionRegistry } from './session-registry.js';
+import { PendingSignals, routeSignals, type SignalRouter } from './signals.js';
+import {
+  loadConfigOrExit,
+  openLogOrExit,
+  recoverSessions,
+  statsWriter,
+  takePoolOrExit,
+  Teardown,
+  warnIfStatsDirMissing,
+} from './start-up.js';
+import { Waker } from './waker.js';
 
 /** A stop must finish "within a few seconds" even when dsmc ignores everything but SIGKILL. */
 const STOP_TIMEOUT_MS = 5000;
@@ -59,159 +34,105 @@ SIGTERM/SIGINT/SIGQUIT stop (running dsmc sessions are killed; files stay).
 `;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
+/** A daemon that has started: everything its cycle loop needs. */
+interface Started {
+  readonly config: ConfigManager;
+  readonly logger: Logger;
+  readonly lock: InstanceLock;
+  readonly pool: PoolLayout;
+  readonly sessions: SessionRegistry;
+  readonly behaviour: DaemonBehaviour;
+  readonly waker: Waker;
+  readonly publishStats: () => Promise<void>;
 }
 
-/** Starts a daemon: configuration, log, pool, lock, orphan recovery, signals, then the cycle loop. */
-export async function runDaemon(def: DaemonDefinition, argv: readonly string[]): Promise<void> {
-  const args = parseProgramArgs(argv);
-  if (args.help) {
-    process.stdout.write(helpText(def));
-    return;
-  }
-  if (args.version) {
-    process.stdout.write(`${def.program} ${packageVersion()}\n`);
-    return;
-  }
-
-  let configPath: string;
-  let initial: ReturnType<typeof loadMainConfig>;
-  try {
-    configPath = resolveConfigPath(args.rest, process.env);
-    initial = loadMainConfig(configPath);
-  } catch (error) {
-    if (error instanceof ConfigError) fail(`${def.program}: ${error.message}`);
-    throw error;
-  }
+/**
+ * Configuration, log, pool, lock, orphan recovery, then the daemon's own
+ * create. A stop signal meanwhile ends the start cleanly at the next step;
+ * reload and skip signals wait in `pending` for the loop.
+ */
+async function startDaemon(def: DaemonDefinition, rest: readonly string[], teardown: Teardown, pending: PendingSignals): Promise<Started> {
+  const { configPath, initial } = loadConfigOrExit(def, rest);
   const values = initial.snapshot.values;
   const errorsByCode = new Map<string, number>();
-  let logger: Logger;
-  try {
-    logger = createLogger({
-      logName: def.logName,
-      logdir: values.logdir,
-      hsm: values['desc-short'],
-      format: values.log_format,
-      onIssue: (code) => errorsByCode.set(code, (errorsByCode.get(code) ?? 0) + 1),
-    });
-  } catch (error) {
-    fail(`${def.program}: cannot open log in ${values.logdir}: ${errorMessage(error)}`);
-  }
-  logger.setLevels({ verbose: values.verbose, debug: values.debug });
-  logger.info(`${def.program} ${packageVersion()} starting: ${values['desc-long']} (configuration ${configPath})`);
-  for (const warning of initial.warnings) logger.warn('config_warning', warning);
-
-  let pool: PoolLayout;
-  let releaseLock: () => void;
-  try {
-    pool = preparePool(values.dir);
-    releaseLock = acquireInstanceLock(lockPath(values.dir, def.name));
-  } catch (error) {
-    logger.error('startup_failed', errorMessage(error));
-    fail(`${def.program}: ${errorMessage(error)}`);
-  }
+  const logger = openLogOrExit(def, configPath, initial, errorsByCode);
+  teardown.logger = logger;
+  await teardown.stopIfAsked(pending, def.program);
+  const { pool, lock } = takePoolOrExit(def, values, logger);
+  teardown.lock = lock;
   // A deleted working directory breaks dsmc; / always exists.
   process.chdir('/');
-  if (!fs.existsSync(values.currstatsdir)) logger.warn('statsdir_missing', `currstatsdir ${values.currstatsdir} missing: no stats files until it exists`);
-
+  warnIfStatsDirMissing(values, logger);
   const config = new ConfigManager(configPath, def.name, logger, initial);
-  const sessions = new SessionRegistry(pool.requestlists, def.name, () => config.current.values.debug);
-  for (const orphan of await sessions.recoverOrphans()) {
-    logger.warn('orphan_killed', `found a session left by a previous run (${orphan.listFile}); killed dsmc pid(s) ${orphan.killedPids.join(', ') || 'none running'} before starting`);
-  }
+  const sessions = await recoverSessions(def, pool, config, logger);
+  teardown.sessions = sessions;
+  await teardown.stopIfAsked(pending, def.program);
 
   limitHeapGrowth();
   const waker = new Waker();
   const startedMs = Date.now();
   const behaviour = await def.create({ config, logger, pool, sessions, wake: () => waker.wake(), nowMs: Date.now, startedMs });
-  const stats = new StatsPublisher({ daemon: def.name, hsm: values['desc-short'], dir: values.currstatsdir, figures: def.figures, version: packageVersion() });
-  let lastStatsError = '';
-  const publishStats = async (): Promise<void> => {
-    const figures = {
-      ...behaviour.figures(),
-      [`${def.name}_time`]: Math.floor(Date.now() / 1000),
-      [`${def.name}_starttime`]: Math.floor(startedMs / 1000),
-    };
-    try {
-      await stats.publish({ values: figures, errorsByCode });
-      lastStatsError = '';
-    } catch (error) {
-      const message = errorMessage(error);
-      if (message !== lastStatsError) logger.warn('stats_write_failed', `cannot write stats to ${values.currstatsdir}: ${message}`);
-      lastStatsError = message;
-    }
-  };
+  const publishStats = statsWriter(def, values, { behaviour, errorsByCode, logger, startedMs });
+  return { config, logger, lock, pool, sessions, behaviour, waker, publishStats };
+}
 
-  let stopping = false;
-  let reloadPending = false;
-  let skipDelays = false;
-  const exitNow = (code: number): never => {
-    sessions.killAllNow();
-    releaseLock();
-    logger.close();
-    process.exit(code);
-  };
-  const removeSignalHandlers = installSignalHandlers({
-    reload: () => {
-      reloadPending = true;
-      waker.wake();
+/** The loop of a started daemon; signals that came during start-up are handed to it first. */
+function startLoop(started: Started, teardown: Teardown, pending: PendingSignals, router: SignalRouter): CycleLoop {
+  const { behaviour, config, logger, waker, sessions, publishStats } = started;
+  const loop = new CycleLoop({
+    behaviour,
+    config,
+    logger,
+    waker,
+    guard: guardWithLock(started.lock, logger, () => preparePool(started.pool.dir)),
+    afterCycle: publishStats,
+    shutdown: async (end: LoopEnd) => {
+      await behaviour.stop?.();
+      await sessions.stopAll(STOP_TIMEOUT_MS);
+      // After losing the lock the stats files are the other process's.
+      if (end === 'stopped') await publishStats();
     },
-    skipDelays: () => {
-      skipDelays = true;
-      waker.wake();
-    },
-    stop: (signal, forced) => {
-      if (forced) {
-        logger.warn('forced_stop', `${signal} again: stopping at once`);
-        exitNow(0);
-      }
-      logger.info(`Got ${signal}, stopping`);
-      stopping = true;
-      waker.wake();
-    },
+    exitNow: (code) => teardown.exitNow(code),
   });
+  pending.replayTo(loop.handlers);
+  router.route(loop.handlers);
+  return loop;
+}
+
+function installCrashHandlers(logger: Logger, teardown: Teardown): (error: unknown) => void {
   const crash = (error: unknown): void => {
     logger.error('internal_error', `unexpected error, killing dsmc sessions and exiting: ${(error instanceof Error ? error.stack : undefined) ?? String(error)}`);
-    exitNow(1);
+    teardown.exitNow(1);
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
+  return crash;
+}
 
-  let cycleFailures = 0;
-  while (!stopping) {
-    if (reloadPending) {
-      reloadPending = false;
-      logger.info('Got SIGHUP, reloading configuration');
-      await config.reload();
-    } else {
-      await config.refreshOverride({ force: false });
-    }
-    const current = config.current.values;
-    logger.setLevels({ verbose: current.verbose, debug: current.debug });
-    let waitMs: number;
-    try {
-      const skip = skipDelays;
-      skipDelays = false;
-      waitMs = await behaviour.cycle({ skipDelays: skip });
-      cycleFailures = 0;
-    } catch (error) {
-      // Transient trouble (a directory briefly unreadable): retry with back-off, never exit.
-      cycleFailures++;
-      waitMs = backoffDelayMs(cycleFailures, current.sleeptime * 1000, current.retry_backoff_max * 1000);
-      logger.error('cycle_failed', `cycle failed (${cycleFailures} in a row, retrying in ${Math.round(waitMs / 1000)} s): ${errorMessage(error)}`);
-    }
-    await publishStats();
-    if (!stopping) await waker.sleep(waitMs);
+/** Starts a daemon and runs its cycle loop until a stop signal (exit 0) or the loss of its pool to another process (exit 1). */
+export async function runDaemon(def: DaemonDefinition, argv: readonly string[]): Promise<void> {
+  const teardown = new Teardown();
+  const pending = new PendingSignals((signal) => teardown.forceStop(signal));
+  // The very first thing: from here on no signal takes Node's default action
+  // (SIGUSR1 would open the inspector, SIGHUP would end the process).
+  const router = routeSignals(pending);
+  const args = parseProgramArgs(argv);
+  if (args.help || args.version) {
+    process.stdout.write(args.help ? helpText(def) : `${def.program} ${packageVersion()}\n`);
+    return;
   }
-
-  await behaviour.stop?.();
-  await sessions.stopAll(STOP_TIMEOUT_MS);
-  await publishStats();
-  removeSignalHandlers();
+  const started = await startDaemon(def, args.rest, teardown, pending);
+  const { logger, lock } = started;
+  const crash = installCrashHandlers(logger, teardown);
+  const loop = startLoop(started, teardown, pending, router);
+  try {
+    await loop.run();
+  } catch (error) {
+    crash(error);
+  }
   logger.info(`${def.program} stopped`);
-  releaseLock();
+  lock.release();
   logger.close();
-  process.exit(0);
+  // The signal listeners stay to the end: without them SIGUSR1 would open the inspector.
+  process.exit(loop.end === 'stopped' ? 0 : 1);
 }

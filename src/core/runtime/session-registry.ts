@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { readRegularFileSync } from '../config/regular-file.js';
 import { runDsmc, type DsmcOutcome, type DsmcRunRequest } from '../dsmc/run-dsmc.js';
+import { errorMessage, isErrno } from '../errors.js';
+import { entryKind } from '../pool/odd-entries.js';
+import { writeFileAtomicSync } from '../stats/atomic-write.js';
 import { findProcessesWithArg, isProcessAlive, killHard, waitForExit } from './proc.js';
 
 /** What a crash leaves behind so that the next start can find and kill the dsmc it ran. */
@@ -27,7 +31,34 @@ export interface OrphanReport {
   readonly killedPids: readonly number[];
 }
 
+/** What start-up recovery found: sessions of a previous run, and entries that only look like records (one line each, naming the entry). */
+export interface OrphanRecovery {
+  readonly orphans: readonly OrphanReport[];
+  readonly invalid: readonly string[];
+}
+
 const RECORD_SUFFIX = '.session';
+
+/** A list file name as the daemons make them: one plain path component. */
+const LIST_NAME = /^[A-Za-z0-9._-]+$/;
+
+export type SessionRecordName = { readonly kind: 'record'; readonly listName: string } | { readonly kind: 'other' } | { readonly kind: 'invalid'; readonly problem: string };
+
+/**
+ * `.<daemon>.<list>.session`: the record of a session of `daemon` that ran
+ * `requestlists/<list>`. Names of other daemons or other files are `other`;
+ * a name of this daemon whose list part is not a plain file name (empty,
+ * `.`, `..`, a `/` or odd characters) is `invalid`. Pure.
+ */
+export function parseSessionRecordName(name: string, daemon: string): SessionRecordName {
+  const prefix = `.${daemon}.`;
+  if (!name.startsWith(prefix) || !name.endsWith(RECORD_SUFFIX) || name.length < prefix.length + RECORD_SUFFIX.length) return { kind: 'other' };
+  const listName = name.slice(prefix.length, name.length - RECORD_SUFFIX.length);
+  if (!LIST_NAME.test(listName) || listName === '.' || listName === '..') {
+    return { kind: 'invalid', problem: `not a session record name (.${daemon}.<list file>.session with a plain list file name)` };
+  }
+  return { kind: 'record', listName };
+}
 
 /**
  * Runs a daemon's dsmc sessions and keeps, for each, a record file in
@@ -84,7 +115,8 @@ export class SessionRegistry {
       startedMs: Date.now(),
       ...(session.pid === undefined ? {} : { pid: session.pid }),
     };
-    fs.writeFileSync(session.recordFile, `${JSON.stringify(record)}\n`);
+    // A new file renamed into place: a symlink planted at the record's name is replaced, never followed.
+    writeFileAtomicSync(session.recordFile, `${JSON.stringify(record)}\n`);
   }
 
   private cleanup(listFile: string, recordFile: string): void {
@@ -113,32 +145,70 @@ export class SessionRegistry {
     for (const session of sessions) this.cleanup(session.listFile, session.recordFile);
   }
 
-  /** Finds sessions a previous run of this daemon left behind, kills their dsmc and removes their files. */
-  async recoverOrphans(timeoutMs = 10_000): Promise<OrphanReport[]> {
-    const reports: OrphanReport[] = [];
-    const prefix = `.${this.daemon}.`;
+  /**
+   * Finds sessions a previous run of this daemon left behind, kills their
+   * dsmc and removes their files. Entries that only look like records (a
+   * crafted name, a symlink, a directory) are reported and left alone.
+   */
+  async recoverOrphans(timeoutMs = 10_000): Promise<OrphanRecovery> {
+    const orphans: OrphanReport[] = [];
+    const invalid: string[] = [];
     for (const name of fs.readdirSync(this.requestlistsDir)) {
-      if (!name.startsWith(prefix) || !name.endsWith(RECORD_SUFFIX)) continue;
+      const parsed = parseSessionRecordName(name, this.daemon);
+      if (parsed.kind === 'other') continue;
       const recordFile = path.join(this.requestlistsDir, name);
-      const listFile = path.join(this.requestlistsDir, name.slice(prefix.length, -RECORD_SUFFIX.length));
-      const pids = new Set(findProcessesWithArg(`-filelist=${listFile}`));
-      const record = readRecord(recordFile);
-      if (record?.pid !== undefined && pids.size === 0 && isProcessAlive(record.pid) && !fs.existsSync('/proc/self')) {
-        pids.add(record.pid); // No /proc to confirm with: trust the record.
+      const problem = parsed.kind === 'invalid' ? parsed.problem : recordFileProblem(recordFile);
+      if (parsed.kind === 'invalid' || problem !== undefined) {
+        invalid.push(`${recordFile}: ${problem}; ignored`);
+        continue;
       }
-      for (const pid of pids) killHard(pid);
-      await waitForExit([...pids], timeoutMs);
-      fs.rmSync(listFile, { force: true });
-      fs.rmSync(recordFile, { force: true });
-      reports.push({ listFile, killedPids: [...pids] });
+      try {
+        orphans.push(await this.recoverOne(recordFile, path.join(this.requestlistsDir, parsed.listName), timeoutMs));
+      } catch (error) {
+        invalid.push(`${recordFile}: cannot recover this session: ${errorMessage(error)}; ignored`);
+      }
     }
-    return reports;
+    return { orphans, invalid };
   }
+
+  private async recoverOne(recordFile: string, listFile: string, timeoutMs: number): Promise<OrphanReport> {
+    const pids = new Set(findProcessesWithArg(`-filelist=${listFile}`));
+    const record = readRecord(recordFile);
+    if (record?.pid !== undefined && pids.size === 0 && isProcessAlive(record.pid) && !fs.existsSync('/proc/self')) {
+      pids.add(record.pid); // No /proc to confirm with: trust the record.
+    }
+    for (const pid of pids) killHard(pid);
+    await waitForExit([...pids], timeoutMs);
+    removeUnlessDirectory(listFile);
+    fs.rmSync(recordFile, { force: true });
+    return { listFile, killedPids: [...pids] };
+  }
+}
+
+/** Why a record's name holds no record we may read (never through a symlink), if so. */
+function recordFileProblem(file: string): string | undefined {
+  try {
+    const kind = entryKind(fs.lstatSync(file));
+    return kind === 'file' ? undefined : `a ${kind}, not a session record`;
+  } catch (error) {
+    return errorMessage(error);
+  }
+}
+
+/** Removes a list file (or a symlink in its place, not what it points to); a directory there is not ours to remove. */
+function removeUnlessDirectory(file: string): void {
+  try {
+    if (fs.lstatSync(file).isDirectory()) throw new Error(`${file} is a directory, not a file list`);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return;
+    throw error;
+  }
+  fs.rmSync(file, { force: true });
 }
 
 function readRecord(file: string): SessionRecord | null {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as SessionRecord;
+    return JSON.parse(readRegularFileSync(file, { noFollow: true, maxBytes: 64 * 1024 })) as SessionRecord;
   } catch {
     return null;
   }

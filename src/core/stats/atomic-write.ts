@@ -1,5 +1,5 @@
-import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
+import fsSync from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -11,6 +11,16 @@ export interface AtomicWriteOptions {
 }
 
 /**
+ * A new name next to `target`. Created with `wx` (O_CREAT|O_EXCL): a name
+ * planted in advance, even a symlink, makes the open fail instead of being
+ * followed; rename() and link() then replace or refuse the target's name
+ * itself, never what a symlink there points to.
+ */
+function tempNameFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
  * Writes `content` to a temporary file in the same directory, then renames it
  * over `target`, so that a reader sees the old file or the new one, never a part.
  */
@@ -19,8 +29,29 @@ export async function writeFileAtomic(
   content: string | Uint8Array | Iterable<string>,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const dir = path.dirname(target);
-  const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = await writeTemp(target, content, options);
+  try {
+    await fs.rename(temp, target);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Same as writeFileAtomic, but fails instead of replacing an existing `target`. */
+export async function writeFileAtomicNoReplace(target: string, content: string, options: AtomicWriteOptions = {}): Promise<void> {
+  const temp = await writeTemp(target, content, options);
+  try {
+    // link() refuses an existing target, which rename() would silently replace.
+    await fs.link(temp, target);
+  } finally {
+    await fs.rm(temp, { force: true });
+  }
+}
+
+/** Writes a new temporary file next to `target` through one handle; returns its path. */
+async function writeTemp(target: string, content: string | Uint8Array | Iterable<string>, options: AtomicWriteOptions): Promise<string> {
+  const temp = tempNameFor(target);
   const handle = await fs.open(temp, 'wx', options.mode ?? 0o666);
   try {
     if (typeof content === 'string' || content instanceof Uint8Array) await handle.writeFile(content);
@@ -34,34 +65,30 @@ export async function writeFileAtomic(
     throw error;
   }
   await handle.close();
-  try {
-    await fs.rename(temp, target);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  return temp;
 }
 
 /**
- * Same as writeFileAtomic, but fails instead of replacing an existing
- * `target`. The temporary file is removed whatever fails (a full filesystem
- * must not leave one behind per attempt).
+ * The synchronous writeFileAtomic, for small files written where no await
+ * fits (a dsmc session record, written from the spawn callback).
  */
-export async function writeFileAtomicNoReplace(target: string, content: string, options: AtomicWriteOptions = {}): Promise<void> {
-  const dir = path.dirname(target);
-  const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fsConstants;
-  const handle = await fs.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, options.mode ?? 0o666);
+export function writeFileAtomicSync(target: string, content: string, options: AtomicWriteOptions = {}): void {
+  const temp = tempNameFor(target);
+  const fd = fsSync.openSync(temp, 'wx', options.mode ?? 0o666);
   try {
-    try {
-      await handle.writeFile(content);
-      if (options.fsync === true) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    // link() refuses an existing target, which rename() would silently replace.
-    await fs.link(temp, target);
-  } finally {
-    await fs.rm(temp, { force: true });
+    fsSync.writeFileSync(fd, content);
+    if (options.mode !== undefined) fsSync.fchmodSync(fd, options.mode);
+    if (options.fsync === true) fsSync.fsyncSync(fd);
+  } catch (error) {
+    fsSync.closeSync(fd);
+    fsSync.rmSync(temp, { force: true });
+    throw error;
+  }
+  fsSync.closeSync(fd);
+  try {
+    fsSync.renameSync(temp, target);
+  } catch (error) {
+    fsSync.rmSync(temp, { force: true });
+    throw error;
   }
 }

@@ -230,3 +230,15 @@ describe('archiver thresholds', () => {
     expect(problemsOf(...lines)).toEqual([`${FILE}: ${key}: invalid value '${value}': expected more than ${lower}`]);
   });
 });
+
+describe('fault 5: desc-short is used in file names', () => {
+  it.each(['../x', 'a/b', '.', '..', 'pool 1', 'pool$1', 'pööl', '/abs'])('%j is a fatal error naming the key', (value) => {
+    expect(problemsOf(`desc-short: ${value}`)).toEqual([
+      `${FILE}: desc-short: invalid value '${value}': expected letters, digits, '.', '_' and '-' only (not . or ..): it is used in file names`,
+    ]);
+  });
+
+  it.each(['pool1', 'dcache-pool_2.a', '...', 'x..y'])('%j is accepted', (value) => {
+    expect(snapshotOf(`desc-short: ${value}`).values['desc-short']).toBe(value);
+  });
+});

@@ -1,0 +1,38 @@
+import type { ConfigManager } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import type { PoolLayout } from '../pool/index.js';
+import type { FigureSpec } from '../stats/index.js';
+import type { SessionRegistry } from './session-registry.js';
+
+export type DaemonName = 'archiver' | 'retriever' | 'deleter';
+
+/** What every daemon is given by the shared shell. */
+export interface DaemonContext {
+  readonly config: ConfigManager;
+  readonly logger: Logger;
+  readonly pool: PoolLayout;
+  readonly sessions: SessionRegistry;
+  /** Cut the current sleep short (a session ended, an event arrived). */
+  readonly wake: () => void;
+  readonly nowMs: () => number;
+  readonly startedMs: number;
+}
+
+export interface DaemonBehaviour {
+  /** One cycle: look, decide, act. Returns milliseconds until the next cycle. */
+  cycle(input: { readonly skipDelays: boolean }): Promise<number>;
+  /** The figures of SPEC 9 as plain numbers (without time/starttime/info/errors: the shell adds those). */
+  figures(): Record<string, number>;
+  /** Release watchers and timers; sessions are stopped by the shell. */
+  stop?(): Promise<void>;
+}
+
+export interface DaemonDefinition {
+  readonly name: DaemonName;
+  /** Log file base name the Perl program used, e.g. `tsmarchiver`. */
+  readonly logName: string;
+  readonly program: string;
+  readonly summary: string;
+  readonly figures: readonly FigureSpec[];
+  create(context: DaemonContext): Promise<DaemonBehaviour>;
+}

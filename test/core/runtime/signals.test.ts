@@ -1,0 +1,59 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { PendingSignals, routeSignals, type SignalHandlers } from '../../../src/core/runtime/signals.js';
+
+function recorder(name: string, events: string[]): SignalHandlers {
+  return {
+    reload: () => events.push(`${name} reload`),
+    skipDelays: () => events.push(`${name} skipDelays`),
+    stop: (signal, forced) => events.push(`${name} stop ${signal}${forced ? ' forced' : ''}`),
+  };
+}
+
+describe('routeSignals', () => {
+  it('turns signals into events for the handlers in place; a stop before a switch still makes the next one forced', () => {
+    const proc = new EventEmitter();
+    const events: string[] = [];
+    const router = routeSignals(recorder('start-up', events), proc as unknown as NodeJS.Process);
+    proc.emit('SIGHUP', 'SIGHUP');
+    proc.emit('SIGTERM', 'SIGTERM');
+    router.route(recorder('loop', events));
+    proc.emit('SIGUSR1', 'SIGUSR1');
+    proc.emit('SIGQUIT', 'SIGQUIT');
+    router.remove();
+    proc.emit('SIGHUP', 'SIGHUP');
+    expect(events).toEqual(['start-up reload', 'start-up stop SIGTERM', 'loop skipDelays', 'loop stop SIGQUIT forced']);
+    expect(proc.eventNames()).toEqual([]);
+  });
+});
+
+describe('fault 1: signals during start-up', () => {
+  it('are remembered and handed to the loop once: a reload, a skip and a stop', () => {
+    const forced: string[] = [];
+    const pending = new PendingSignals((signal) => forced.push(signal));
+    expect(pending.stopSignal).toBeNull();
+    pending.reload();
+    pending.reload();
+    pending.skipDelays();
+    pending.stop('SIGINT', false);
+    pending.stop('SIGTERM', false);
+    expect(pending.stopSignal).toBe('SIGINT');
+    const events: string[] = [];
+    pending.replayTo(recorder('loop', events));
+    expect(events).toEqual(['loop reload', 'loop skipDelays', 'loop stop SIGINT']);
+    expect(forced).toEqual([]);
+  });
+
+  it('a forced stop during start-up acts at once', () => {
+    const forced: string[] = [];
+    const pending = new PendingSignals((signal) => forced.push(signal));
+    pending.stop('SIGTERM', true);
+    expect(forced).toEqual(['SIGTERM']);
+  });
+
+  it('nothing pending, nothing handed over', () => {
+    const events: string[] = [];
+    new PendingSignals(() => {}).replayTo(recorder('loop', events));
+    expect(events).toEqual([]);
+  });
+});
