@@ -65,7 +65,7 @@ export interface HintFileRead {
 
 /**
  * Reads a hint file, streaming; throws HintFileError on bad content or when
- * the path names no regular file (see openHintFile), the fs error when
+ * the path names no regular file (see withHintFile), the fs error when
  * unreadable. Async for its callers; the reading itself is synchronous, as
  * the retriever's.
  */

@@ -29,7 +29,7 @@ export interface OpenHintFile {
  * (fstat: it may have been replaced in between); the open is non-blocking
  * so that even then it cannot hang. Throws HintFileError naming the file.
  */
-export function openHintFile(file: string, maxBytes = MAX_HINT_FILE_BYTES): OpenHintFile {
+function openHintFile(file: string, maxBytes = MAX_HINT_FILE_BYTES): OpenHintFile {
   checkHintStat(file, fs.statSync(file), maxBytes);
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
