@@ -1,8 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Logger } from '../core/log/index.js';
+import type { PoolLayout } from '../core/pool/index.js';
 
 export const STALE_FILE_AGE_MS = 7 * 24 * 3600 * 1000;
-export const CLEANUP_INTERVAL_MS = 24 * 3600 * 1000;
+const CLEANUP_INTERVAL_MS = 24 * 3600 * 1000;
 
 export interface CleanupCandidate {
   readonly name: string;
@@ -65,4 +67,29 @@ export async function removeStaleFiles(dir: string, nowMs: number, keep: Readonl
     }
   }
   return removed;
+}
+
+/**
+ * The daily removal of stray files (SPEC 6.1) from requestlists/ and in/
+ * (at start-up too), sparing the lists of live sessions and the files of
+ * running lists.
+ */
+export class StrayFileCleanup {
+  private lastCleanupMs = -Infinity;
+
+  constructor(
+    private readonly pool: PoolLayout,
+    private readonly logger: Logger,
+    private readonly workingIds: () => ReadonlySet<string>,
+  ) {}
+
+  async runIfDue(nowMs: number): Promise<void> {
+    if (nowMs - this.lastCleanupMs < CLEANUP_INTERVAL_MS && nowMs >= this.lastCleanupMs) return;
+    this.lastCleanupMs = nowMs;
+    const { pool, logger } = this;
+    const lists = await removeStaleFiles(pool.requestlists, nowMs, await scanLiveListNames(pool.requestlists));
+    const inFiles = await removeStaleFiles(pool.in, nowMs, this.workingIds());
+    for (const name of [...lists.map((n) => `requestlists/${n}`), ...inFiles.map((n) => `in/${n}`)]) logger.verbose(`Removed stray file ${name} (older than 7 days)`);
+    if (lists.length + inFiles.length > 0) logger.info(`Cleanup: removed ${inFiles.length} file(s) from in/ and ${lists.length} from requestlists/ older than 7 days`);
+  }
 }

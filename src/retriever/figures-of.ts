@@ -12,6 +12,8 @@ export interface RetrieverFigureInputs {
   /** Pending recalls wait for space. */
   readonly spaceHeld: boolean;
   readonly backoffVolumes: number;
+  /** Pending recalls that can never fit in/. */
+  readonly tooLargeFiles: number;
   readonly hintMtimeMs: number | null;
   readonly hintEntries: number;
   readonly busyWorkers: number;
@@ -34,6 +36,7 @@ export function retrieverFigureValues(counters: RetrieverCounters, s: RetrieverF
     retriever_backoffstate: spaceStateNumber(s.spaceState),
     retriever_space_held: s.spaceHeld ? 1 : 0,
     retriever_backoff_volumes: s.backoffVolumes,
+    retriever_too_large_files: s.tooLargeFiles,
     retriever_hintfile_mtime: s.hintMtimeMs === null ? 0 : Math.floor(s.hintMtimeMs / 1000),
     retriever_hintfile_entries: s.hintEntries,
     retriever_busyworkers: s.busyWorkers,

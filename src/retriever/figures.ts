@@ -15,6 +15,7 @@ export const retrieverFigures = [
   { name: 'retriever_backoffstate', help: 'Space state: 0 OK, 1 BACKLOG, 2 FULL', type: 'gauge' },
   { name: 'retriever_space_held', help: '1 while pending recalls wait for free space (BACKLOG, FULL, or lists that do not fit the reservation), else 0', type: 'gauge' },
   { name: 'retriever_backoff_volumes', help: 'Volumes waiting after failed sessions', type: 'gauge' },
+  { name: 'retriever_too_large_files', help: 'Pending recalls larger than in/ can ever hold above the kill line (they wait in request/, others go on)', type: 'gauge' },
   { name: 'retriever_hintfile_mtime', help: 'Modification time of the hint file in force', type: 'gauge' },
   { name: 'retriever_hintfile_entries', help: 'Entries in the hint file in force', type: 'gauge' },
   { name: 'retriever_busyworkers', help: 'Running retrieve sessions', type: 'gauge' },

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import type { LogCode, Logger } from '../core/log/index.js';
 import { scanHintText, type HintScanOutcome } from './hint-parse.js';
-import { fileByteSource } from '../core/hints/index.js';
+import { HintFileError, hintByteSource, MAX_HINT_FILE_BYTES, withHintFile } from '../core/hints/index.js';
+import { entryKind } from '../core/pool/index.js';
+import { formatBytes } from '../core/units.js';
 import type { RequestCache } from './request-cache.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -49,6 +51,8 @@ export class HintLoader {
     if (st === undefined) return this.failOnce('missing', `hint file ${this.file} does not exist${this.keeping()}`, 'hintfile_missing');
     const signature = signatureOf(st);
     if (signature === this.attempted) return 'unchanged';
+    const unusable = describeUnusable(st);
+    if (unusable !== null) return this.failOnce(signature, `hint file ${this.file} ${unusable}; not read${this.keeping()}`);
     this.attempted = signature;
     return this.load(st);
   }
@@ -70,9 +74,10 @@ export class HintLoader {
     try {
       // Streamed: a file of a million entries is never in memory whole. Read
       // twice when hints are in force (check, then store): see replaceHints.
-      outcome = this.cache.replaceHints((onEntry) => withFile(file, (fd) => scanHintText(fileByteSource(fd), onEntry)));
+      outcome = this.cache.replaceHints((onEntry) => withHintFile(file, (open) => scanHintText(hintByteSource(open), onEntry)));
     } catch (error) {
-      this.logger.warn('hintfile_invalid', `hint file ${file} cannot be read: ${errorMessage(error)}${this.keeping()}`);
+      const why = error instanceof HintFileError ? errorMessage(error) : `hint file ${file} cannot be read: ${errorMessage(error)}`;
+      this.logger.warn('hintfile_invalid', `${why}${this.keeping()}`);
       return 'failed';
     }
     if (!outcome.ok) {
@@ -87,11 +92,14 @@ export class HintLoader {
   }
 }
 
-function withFile<T>(file: string, use: (fd: number) => T): T {
-  const fd = fs.openSync(file, 'r');
-  try {
-    return use(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+/**
+ * Why a path (followed: the hint file may be a symlink) cannot be a hint
+ * file, or null. A FIFO would block the reading thread, and with it the
+ * whole daemon, signals included.
+ */
+function describeUnusable(st: fs.Stats): string | null {
+  const kind = entryKind(st);
+  if (kind !== 'file') return `is not a regular file (a ${kind})`;
+  if (st.size > MAX_HINT_FILE_BYTES) return `is ${formatBytes(st.size)}, more than a hint file can be (${formatBytes(MAX_HINT_FILE_BYTES)})`;
+  return null;
 }

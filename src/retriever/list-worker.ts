@@ -1,14 +1,13 @@
 /**
  * Worker thread of a full listing of request/: reads the directory and
- * lstat()s every hexadecimal name, posting batches to the main thread. On a
+ * lstat()s every request name, posting batches (odd entries too) to the main thread. On a
  * million files the stat calls are most of the listing's time; here they
  * run on the second core while the main thread loads the hint file and
  * files what arrives.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import fs from 'node:fs';
-import { isPnfsid } from '../core/pool/pnfsid.js';
-import { statRequestFile } from './scan-requests.js';
+import { classifyListedEntry, type OddRequestEntry } from './scan-requests.js';
 import type { ListBatch, ListWorkerInput } from './request-lister.js';
 
 const BATCH = 8192;
@@ -18,26 +17,30 @@ function run(input: ListWorkerInput): void {
   if (port === null) return;
   const handle = fs.opendirSync(input.dir, { bufferSize: 4096 });
   let names: string[] = [];
+  let odd: OddRequestEntry[] = [];
   let mtimes = new Float64Array(BATCH);
   let sizes = new Float64Array(BATCH);
   const flush = (): void => {
-    const batch: ListBatch = { kind: 'batch', names, mtimesMs: mtimes.subarray(0, names.length), sizesBytes: sizes.subarray(0, names.length) };
+    const batch: ListBatch = { kind: 'batch', names, mtimesMs: mtimes.subarray(0, names.length), sizesBytes: sizes.subarray(0, names.length), odd };
     port.postMessage(batch, [mtimes.buffer, sizes.buffer]);
     names = [];
+    odd = [];
     mtimes = new Float64Array(BATCH);
     sizes = new Float64Array(BATCH);
   };
   try {
     for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
-      if (!isPnfsid(entry.name) || entry.isDirectory()) continue;
-      const stat = statRequestFile(input.dir, entry.name);
-      if (stat === null) continue;
-      mtimes[names.length] = stat.mtimeMs;
-      sizes[names.length] = stat.sizeBytes;
-      names.push(entry.name);
-      if (names.length === BATCH) flush();
+      const listed = classifyListedEntry(input.dir, entry);
+      if (listed === null) continue;
+      if ('problem' in listed) odd.push(listed);
+      else {
+        mtimes[names.length] = listed.stat.mtimeMs;
+        sizes[names.length] = listed.stat.sizeBytes;
+        names.push(listed.name);
+      }
+      if (names.length === BATCH || odd.length === BATCH) flush();
     }
-    if (names.length > 0) flush();
+    if (names.length > 0 || odd.length > 0) flush();
     port.postMessage({ kind: 'done' } satisfies ListBatch);
   } finally {
     handle.closeSync();

@@ -3,6 +3,7 @@ import type { RetrieverSettings } from './settings.js';
 import { formatBytes } from '../core/units.js';
 import { classifySpace, planSpaceLines, type SpaceLines, type SpaceState, type SpaceView } from './space.js';
 import { sortTapeOrder, type OrderKey } from './tape-order.js';
+import { maxListBytes, splitTooLarge, type TooLargeRequest } from './too-large.js';
 import { DEFAULT_VOLUME } from './volume-name.js';
 
 /** One volume's pending requests (not in a running session), kept up to date incrementally by the cache. */
@@ -89,6 +90,10 @@ export interface RetrieverDecision {
   readonly reasons: readonly string[];
   /** When the policy wants to look again (a wait ends), at most sleeptime. */
   readonly waitMs: number;
+  /** Requests that can never fit in/ (left out of the lists), of the volumes examined. */
+  readonly tooLarge: readonly TooLargeRequest[];
+  /** Volumes whose requests were looked at this cycle. */
+  readonly examined: readonly string[];
 }
 
 /** How long before a volume may be mounted; 0 when it may go now. */
@@ -176,12 +181,118 @@ function planNextVolumes(state: RetrieverState, view: RetrieverView, settings: R
   return next;
 }
 
-function spaceOf(settings: RetrieverSettings, view: RetrieverView): { state: SpaceState | 'UNKNOWN'; lines: SpaceLines | null; budgetBytes: number } {
-  if (view.space === null) return { state: 'UNKNOWN', lines: null, budgetBytes: 0 };
+interface SpaceBudget {
+  readonly state: SpaceState | 'UNKNOWN';
+  readonly lines: SpaceLines | null;
+  /** Room for new lists now: free space minus bytes still to land minus the kill line. */
+  readonly budgetBytes: number;
+  /** The most a list could ever hold (see too-large.ts). */
+  readonly maxListBytes: number;
+}
+
+function spaceOf(settings: RetrieverSettings, view: RetrieverView): SpaceBudget {
+  if (view.space === null) return { state: 'UNKNOWN', lines: null, budgetBytes: 0, maxListBytes: 0 };
   const lines = planSpaceLines(settings, view.space.totalBytes);
   let stillToLand = 0;
   for (const r of view.running) stillToLand += r.stillToLandBytes;
-  return { state: classifySpace(view.space.freeBytes, lines), lines, budgetBytes: view.space.freeBytes - stillToLand - lines.killLineBytes };
+  return {
+    state: classifySpace(view.space.freeBytes, lines),
+    lines,
+    budgetBytes: view.space.freeBytes - stillToLand - lines.killLineBytes,
+    maxListBytes: maxListBytes(view.space, lines),
+  };
+}
+
+/** Why nothing new can start this cycle, or null when volumes may be planned. */
+interface Gate {
+  readonly hold: SpaceHold;
+  readonly killSessions: boolean;
+  readonly reason: string | null;
+}
+
+function decideGate(settings: RetrieverSettings, view: RetrieverView, space: SpaceBudget): Gate | null {
+  if (space.state === 'FULL') {
+    const reason = `space FULL: ${formatBytes(view.space?.freeBytes ?? 0)} free, below the kill line ${formatBytes(space.lines?.killLineBytes ?? 0)}`;
+    return { hold: view.volumes.length > 0 ? 'FULL' : null, killSessions: view.running.length > 0, reason };
+  }
+  if (view.volumes.length === 0) return { hold: null, killSessions: false, reason: null };
+  if (space.state !== 'OK') {
+    const reason = space.state === 'UNKNOWN' ? 'free space of in/ unknown: starting nothing' : 'space BACKLOG: starting nothing new';
+    return { hold: space.state, killSessions: false, reason };
+  }
+  if (view.running.length >= settings.maxWorkers) {
+    return { hold: null, killSessions: false, reason: `${view.running.length} session(s) running, retriever_maxworkers ${settings.maxWorkers}` };
+  }
+  return null;
+}
+
+/** One cycle's planning of volumes, built up volume by volume. */
+interface Planning {
+  readonly sessions: PlannedRetrieveSession[];
+  readonly readFirst: string[];
+  readonly reasons: string[];
+  readonly tooLarge: TooLargeRequest[];
+  readonly examined: string[];
+  budgetBytes: number;
+  freeSlots: number;
+  hold: SpaceHold;
+  waitMs: number;
+}
+
+/** Walks the waiting volumes, oldest request first, while slots are free. */
+function planVolumes(settings: RetrieverSettings, view: RetrieverView, volumes: ReadonlyMap<string, VolumeState>, space: SpaceBudget, reasons: string[]): Planning {
+  const running = new Set(view.running.map((r) => r.volume));
+  const p: Planning = {
+    sessions: [],
+    readFirst: [],
+    reasons,
+    tooLarge: [],
+    examined: [],
+    budgetBytes: space.budgetBytes,
+    freeSlots: settings.maxWorkers - view.running.length,
+    hold: null,
+    waitMs: settings.sleepMs,
+  };
+  for (const summary of oldestFirst(view.volumes)) {
+    if (p.freeSlots <= 0) break;
+    if (running.has(summary.name)) continue;
+    const ready = readinessOf(summary, volumes.get(summary.name) ?? FRESH_VOLUME, view, settings);
+    if (ready.waitMs > 0) {
+      p.waitMs = Math.min(p.waitMs, ready.waitMs);
+      reasons.push(`${summary.name}: waiting ${Math.ceil(ready.waitMs / 1000)} s (${ready.why})`);
+    } else if (summary.unread > 0) {
+      p.readFirst.push(summary.name);
+      p.freeSlots--;
+    } else if (p.readFirst.length === 0) {
+      planVolumeList(p, summary, view, space.maxListBytes);
+    }
+  }
+  return p;
+}
+
+/** The list of one ready volume: what never fits left out, the rest cut to the space left. */
+function planVolumeList(p: Planning, summary: VolumeSummary, view: RetrieverView, maxBytes: number): void {
+  p.examined.push(summary.name);
+  const { fitting, tooLarge } = splitTooLarge(view.requestsOf(summary.name), maxBytes);
+  for (const r of tooLarge) p.tooLarge.push({ id: r.id, volume: summary.name, sizeBytes: r.sizeBytes });
+  if (tooLarge.length > 0) p.reasons.push(`${summary.name}: ${tooLarge.length} request(s) larger than in/ can ever hold above the kill line (${formatBytes(maxBytes)}), left out`);
+  if (fitting.length === 0) return;
+  const list = planCutList(fitting, p.budgetBytes);
+  if (list.requests.length === 0) {
+    p.hold = 'RESERVATION';
+    p.reasons.push(`${summary.name}: its oldest request does not fit in the ${formatBytes(Math.max(0, p.budgetBytes))} left above the kill line`);
+    return;
+  }
+  const why = view.skipDelays ? 'SIGUSR1' : summary.name === DEFAULT_VOLUME ? 'no volume known' : 'list ready';
+  p.sessions.push({
+    volume: summary.name,
+    requests: list.requests,
+    bytes: list.bytes,
+    cut: list.cut,
+    reason: list.cut ? `${why}; cut to ${list.requests.length} of ${fitting.length} requests to fit the free space` : why,
+  });
+  p.budgetBytes -= list.bytes;
+  p.freeSlots--;
 }
 
 /** The retriever's decision for one cycle (SPEC 6.5, 6.6, 11.1–11.3). Pure: time and the world come in `view`. */
@@ -189,74 +300,16 @@ export function decideRetrieverCycle(settings: RetrieverSettings, state: Retriev
   const volumes = planNextVolumes(state, view, settings);
   const space = spaceOf(settings, view);
   const reasons: string[] = [];
-  const base = { spaceState: space.state, lines: space.lines, budgetBytes: space.budgetBytes, nextState: { volumes } };
-  const idle = (hold: SpaceHold, killSessions: boolean, waitMs = settings.sleepMs): RetrieverDecision => ({
-    ...base,
-    killSessions,
-    sessions: [],
-    readFirst: [],
-    hold,
-    reasons,
-    waitMs,
-  });
-
-  if (space.state === 'FULL') {
-    reasons.push(`space FULL: ${formatBytes(view.space?.freeBytes ?? 0)} free, below the kill line ${formatBytes(space.lines?.killLineBytes ?? 0)}`);
-    return idle(view.volumes.length > 0 ? 'FULL' : null, view.running.length > 0);
+  const base = { spaceState: space.state, lines: space.lines, budgetBytes: space.budgetBytes, nextState: { volumes }, reasons, readFirst: [], tooLarge: [], examined: [] };
+  const gate = decideGate(settings, view, space);
+  if (gate !== null) {
+    if (gate.reason !== null) reasons.push(gate.reason);
+    return { ...base, killSessions: gate.killSessions, sessions: [], hold: gate.hold, waitMs: settings.sleepMs };
   }
-  const slots = settings.maxWorkers - view.running.length;
-  if (view.volumes.length === 0) return idle(null, false);
-  if (space.state !== 'OK') {
-    reasons.push(space.state === 'UNKNOWN' ? 'free space of in/ unknown: starting nothing' : 'space BACKLOG: starting nothing new');
-    return idle(space.state, false);
-  }
-  if (slots <= 0) {
-    reasons.push(`${view.running.length} session(s) running, retriever_maxworkers ${settings.maxWorkers}`);
-    return idle(null, false);
-  }
-
-  const running = new Set(view.running.map((r) => r.volume));
-  const sessions: PlannedRetrieveSession[] = [];
-  const readFirst: string[] = [];
-  let budget = space.budgetBytes;
-  let free = slots;
-  let hold: SpaceHold = null;
-  let waitMs = settings.sleepMs;
-  for (const summary of oldestFirst(view.volumes)) {
-    if (free <= 0) break;
-    if (running.has(summary.name)) continue;
-    const volume = volumes.get(summary.name) ?? FRESH_VOLUME;
-    const ready = readinessOf(summary, volume, view, settings);
-    if (ready.waitMs > 0) {
-      waitMs = Math.min(waitMs, ready.waitMs);
-      reasons.push(`${summary.name}: waiting ${Math.ceil(ready.waitMs / 1000)} s (${ready.why})`);
-      continue;
-    }
-    if (summary.unread > 0) {
-      readFirst.push(summary.name);
-      free--;
-      continue;
-    }
-    if (readFirst.length > 0) continue;
-    const list = planCutList(view.requestsOf(summary.name), budget);
-    if (list.requests.length === 0) {
-      hold = 'RESERVATION';
-      reasons.push(`${summary.name}: its oldest request does not fit in the ${formatBytes(Math.max(0, budget))} left above the kill line`);
-      continue;
-    }
-    const why = view.skipDelays ? 'SIGUSR1' : summary.name === DEFAULT_VOLUME ? 'no volume known' : 'list ready';
-    sessions.push({
-      volume: summary.name,
-      requests: list.requests,
-      bytes: list.bytes,
-      cut: list.cut,
-      reason: list.cut ? `${why}; cut to ${list.requests.length} of ${summary.files} requests to fit the free space` : why,
-    });
-    budget -= list.bytes;
-    free--;
-  }
-  if (readFirst.length > 0) return { ...base, killSessions: false, sessions: [], readFirst, hold: null, reasons, waitMs: 0 };
-  return { ...base, killSessions: false, sessions, readFirst, hold, reasons, waitMs };
+  const p = planVolumes(settings, view, volumes, space, reasons);
+  const found = { tooLarge: p.tooLarge, examined: p.examined };
+  if (p.readFirst.length > 0) return { ...base, ...found, killSessions: false, sessions: [], readFirst: p.readFirst, hold: null, waitMs: 0 };
+  return { ...base, ...found, killSessions: false, sessions: p.sessions, hold: p.hold, waitMs: p.waitMs };
 }
 
 /** How a volume's session ended, for the policy's bookkeeping. */

@@ -1,15 +1,22 @@
 import { Worker } from 'node:worker_threads';
-import { scanRequestDir, type RequestFileStat } from './scan-requests.js';
+import { scanRequestDir, type OddRequestEntry, type RequestFileStat } from './scan-requests.js';
 
 export interface ListWorkerInput {
   readonly dir: string;
 }
 
 export type ListBatch =
-  | { readonly kind: 'batch'; readonly names: readonly string[]; readonly mtimesMs: Float64Array; readonly sizesBytes: Float64Array }
+  | {
+      readonly kind: 'batch';
+      readonly names: readonly string[];
+      readonly mtimesMs: Float64Array;
+      readonly sizesBytes: Float64Array;
+      readonly odd: readonly OddRequestEntry[];
+    }
   | { readonly kind: 'done' };
 
 type OnFile = (name: string, stat: RequestFileStat) => void;
+type OnOdd = (odd: OddRequestEntry) => void;
 
 /** A full listing of request/ that runs while the caller does other work (see list-worker.ts). */
 export interface PendingListing {
@@ -18,15 +25,15 @@ export interface PendingListing {
 }
 
 /**
- * Starts a full listing of `dir` in a worker thread; `onFile` is called on
- * this thread as batches arrive. If the worker cannot run (or fails), the
+ * Starts a full listing of `dir` in a worker thread; `onFile` (request
+ * files) and `onOdd` (entries skipped) are called on this thread as batches arrive. If the worker cannot run (or fails), the
  * listing is done here instead, so a listing always completes or rejects.
  */
-export function startListing(dir: string, onFile: OnFile): PendingListing {
-  return { done: listInWorker(dir, onFile).catch(() => scanRequestDir(dir, onFile)) };
+export function startListing(dir: string, onFile: OnFile, onOdd: OnOdd): PendingListing {
+  return { done: listInWorker(dir, onFile, onOdd).catch(() => scanRequestDir(dir, onFile, onOdd)) };
 }
 
-function listInWorker(dir: string, onFile: OnFile): Promise<number> {
+function listInWorker(dir: string, onFile: OnFile, onOdd: OnOdd): Promise<number> {
   return new Promise((resolve, reject) => {
     let found = 0;
     let settled = false;
@@ -41,7 +48,8 @@ function listInWorker(dir: string, onFile: OnFile): Promise<number> {
         resolve(found);
         return;
       }
-      const { names, mtimesMs, sizesBytes } = message;
+      const { names, mtimesMs, sizesBytes, odd } = message;
+      for (const entry of odd) onOdd(entry);
       for (let i = 0; i < names.length; i++) onFile(names[i] as string, { mtimeMs: mtimesMs[i] as number, sizeBytes: sizesBytes[i] as number });
       found += names.length;
     });

@@ -7,6 +7,9 @@ import { isProcessAlive } from '../core/runtime/index.js';
 import type { RequestCache } from './request-cache.js';
 import { decideRequestFate, parseRequestText, type RequestParse } from './request-parse.js';
 import { errorMessage, isErrno } from '../core/errors.js';
+import { entryKind, type EntryKind } from '../core/pool/index.js';
+import { formatBytes } from '../core/units.js';
+import { RequestDirWarnings } from './request-dir-warnings.js';
 
 /** Reads per slice before yielding to events and signals. */
 const READ_SLICE = 1000;
@@ -42,22 +45,77 @@ export interface ReadTally {
   gone: number;
 }
 
-type Text = { readonly text: string } | { readonly gone: true } | { readonly error: string };
+type Text = { readonly text: string } | { readonly gone: true } | { readonly odd: EntryKind } | { readonly error: string };
 
-/** The request file's text; synchronous (measured: 5× cheaper than the thread pool for small files). */
+/** A request is a few hundred bytes of JSON; anything much larger is not one. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+
+/**
+ * The request file's text; synchronous (measured: 5× cheaper than the thread
+ * pool for small files). Opened without following a symlink and without
+ * blocking (a FIFO would block the open, and the whole daemon with it), and
+ * read only if the descriptor is a regular file.
+ */
 function readText(file: string): Text {
+  let fd: number;
   try {
-    return { text: fs.readFileSync(file, 'utf8') };
+    fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return { gone: true };
+    // ELOOP: a symlink (O_NOFOLLOW); ENXIO: a socket.
+    if (isErrno(error, 'ELOOP') || isErrno(error, 'ENXIO')) return oddOrGone(file);
     return { error: errorMessage(error) };
   }
+  try {
+    const st = fs.fstatSync(fd);
+    const kind = entryKind(st);
+    if (kind !== 'file') return { odd: kind };
+    return readBounded(fd, MAX_REQUEST_BYTES);
+  } catch (error) {
+    return { error: errorMessage(error) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function oddOrGone(file: string): Text {
+  const st = fs.lstatSync(file, { throwIfNoEntry: false });
+  return st === undefined ? { gone: true } : { odd: entryKind(st) };
+}
+
+/** One buffer for every read (they are synchronous); grows up to MAX_REQUEST_BYTES + 1 only for odd files. */
+let readBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/** At most `maxBytes` of an open file as text; more is an error. */
+function readBounded(fd: number, maxBytes: number): Text {
+  let length = 0;
+  for (;;) {
+    if (length === readBuffer.length) {
+      if (length > maxBytes) return { error: `larger than ${formatBytes(maxBytes)}, more than a request can be` };
+      const grown = Buffer.allocUnsafe(Math.min(readBuffer.length * 2, maxBytes + 1));
+      readBuffer.copy(grown, 0, 0, length);
+      readBuffer = grown;
+    }
+    const read = fs.readSync(fd, readBuffer, length, readBuffer.length - length, null);
+    if (read === 0) break;
+    length += read;
+  }
+  if (length > maxBytes) return { error: `larger than ${formatBytes(maxBytes)}, more than a request can be` };
+  return { text: readBuffer.toString('utf8', 0, length) };
+}
+
+/** What in/<id> is (lstat: a symlink there is never followed); null when absent. */
+export function inEntryOf(inDir: string, id: string): { readonly kind: EntryKind; readonly sizeBytes: number } | null {
+  const st = fs.lstatSync(path.join(inDir, id), { throwIfNoEntry: false });
+  return st === undefined ? null : { kind: entryKind(st), sizeBytes: st.size };
 }
 
 /** Size of in/<id> if it is a regular file. */
 export function inFileSize(inDir: string, id: string): number | null {
-  const st = fs.statSync(path.join(inDir, id), { throwIfNoEntry: false });
-  return st !== undefined && st.isFile() ? st.size : null;
+  const entry = inEntryOf(inDir, id);
+  return entry?.kind === 'file' ? entry.sizeBytes : null;
 }
 
 export function removeFile(file: string): void {
@@ -79,6 +137,7 @@ export class RequestReader {
     private readonly cache: RequestCache,
     private readonly logger: Logger,
     private readonly liveness: PidLiveness,
+    private readonly warnings: RequestDirWarnings = new RequestDirWarnings(pool.request, logger),
   ) {}
 
   private requestPath(id: string): string {
@@ -110,7 +169,9 @@ export class RequestReader {
     const mtimeMs = this.cache.mtimeOf(id);
     if (mtimeMs === null) return false;
     const read = readText(this.requestPath(id));
-    if ('gone' in read) {
+    if ('gone' in read || 'odd' in read) {
+      // Replaced by something that is not a request since it was listed.
+      if ('odd' in read) this.warnings.oddEntry(id, read.odd);
       this.cache.forget(id);
       tally.gone++;
       return false;
@@ -169,7 +230,7 @@ export class RequestReader {
     for (let start = 0; start < ids.length; start += READ_SLICE) {
       for (const id of ids.slice(start, start + READ_SLICE)) {
         const read = readText(this.requestPath(id));
-        if ('gone' in read) {
+        if ('gone' in read || 'odd' in read) {
           this.cache.forget(id);
           continue;
         }

@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { DaemonContext } from '../core/runtime/index.js';
 import { describeEnd, logDsmcMessages, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { writeFileAtomic } from '../core/stats/index.js';
-import { isPnfsid } from '../core/pool/index.js';
+import { isPnfsid, OddEntryWarnings, type EntryKind } from '../core/pool/index.js';
 import type { PlannedRetrieveSession, RetrieveOutcome, RunningVolume } from './policy.js';
 import type { RequestCache } from './request-cache.js';
-import { inFileSize, removeFile } from './request-reader.js';
+import { inEntryOf, inFileSize, removeFile } from './request-reader.js';
 import { statRequestFile } from './scan-requests.js';
 import { formatBytes } from '../core/units.js';
 import { errorMessage } from '../core/errors.js';
@@ -54,13 +54,23 @@ interface SessionTally {
  */
 export class RetrieveSessions {
   private readonly running = new Map<string, RunningRetrieve>();
+  private ended: SessionEnd[] = [];
+  private readonly inWarnings: OddEntryWarnings;
 
   constructor(
     private readonly ctx: DaemonContext,
     private readonly cache: RequestCache,
     private readonly counters: RetrieverCounters,
-    private readonly onEnd: (end: SessionEnd) => void,
-  ) {}
+  ) {
+    this.inWarnings = new OddEntryWarnings(ctx.pool.in, (message) => ctx.logger.warn('odd_entry', message));
+  }
+
+  /** Sessions that ended since the last call, for the policy's bookkeeping (applied between decisions, never during one). */
+  takeEnded(): SessionEnd[] {
+    const ended = this.ended;
+    this.ended = [];
+    return ended;
+  }
 
   get size(): number {
     return this.running.size;
@@ -106,51 +116,76 @@ export class RetrieveSessions {
     for (const request of plan.requests) {
       const fileSize = this.cache.fileSizeOf(request.id);
       if (fileSize === null) continue;
-      const inSize = inFileSize(pool.in, request.id);
-      if (inSize === fileSize) {
+      const inEntry = inEntryOf(pool.in, request.id);
+      if (inEntry !== null && inEntry.kind !== 'file') {
+        if (!this.clearOddInEntry(request.id, inEntry.kind)) continue;
+      } else if (inEntry?.sizeBytes === fileSize) {
         removeFile(path.join(pool.request, request.id));
         this.cache.forget(request.id);
         logger.verbose(`Removed request ${request.id}: in/${request.id} is already complete (${fileSize} bytes)`);
         continue;
-      }
-      if (inSize !== null) {
+      } else if (inEntry !== null) {
         removeFile(path.join(pool.in, request.id));
-        logger.verbose(`Removed in/${request.id}: ${inSize} bytes of ${fileSize}, left by an earlier attempt`);
+        logger.verbose(`Removed in/${request.id}: ${inEntry.sizeBytes} bytes of ${fileSize}, left by an earlier attempt`);
       }
       sizes.set(request.id, fileSize);
     }
     return sizes;
   }
 
-  /** Starts one session; returns false when nothing was left to recall. */
+  /**
+   * in/<id> is not a regular file, so dsmc (-replace=no) would never write
+   * the recalled file there. A symlink, FIFO or socket is only a name:
+   * removed (never followed). A directory is left alone and its request
+   * waits, warned about once. Returns whether the request can be listed.
+   */
+  private clearOddInEntry(id: string, kind: EntryKind): boolean {
+    if (kind === 'directory') {
+      this.inWarnings.report(id, kind);
+      return false;
+    }
+    removeFile(path.join(this.ctx.pool.in, id));
+    this.ctx.logger.warn('odd_entry', `${this.ctx.pool.in}/${id}: a ${kind} is not a regular file; removed so that the recall can write the file`);
+    return true;
+  }
+
+  /** Starts one session; returns false when nothing was left to recall or its list could not be written. */
   async start(plan: PlannedRetrieveSession): Promise<boolean> {
-    const { pool, logger, config, sessions } = this.ctx;
     const prepared = this.prepareList(plan);
     const taken = this.cache.startWork([...prepared.keys()]);
     if (taken.length === 0) return false;
     const sizes = new Map(taken.map((id) => [id, prepared.get(id) as number]));
+    const listFile = await this.writeList(plan, taken);
+    if (listFile === null) return false;
     let bytes = 0;
     for (const size of sizes.values()) bytes += size;
-    let listFile: string;
-    try {
-      listFile = await writeFileList(pool.requestlists, plan.volume, taken.map((id) => path.join(pool.out, id)));
-    } catch (error) {
-      for (const id of taken) this.cache.endWork(id, 'retry');
-      throw error;
-    }
-    const session: RunningRetrieve = {
-      volume: plan.volume,
-      sizes,
-      bytes,
-      cut: plan.cut,
-      done: new Set(),
-      failed: new Set(),
-      stillToLandBytes: bytes,
-      errWrites: Promise.resolve(),
-    };
+    const session: RunningRetrieve = { volume: plan.volume, sizes, bytes, cut: plan.cut, done: new Set(), failed: new Set(), stillToLandBytes: bytes, errWrites: Promise.resolve() };
     this.running.set(plan.volume, session);
-    logger.info(`Starting retrieve session for volume ${plan.volume}: ${sizes.size} files, ${formatBytes(bytes)} (${plan.reason})`);
-    for (const id of taken) logger.debug(`Volume ${plan.volume}: listing ${id} (${sizes.get(id)} bytes)`);
+    this.ctx.logger.info(`Starting retrieve session for volume ${plan.volume}: ${sizes.size} files, ${formatBytes(bytes)} (${plan.reason})`);
+    for (const id of taken) this.ctx.logger.debug(`Volume ${plan.volume}: listing ${id} (${sizes.get(id)} bytes)`);
+    this.runDsmc(session, listFile);
+    return true;
+  }
+
+  /**
+   * Writes the volume's file list. A failure (a full or read-only
+   * requestlists/) affects this volume only: its requests go back to wait,
+   * and it backs off like a failed session, while other volumes run.
+   */
+  private async writeList(plan: PlannedRetrieveSession, ids: readonly string[]): Promise<string | null> {
+    const { pool, logger } = this.ctx;
+    try {
+      return await writeFileList(pool.requestlists, plan.volume, ids.map((id) => path.join(pool.out, id)));
+    } catch (error) {
+      for (const id of ids) this.cache.endWork(id, 'retry');
+      logger.warn('list_write_failed', `cannot write the file list of volume ${plan.volume} in ${pool.requestlists}: ${errorMessage(error)}; the volume backs off, others go on`);
+      this.ended.push({ volume: plan.volume, succeeded: false, killedByUs: false, cut: plan.cut, mounted: false });
+      return null;
+    }
+  }
+
+  private runDsmc(session: RunningRetrieve, listFile: string): void {
+    const { pool, logger, config, sessions } = this.ctx;
     const values = config.current.values;
     sessions
       .run({
@@ -164,8 +199,7 @@ export class RetrieveSessions {
         (outcome) => this.finish(session, outcome),
         (error: unknown) => this.finish(session, { end: { kind: 'spawn-failed', error: errorMessage(error) }, messages: [], pid: undefined }),
       )
-      .catch((error: unknown) => logger.error('internal_error', `after the retrieve session for ${plan.volume}: ${errorMessage(error)}`));
-    return true;
+      .catch((error: unknown) => logger.error('internal_error', `after the retrieve session for ${session.volume}: ${errorMessage(error)}`));
   }
 
   private onLine(session: RunningRetrieve, line: string, cls: LineClass): void {
@@ -248,7 +282,7 @@ export class RetrieveSessions {
     }
     this.running.delete(session.volume);
     const mounted = tally.staged.length > 0 || session.failed.size > 0;
-    this.onEnd({ volume: session.volume, succeeded, killedByUs, cut: session.cut, mounted });
+    this.ended.push({ volume: session.volume, succeeded, killedByUs, cut: session.cut, mounted });
     this.ctx.wake();
   }
 

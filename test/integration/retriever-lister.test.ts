@@ -8,11 +8,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './harness.js';
 
+type OnFile = (name: string, stat: { mtimeMs: number; sizeBytes: number }) => void;
+type OnOdd = (odd: { name: string; problem: string }) => void;
 interface ListerModule {
-  startListing(dir: string, onFile: (name: string, stat: { mtimeMs: number; sizeBytes: number }) => void): { done: Promise<number> };
+  startListing(dir: string, onFile: OnFile, onOdd: OnOdd): { done: Promise<number> };
 }
 interface ScanModule {
-  scanRequestDir(dir: string, onFile: (name: string, stat: { mtimeMs: number; sizeBytes: number }) => void): Promise<number>;
+  scanRequestDir(dir: string, onFile: OnFile, onOdd: OnOdd): Promise<number>;
 }
 
 const load = async <T>(module: string): Promise<T> => (await import(path.join(REPO_ROOT, 'dist', 'retriever', module))) as T;
@@ -30,19 +32,26 @@ describe('request/ listing in a worker thread', () => {
     fs.writeFileSync(path.join(dir, 'ABC.err'), 'not a request');
     fs.writeFileSync(path.join(dir, '.hidden'), 'not a request');
     fs.mkdirSync(path.join(dir, 'ABCDEF'));
+    fs.symlinkSync(path.join(dir, 'ABC.err'), path.join(dir, 'ABCDEF0'));
+    fs.writeFileSync(path.join(dir, 'F'.repeat(65)), 'no pnfsid');
     const { startListing } = await load<ListerModule>('request-lister.js');
     const { scanRequestDir } = await load<ScanModule>('scan-requests.js');
     const inWorker = new Map<string, string>();
     const inThread = new Map<string, string>();
-    const count = await startListing(dir, (name, st) => inWorker.set(name, `${st.mtimeMs}/${st.sizeBytes}`)).done;
-    await scanRequestDir(dir, (name, st) => inThread.set(name, `${st.mtimeMs}/${st.sizeBytes}`));
+    const oddInWorker: string[] = [];
+    const oddInThread: string[] = [];
+    const count = await startListing(dir, (name, st) => inWorker.set(name, `${st.mtimeMs}/${st.sizeBytes}`), (odd) => oddInWorker.push(`${odd.name} ${odd.problem}`)).done;
+    await scanRequestDir(dir, (name, st) => inThread.set(name, `${st.mtimeMs}/${st.sizeBytes}`), (odd) => oddInThread.push(`${odd.name} ${odd.problem}`));
     expect(count).toBe(20_000);
     expect(inWorker.size).toBe(20_000);
     expect([...inWorker].sort()).toEqual([...inThread].sort());
+    // fault 3 and 11: odd entries come out of the worker too.
+    expect(oddInWorker.sort()).toEqual(['ABCDEF directory', 'ABCDEF0 symlink', `${'F'.repeat(65)} long-name`]);
+    expect(oddInThread.sort()).toEqual(oddInWorker);
   });
 
   it('fails (instead of reporting an empty directory) when request/ cannot be read', async () => {
     const { startListing } = await load<ListerModule>('request-lister.js');
-    await expect(startListing(path.join(os.tmpdir(), 'endit-no-such-dir'), () => {}).done).rejects.toThrow(/ENOENT/);
+    await expect(startListing(path.join(os.tmpdir(), 'endit-no-such-dir'), () => {}, () => {}).done).rejects.toThrow(/ENOENT/);
   });
 });

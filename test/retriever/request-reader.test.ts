@@ -107,4 +107,42 @@ describe('RequestReader', () => {
     expect(fs.readdirSync(pool.request)).toEqual([id(2)]);
     expect(cache.stateOf(id(1))).toBe(ABSENT);
   });
+
+  it('fault 3: a request replaced by a symlink since it was listed is not followed: skipped with one warning, forgotten', async () => {
+    write(1, recall(10));
+    const target = path.join(root, 'elsewhere.json');
+    fs.writeFileSync(target, recall(10));
+    fs.rmSync(path.join(pool.request, id(1)));
+    fs.symlinkSync(target, path.join(pool.request, id(1)));
+    const tally = await reader.read([id(1)]);
+    expect(tally.pending).toBe(0);
+    expect(cache.stateOf(id(1))).toBe(ABSENT);
+    expect(logger.lines.filter((l) => l.startsWith('warn'))).toEqual([`warn [odd_entry] ${pool.request}/${id(1)}: skipped, a symlink is not a regular file`]);
+  });
+
+  it('fault 3: a request replaced by a FIFO is opened without blocking and skipped', async () => {
+    write(1, recall(10));
+    fs.rmSync(path.join(pool.request, id(1)));
+    expect(spawnSync('mkfifo', [path.join(pool.request, id(1))]).status).toBe(0);
+    await reader.read([id(1)]);
+    expect(cache.stateOf(id(1))).toBe(ABSENT);
+    expect(logger.lines.filter((l) => l.startsWith('warn'))).toEqual([`warn [odd_entry] ${pool.request}/${id(1)}: skipped, a fifo is not a regular file`]);
+  });
+
+  it('fault 3: a symlink in in/ is never followed: a link to a file of the right size does not complete the request', async () => {
+    write(1, recall(3));
+    const target = path.join(root, 'three-bytes');
+    fs.writeFileSync(target, 'abc');
+    fs.symlinkSync(target, path.join(pool.in, id(1)));
+    const tally = await reader.read([id(1)]);
+    expect(tally).toMatchObject({ pending: 1, complete: 0 });
+    expect(fs.existsSync(path.join(pool.request, id(1)))).toBe(true);
+  });
+
+  it('a request file larger than 1 MiB is invalid, not read whole', async () => {
+    write(1, `${recall(10)}${' '.repeat(1024 * 1024)}`);
+    await reader.read([id(1)]);
+    expect(cache.stateOf(id(1))).toBe(INVALID);
+    expect(logger.lines.filter((l) => l.startsWith('warn'))).toEqual([expect.stringMatching(/\[request_invalid\] request\/0+1: cannot be read: larger than 1\.0 MiB/)]);
+  });
 });

@@ -9,10 +9,13 @@
  * missing (size unknown), one line or pretty-printed. One reader for all:
  * hint-scan.ts.
  */
-import fs from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../stats/atomic-write.js';
 import { scanHintRecords, type HintRecord } from './hint-scan.js';
-import { fileByteSource, type ByteSource } from './json-scanner.js';
+import type { ByteSource } from './json-scanner.js';
+import { HintFileError, hintByteSource, withHintFile } from './hint-open.js';
+
+export { HintFileError };
 
 export interface TapeHint {
   /** The volume as dsmc named it (see sanitizeVolumeName before using it in a file name). */
@@ -24,8 +27,6 @@ export interface TapeHint {
 }
 
 export type HintMap = Map<string, TapeHint>;
-
-export class HintFileError extends Error {}
 
 /** Why one entry was left out; the rest of the file is still used. */
 export type HintSkipHandler = (id: string, reason: string) => void;
@@ -62,21 +63,22 @@ export interface HintFileRead {
   readonly firstSkip?: string;
 }
 
-/** Reads a hint file, streaming; throws HintFileError on bad content, the fs error when unreadable. */
+/**
+ * Reads a hint file, streaming; throws HintFileError on bad content or when
+ * the path names no regular file (see withHintFile), the fs error when
+ * unreadable. Async for its callers; the reading itself is synchronous, as
+ * the retriever's.
+ */
 export async function readHintFile(file: string): Promise<HintFileRead> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const stat = await handle.stat();
+  return withHintFile(file, (open) => {
     let skipped = 0;
     let firstSkip: string | undefined;
-    const hints = collectHints(fileByteSource(handle.fd), file, (id, reason) => {
+    const hints = collectHints(hintByteSource(open), file, (id, reason) => {
       skipped++;
       firstSkip ??= `${id}: ${reason}`;
     });
-    return { hints, mtimeMs: stat.mtimeMs, skipped, ...(firstSkip === undefined ? {} : { firstSkip }) };
-  } finally {
-    await handle.close();
-  }
+    return { hints, mtimeMs: open.stat.mtimeMs, skipped, ...(firstSkip === undefined ? {} : { firstSkip }) };
+  });
 }
 
 /**
@@ -115,9 +117,29 @@ export async function writeHintFile(file: string, entries: Iterable<readonly [st
   await writeFileAtomic(file, hintFileChunks(entries), { fsync: true });
 }
 
-/** Every run of characters outside `A-Za-z0-9.-` becomes `_` (SPEC 6.4): safe in a file name. */
+/**
+ * The longest volume name kept as it is. Real volume names are a few
+ * characters; names become file names (`requestlists/<volume>.XXXXXX`, and
+ * the session record and temporary names built on it), which must stay well
+ * under the 255-byte limit of a file name.
+ */
+const MAX_VOLUME_NAME_LENGTH = 100;
+
+/** Hex digits of the hash that ends a shortened volume name. */
+const VOLUME_HASH_DIGITS = 16;
+
+/**
+ * Every run of characters outside `A-Za-z0-9.-` becomes `_` (SPEC 6.4): safe
+ * in a file name. A name longer than MAX_VOLUME_NAME_LENGTH keeps its first
+ * MAX_VOLUME_NAME_LENGTH characters plus `_` and a hash of the whole
+ * sanitized name: two long names that differ anywhere stay apart, and a
+ * shortened name is longer than any name kept as it is, so it never meets one.
+ */
 export function sanitizeVolumeName(volid: string): string {
-  return volid.replace(/[^A-Za-z0-9.-]+/g, '_');
+  const name = volid.replace(/[^A-Za-z0-9.-]+/g, '_');
+  if (name.length <= MAX_VOLUME_NAME_LENGTH) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, VOLUME_HASH_DIGITS);
+  return `${name.slice(0, MAX_VOLUME_NAME_LENGTH)}_${hash}`;
 }
 
 /** `$ENDIT_RETRIEVER_HINTFILE` overrides `retriever_hintfile` (SPEC 8); undefined when neither is set. */

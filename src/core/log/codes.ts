@@ -39,6 +39,8 @@ const RETRIEVER_CODES = {
   hintfile_missing: 'the hint file does not exist',
   hintfile_invalid: 'the hint file is not valid',
   hintfile_entries_skipped: 'entries of the hint file were skipped',
+  list_write_failed: 'the file list of one volume cannot be written; that volume backs off, others go on',
+  recall_too_large: 'a recall is larger than in/ can ever hold above the kill line; it waits in request/, other recalls go on (named once an hour)',
 } as const;
 
 const DELETER_CODES = {
