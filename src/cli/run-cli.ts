@@ -76,25 +76,35 @@ export function planCommandLine(argv: readonly string[]): { name: string | undef
   return { name: argv[index], rest: [...argv.slice(index + 1), ...leading] };
 }
 
+/** `endit` without a command: --help, --version, or a usage error (exit 2). */
+function runWithoutCommand(argv: readonly string[], io: CliIo): number {
+  const parsed = parseProgramArgs(argv);
+  if (!parsed.ok) {
+    io.err(`endit: ${parsed.message} (endit --help lists the commands and options)\n`);
+    return EXIT.config;
+  }
+  if (parsed.args.version) {
+    io.out(`endit ${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  if (parsed.args.help) {
+    io.out(MAIN_HELP);
+    return EXIT.ok;
+  }
+  io.err(MAIN_HELP);
+  return EXIT.config;
+}
+
 /** Dispatches `endit <command> ...`; returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const { name, rest } = planCommandLine(argv);
-  const command = name === undefined || !Object.hasOwn(COMMANDS, name) ? undefined : COMMANDS[name];
+  if (name === undefined || name.startsWith('-')) return runWithoutCommand(argv, io);
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    const top = parseProgramArgs(argv);
-    if (top.version) {
-      io.out(`endit ${packageVersion()}\n`);
-      return EXIT.ok;
-    }
-    if (top.help) {
-      io.out(MAIN_HELP);
-      return EXIT.ok;
-    }
-    if (name === undefined) io.err(MAIN_HELP);
-    else io.err(`endit: unknown command '${name}' (endit --help lists the commands)\n`);
+    io.err(`endit: unknown command '${name}' (endit --help lists the commands)\n`);
     return EXIT.config;
   }
-  if (parseProgramArgs(rest).help) {
+  if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.help);
     return EXIT.ok;
   }

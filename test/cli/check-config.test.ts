@@ -108,6 +108,6 @@ describe('endit sample-config', () => {
   it('takes no options', async () => {
     const { code, err } = await endit(['sample-config', '--json']);
     expect(code).toBe(2);
-    expect(err).toMatch(/Unknown option '--json'/);
+    expect(err).toMatch(/^endit: unknown option '--json'\n/);
   });
 });

@@ -5,7 +5,7 @@ import { preparePool, type PoolLayout } from '../pool/index.js';
 import { StatsPublisher, type FigureSpec } from '../stats/index.js';
 import { backoffDelayMs } from './backoff.js';
 import { acquireInstanceLock, lockPath } from './instance-lock.js';
-import { packageVersion, parseProgramArgs } from './program-args.js';
+import { packageVersion, readProgramArgs } from './program-args.js';
 import { SessionRegistry } from './session-registry.js';
 import { installSignalHandlers } from './signals.js';
 import { Waker } from './waker.js';
@@ -66,7 +66,7 @@ function fail(message: string): never {
 
 /** Starts a daemon: configuration, log, pool, lock, orphan recovery, signals, then the cycle loop. */
 export async function runDaemon(def: DaemonDefinition, argv: readonly string[]): Promise<void> {
-  const args = parseProgramArgs(argv);
+  const args = readProgramArgs(def.program, argv);
   if (args.help) {
     process.stdout.write(helpText(def));
     return;
