@@ -49,6 +49,8 @@ export function createFixture(config: Record<string, string | number> = {}): Cli
         currstatsdir: statsdir,
         confoverridefile: fixture.override,
         dsmcopts: '-asnode=NODE',
+        // Any executable file: check-config looks for it.
+        dsmc_executable: process.execPath,
         sleeptime: 10,
         ...config,
         ...extra,
