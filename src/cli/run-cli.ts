@@ -3,6 +3,7 @@ import { packageVersion, parseProgramArgs } from '../core/runtime/index.js';
 import { CHECK_CONFIG_HELP, runCheckConfig } from './check-config-command.js';
 import { EXIT, UsageError, type CliIo } from './cli-io.js';
 import { DEMO_HELP, runDemo } from './demo/demo-command.js';
+import { DRAIN_HELP, runDrain } from './drain/drain-command.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { PERTAPE_HELP, runPertape } from './pertape-command.js';
 import { runStatus, STATUS_HELP } from './status-command.js';
@@ -12,10 +13,11 @@ export const MAIN_HELP = `Usage: endit <command> [options]
 Operator command of endit, the dCache pool to IBM Storage Protect (TSM) bridge.
 
 Commands:
-  status          table of the daemons from their stats files (--json); exit 0 when all are fresh
+  status          table of the daemons from their stats files (--json); exit 0 when all that should run do
   check-config    validate the configuration and the override file, print the effective values
   sample-config   print the commented sample configuration
   pertape         files and bytes per tape volume from the hint file (--queue: pending recalls)
+  drain           flush out/ and process the deletion queue now, wait until they are empty (migration)
   demo            run the three daemons against a fake tape library for a minute and show what happens
 
 Options: --help, --version; "endit <command> --help" for a command's options.
@@ -43,6 +45,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'check-config': { help: CHECK_CONFIG_HELP, run: runCheckConfig },
   'sample-config': { help: SAMPLE_CONFIG_HELP, run: runSampleConfig },
   pertape: { help: PERTAPE_HELP, run: runPertape },
+  drain: { help: DRAIN_HELP, run: runDrain },
   demo: { help: DEMO_HELP, run: runDemo },
 };
 
