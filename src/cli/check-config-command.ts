@@ -65,13 +65,13 @@ export function formatEffectiveConfig(snapshot: ConfigSnapshot): string[] {
   return renderTable([{ header: 'KEY' }, { header: 'VALUE' }, { header: 'SOURCE' }], rows);
 }
 
-export interface UnknownKey {
+interface UnknownKey {
   readonly line: number;
   readonly key: string;
 }
 
 /** Keys of the main file that are neither known, deprecated nor obsolete (e.g. misspelled). Pure. */
-export function planUnknownKeys(text: string): UnknownKey[] {
+function planUnknownKeys(text: string): UnknownKey[] {
   return text.split('\n').flatMap((rawLine, index) => {
     const line = classifyLine(rawLine.replace(/\r$/, ''));
     if (line.kind !== 'pair' || classifyKey(line.key).kind !== 'unknown') return [];
@@ -89,7 +89,7 @@ interface CheckConfigFindings {
   readonly unknownKeys: readonly UnknownKey[];
 }
 
-export interface CheckConfigVerdict {
+interface CheckConfigVerdict {
   readonly problems: readonly string[];
   readonly warnings: readonly string[];
   /** Directories start-up would create. */
@@ -97,7 +97,7 @@ export interface CheckConfigVerdict {
 }
 
 /** Sorts the findings into problems (exit 1), warnings and what start-up would create. Pure. */
-export function decideCheckConfig(findings: CheckConfigFindings): CheckConfigVerdict {
+function decideCheckConfig(findings: CheckConfigFindings): CheckConfigVerdict {
   const { file, preflight } = findings;
   // The parser already warned about each unknown key: with --strict that warning becomes the problem.
   const strictPrefixes = findings.unknownKeys.map((u) => `${file}: line ${u.line}: unknown key`);
