@@ -1,24 +1,32 @@
 import fs from 'node:fs';
 import {
   applyOverride,
+  classifyKey,
+  classifyLine,
   ConfigError,
   KEY_TABLE,
   readOverrideFile,
   type ConfigSnapshot,
 } from '../core/config/index.js';
+import { preflightProblems, type PreflightFinding } from '../core/runtime/preflight.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { readCliConfig } from './cli-config.js';
 import { renderTable } from './format-table.js';
 import { parseCommandArgs } from './parse-command-args.js';
-import { errorMessage, errnoCode } from '../core/errors.js';
 
-export const CHECK_CONFIG_HELP = `Usage: endit check-config [--config PATH]
+export const CHECK_CONFIG_HELP = `Usage: endit check-config [--config PATH] [--strict]
 
 Validates the main configuration file and the override file (confoverridefile)
-with the same code the daemons use, then prints the effective configuration:
-every key with its value and where it comes from (default, file, override).
-Problems are printed one per line, naming the file and the key.
-Exit codes: 0 valid, 1 invalid (main file, override file or pool directory), 2 usage error.
+with the same code the daemons use, and runs every check the daemons make at
+start-up, without changing anything: the pool directory and its
+subdirectories (it says which ones start-up would create), logdir,
+currstatsdir, dsmc_executable and desc-short. Then it prints the effective
+configuration: every key with its value and where it comes from (default,
+file, override). Problems are printed one per line on standard error, naming
+the file and the key.
+  --strict   an unknown (e.g. misspelled) key is an error, not a warning
+Exit codes: 0 valid, 1 invalid (main file, override file, or what start-up
+would reject), 2 usage error.
 `;
 
 export type OverrideCheck =
@@ -35,17 +43,6 @@ export async function checkOverride(main: ConfigSnapshot): Promise<{ check: Over
   const outcome = applyOverride(main, read.data, file, read.mtimeMs);
   if (!outcome.ok) return { check: { kind: 'rejected', file, error: outcome.error }, effective: main };
   return { check: { kind: 'applied', file, keys: Object.keys(read.data).sort() }, effective: outcome.snapshot };
-}
-
-/** Problems the daemons would refuse to start with, beyond the file itself. */
-function poolDirProblem(snapshot: ConfigSnapshot): string | undefined {
-  const dir = snapshot.values.dir;
-  try {
-    if (fs.statSync(dir).isDirectory()) return undefined;
-    return `${snapshot.file}: dir: '${dir}' is not a directory`;
-  } catch (error) {
-    return `${snapshot.file}: dir: '${dir}' cannot be used (${errnoCode(error) ?? errorMessage(error)})`;
-  }
 }
 
 function overrideLine(check: OverrideCheck): string {
@@ -68,22 +65,93 @@ export function formatEffectiveConfig(snapshot: ConfigSnapshot): string[] {
   return renderTable([{ header: 'KEY' }, { header: 'VALUE' }, { header: 'SOURCE' }], rows);
 }
 
-async function checkConfig(configOption: string | undefined, io: CliIo): Promise<number> {
+interface UnknownKey {
+  readonly line: number;
+  readonly key: string;
+}
+
+/** Keys of the main file that are neither known, deprecated nor obsolete (e.g. misspelled). Pure. */
+function planUnknownKeys(text: string): UnknownKey[] {
+  return text.split('\n').flatMap((rawLine, index) => {
+    const line = classifyLine(rawLine.replace(/\r$/, ''));
+    if (line.kind !== 'pair' || classifyKey(line.key).kind !== 'unknown') return [];
+    return [{ line: index + 1, key: line.key }];
+  });
+}
+
+interface CheckConfigFindings {
+  readonly file: string;
+  /** Warnings of the parser (deprecated, obsolete, unknown keys, keys set twice). */
+  readonly parseWarnings: readonly string[];
+  readonly override: OverrideCheck;
+  readonly preflight: readonly PreflightFinding[];
+  /** Unknown keys, which --strict makes problems (empty without --strict). */
+  readonly unknownKeys: readonly UnknownKey[];
+}
+
+interface CheckConfigVerdict {
+  readonly problems: readonly string[];
+  readonly warnings: readonly string[];
+  /** Directories start-up would create. */
+  readonly creates: readonly string[];
+}
+
+/** Sorts the findings into problems (exit 1), warnings and what start-up would create. Pure. */
+function decideCheckConfig(findings: CheckConfigFindings): CheckConfigVerdict {
+  const { file, preflight } = findings;
+  // The parser already warned about each unknown key: with --strict that warning becomes the problem.
+  const strictPrefixes = findings.unknownKeys.map((u) => `${file}: line ${u.line}: unknown key`);
+  const warnings = findings.parseWarnings.filter((w) => !strictPrefixes.some((prefix) => w.startsWith(prefix)));
+  return {
+    problems: [
+      ...findings.unknownKeys.map((u) => `${file}: line ${u.line}: unknown key '${u.key}' (an error with --strict)`),
+      ...preflight.filter((f) => f.severity === 'error').map((f) => `${file}: ${f.message}`),
+      ...(findings.override.kind === 'rejected' ? [findings.override.error] : []),
+    ],
+    warnings: [...warnings, ...preflight.filter((f) => f.severity === 'warning').map((f) => `${file}: ${f.message}`)],
+    creates: preflight.filter((f) => f.severity === 'create').map((f) => f.path),
+  };
+}
+
+function verdictLine(file: string, verdict: CheckConfigVerdict): string {
+  const count = verdict.problems.length;
+  return count === 0 ? `Configuration file ${file}: valid` : `Configuration file ${file}: INVALID (${count} problem${count === 1 ? '' : 's'}, on standard error)`;
+}
+
+/** What check-config prints on standard output. Pure. */
+function formatCheckConfig(findings: CheckConfigFindings, verdict: CheckConfigVerdict, effective: ConfigSnapshot): string {
+  const lines = [
+    verdictLine(findings.file, verdict),
+    overrideLine(findings.override),
+    ...(verdict.creates.length === 0 ? [] : [`Start-up would create: ${verdict.creates.join(', ')}`]),
+    '',
+    ...formatEffectiveConfig(effective),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+async function checkConfig(configOption: string | undefined, strict: boolean, io: CliIo): Promise<number> {
   const { file, snapshot, warnings } = readCliConfig(configOption, io);
-  for (const warning of warnings) io.err(`warning: ${warning}\n`);
   const { check, effective } = await checkOverride(snapshot);
-  const problems = [poolDirProblem(snapshot), check.kind === 'rejected' ? check.error : undefined].filter((p) => p !== undefined);
-  if (!fs.existsSync(snapshot.values.currstatsdir)) io.err(`warning: ${file}: currstatsdir: '${snapshot.values.currstatsdir}' does not exist (no stats files until it does)\n`);
-  io.out(`${[`Configuration file ${file}: valid`, overrideLine(check), '', ...formatEffectiveConfig(effective)].join('\n')}\n`);
-  for (const problem of problems) io.err(`${problem}\n`);
-  return problems.length === 0 ? EXIT.ok : EXIT.problem;
+  const findings: CheckConfigFindings = {
+    file,
+    parseWarnings: warnings,
+    override: check,
+    preflight: preflightProblems(snapshot.values, { searchPath: io.env['PATH'] }),
+    unknownKeys: strict ? planUnknownKeys(fs.readFileSync(file, 'utf8')) : [],
+  };
+  const verdict = decideCheckConfig(findings);
+  io.out(formatCheckConfig(findings, verdict, effective));
+  for (const warning of verdict.warnings) io.err(`warning: ${warning}\n`);
+  for (const problem of verdict.problems) io.err(`${problem}\n`);
+  return verdict.problems.length === 0 ? EXIT.ok : EXIT.problem;
 }
 
 /** `endit check-config`: exit 0 valid, 1 invalid. */
 export async function runCheckConfig(argv: readonly string[], io: CliIo): Promise<number> {
-  const values = parseCommandArgs(argv, { config: { type: 'string' } });
+  const values = parseCommandArgs(argv, { config: { type: 'string' }, strict: { type: 'boolean' } });
   try {
-    return await checkConfig(values.config, io);
+    return await checkConfig(values.config, values.strict === true, io);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) io.err(`${problem}\n`);

@@ -8,12 +8,16 @@ import type { ArchiverDetail, DeleterDetail, RetrieverDetail, StatusReport } fro
 const DASH = '-';
 
 function stateCell(d: DaemonStatus): string {
-  return d.running ? `running (${d.pid ?? '?'})` : 'not running';
+  if (d.running) return `running (${d.pid ?? '?'})`;
+  if (d.health === 'down') return 'DOWN';
+  return d.health === 'disabled' ? 'disabled' : 'not running';
 }
 
 function figuresCell(d: DaemonStatus): string {
   if (d.health === 'absent') return DASH;
   if (d.health === 'missing') return 'MISSING';
+  if (d.health === 'starting') return 'starting';
+  if (d.ageSec === null && (d.health === 'down' || d.health === 'disabled')) return DASH;
   const age = d.ageSec === null ? '?' : formatDuration(d.ageSec);
   return d.health === 'stale' ? `${age} STALE` : age;
 }

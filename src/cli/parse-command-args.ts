@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './cli-io.js';
-import { errorMessage } from '../core/errors.js';
+import { describeArgsError } from '../core/runtime/index.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -9,7 +9,7 @@ export function parseCommandArgs<const O extends Options>(argv: readonly string[
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError(errorMessage(error));
+    throw new UsageError(describeArgsError(error));
   }
 }
 

@@ -3,6 +3,7 @@ import { packageVersion, parseProgramArgs } from '../core/runtime/index.js';
 import { CHECK_CONFIG_HELP, runCheckConfig } from './check-config-command.js';
 import { EXIT, UsageError, type CliIo } from './cli-io.js';
 import { DEMO_HELP, runDemo } from './demo/demo-command.js';
+import { DRAIN_HELP, runDrain } from './drain/drain-command.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { PERTAPE_HELP, runPertape } from './pertape-command.js';
 import { runStatus, STATUS_HELP } from './status-command.js';
@@ -12,10 +13,11 @@ export const MAIN_HELP = `Usage: endit <command> [options]
 Operator command of endit, the dCache pool to IBM Storage Protect (TSM) bridge.
 
 Commands:
-  status          table of the daemons from their stats files (--json); exit 0 when all are fresh
+  status          table of the daemons from their stats files (--json); exit 0 when all that should run do
   check-config    validate the configuration and the override file, print the effective values
   sample-config   print the commented sample configuration
   pertape         files and bytes per tape volume from the hint file (--queue: pending recalls)
+  drain           flush out/ and process the deletion queue now, wait until they are empty (migration)
   demo            run the three daemons against a fake tape library for a minute and show what happens
 
 Options: --help, --version; "endit <command> --help" for a command's options.
@@ -43,6 +45,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'check-config': { help: CHECK_CONFIG_HELP, run: runCheckConfig },
   'sample-config': { help: SAMPLE_CONFIG_HELP, run: runSampleConfig },
   pertape: { help: PERTAPE_HELP, run: runPertape },
+  drain: { help: DRAIN_HELP, run: runDrain },
   demo: { help: DEMO_HELP, run: runDemo },
 };
 
@@ -76,25 +79,35 @@ export function planCommandLine(argv: readonly string[]): { name: string | undef
   return { name: argv[index], rest: [...argv.slice(index + 1), ...leading] };
 }
 
+/** `endit` without a command: --help, --version, or a usage error (exit 2). */
+function runWithoutCommand(argv: readonly string[], io: CliIo): number {
+  const parsed = parseProgramArgs(argv);
+  if (!parsed.ok) {
+    io.err(`endit: ${parsed.message} (endit --help lists the commands and options)\n`);
+    return EXIT.config;
+  }
+  if (parsed.args.version) {
+    io.out(`endit ${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  if (parsed.args.help) {
+    io.out(MAIN_HELP);
+    return EXIT.ok;
+  }
+  io.err(MAIN_HELP);
+  return EXIT.config;
+}
+
 /** Dispatches `endit <command> ...`; returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const { name, rest } = planCommandLine(argv);
-  const command = name === undefined || !Object.hasOwn(COMMANDS, name) ? undefined : COMMANDS[name];
+  if (name === undefined || name.startsWith('-')) return runWithoutCommand(argv, io);
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    const top = parseProgramArgs(argv);
-    if (top.version) {
-      io.out(`endit ${packageVersion()}\n`);
-      return EXIT.ok;
-    }
-    if (top.help) {
-      io.out(MAIN_HELP);
-      return EXIT.ok;
-    }
-    if (name === undefined) io.err(MAIN_HELP);
-    else io.err(`endit: unknown command '${name}' (endit --help lists the commands)\n`);
+    io.err(`endit: unknown command '${name}' (endit --help lists the commands)\n`);
     return EXIT.config;
   }
-  if (parseProgramArgs(rest).help) {
+  if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.help);
     return EXIT.ok;
   }

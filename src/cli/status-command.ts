@@ -9,10 +9,11 @@ import { readHintFile, type HintMap } from './hint-file.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { scanRecallRequests, type RequestScan } from './request-scan.js';
 import { readStatsFile, statsFilePath } from './stats-file.js';
-import { DAEMON_NAMES, type DaemonView } from './status-daemon.js';
+import { scanDaemonIntents } from './daemon-intent.js';
+import { DAEMON_NAMES, type DaemonIntent, type DaemonName, type DaemonView } from './status-daemon.js';
 import { buildStatusReport, MAX_REQUESTS_SCANNED, type StatusReport, type StatusView } from './status-report.js';
 
-export const STATUS_HELP = `Usage: endit status [--config PATH] [--json]
+export const STATUS_HELP = `Usage: endit status [--config PATH] [--json] [--expect DAEMONS]
 
 One table from the files the daemons leave (stats files in currstatsdir, their
 locks in the pool directory, request/ and the hint file); it never signals a
@@ -20,16 +21,24 @@ daemon. Per daemon: running or not (pid from its lock), age of its figures
 (STALE past 3 x sleeptime), pending and working files and bytes, sessions
 busy/max, back-off state, errors; the retriever's in/ space and recall
 requests per volume; the deleter's queue and next run.
-  --json   the same as JSON, for scripts
+A daemon that should run and whose process is gone is DOWN at once. It should
+run when its systemd unit (endit-<daemon>.service, or endit-<daemon>@<name>
+for /etc/endit/<name>.conf) is enabled, or, without such a unit, when it has
+run on this pool. A daemon whose unit is disabled is not a problem.
+  --json              the same as JSON, for scripts
+  --expect DAEMONS    the daemons that should run, e.g. archiver,retriever
+                      (instead of asking systemctl); the others may be stopped
 The first line is a verdict (ENDIT OK / ENDIT PROBLEM), as monitoring checks expect.
-Exit codes: 0 every daemon that runs on this pool (has a stats file or a live
-lock) reports fresh figures; 1 a daemon's figures are stale or missing, or no
-daemon ran here; 2 the configuration cannot be read, or a usage error.
+Exit codes: 0 every daemon that should run runs with fresh figures; 1 one is
+DOWN, STALE or MISSING, or no daemon ran here; 2 the configuration cannot be
+read, or a usage error.
 `;
 
-function readDaemonView(values: ConfigValues, name: DaemonView['name']): DaemonView {
+function readDaemonView(values: ConfigValues, name: DaemonName, intent: DaemonIntent, io: CliIo): DaemonView {
   const statsFile = statsFilePath(values.currstatsdir, values['desc-short'], name);
-  return { name, statsFile, stats: readStatsFile(statsFile), lockPid: readLockHolder(lockPath(values.dir, name)) };
+  const lockPid = readLockHolder(lockPath(values.dir, name));
+  const holderStartSec = lockPid === null ? null : (io.processStartSec(lockPid) ?? null);
+  return { name, statsFile, stats: readStatsFile(statsFile), lockPid, holderStartSec, intent };
 }
 
 function readHintsForStatus(file: string | undefined, scan: RequestScan | null): { hints: HintMap; note: string | null } {
@@ -39,9 +48,15 @@ function readHintsForStatus(file: string | undefined, scan: RequestScan | null):
   return read.ok ? { hints: read.hints, note: null } : { hints: new Map(), note: `${read.error}: requests shown on volume default` };
 }
 
+export interface StatusOptions {
+  /** `--expect archiver,retriever`: instead of asking systemctl. */
+  readonly expect?: string | undefined;
+}
+
 /** Everything `status` reads, once. */
-export function scanStatusView(file: string, values: ConfigValues, io: CliIo): StatusView {
-  const daemons = DAEMON_NAMES.map((name) => readDaemonView(values, name));
+export function scanStatusView(file: string, values: ConfigValues, io: CliIo, options: StatusOptions = {}): StatusView {
+  const intents = scanDaemonIntents(options.expect, file, io.env);
+  const daemons = DAEMON_NAMES.map((name) => readDaemonView(values, name, intents[name], io));
   const retriever = daemons.find((d) => d.name === 'retriever');
   const retrieverPresent = retriever !== undefined && (retriever.stats.kind === 'ok' || retriever.lockPid !== null);
   const requests = retrieverPresent ? scanRecallRequests(poolLayout(values.dir).request, MAX_REQUESTS_SCANNED) : null;
@@ -50,15 +65,15 @@ export function scanStatusView(file: string, values: ConfigValues, io: CliIo): S
 }
 
 /** The status report of the pool configured in `configOption` (ConfigError if it cannot be read). */
-export function readStatusReport(configOption: string | undefined, io: CliIo): StatusReport {
+export function readStatusReport(configOption: string | undefined, io: CliIo, options: StatusOptions = {}): StatusReport {
   const { file, snapshot } = readCliConfig(configOption, io);
-  return buildStatusReport(scanStatusView(file, snapshot.values, io));
+  return buildStatusReport(scanStatusView(file, snapshot.values, io, options));
 }
 
-/** `endit status`: exit 0 all fresh, 1 stale or missing (2 for configuration errors, by the caller). */
+/** `endit status`: exit 0 all fresh, 1 down, stale or missing (2 for configuration errors, by the caller). */
 export function runStatus(argv: readonly string[], io: CliIo): number {
-  const values = parseCommandArgs(argv, { config: { type: 'string' }, json: { type: 'boolean' } });
-  const report = readStatusReport(values.config, io);
+  const values = parseCommandArgs(argv, { config: { type: 'string' }, json: { type: 'boolean' }, expect: { type: 'string' } });
+  const report = readStatusReport(values.config, io, { expect: values.expect });
   io.out(values.json === true ? formatStatusJson(report) : formatStatusTable(report));
   return report.exitCode;
 }

@@ -7,21 +7,40 @@ export type DaemonName = (typeof DAEMON_NAMES)[number];
 /** Figures are stale when older than this many cycles. */
 export const STALE_CYCLES = 3;
 
-/** What was read about one daemon: its stats file and its lock. */
+/**
+ * Whether the administrator wants the daemon to run: expected (its unit is
+ * enabled, or named by --expect), disabled (on purpose), or unknown (no
+ * systemd unit to ask).
+ */
+export type DaemonIntent = 'expected' | 'disabled' | 'unknown';
+
+/** What was read about one daemon: its stats file, its lock and whether it should run. */
 export interface DaemonView {
   readonly name: DaemonName;
   readonly statsFile: string;
   readonly stats: StatsRead;
   /** The live pid holding the lock, null when none does. */
   readonly lockPid: number | null;
+  /** Unix time the lock holder started, when it runs and that can be known. */
+  readonly holderStartSec: number | null;
+  readonly intent: DaemonIntent;
 }
 
 /**
- * ok: fresh figures; stale: older than 3 × sleeptime (or without a time);
- * missing: running, or a stats file that cannot be read, but no figures;
- * absent: neither a stats file nor a running process (not run on this pool).
+ * ok: running with fresh figures; starting: running for less than 3 ×
+ * sleeptime, its own figures not written yet; stale: running, figures older
+ * than 3 × sleeptime (or without a time); missing: running, or a stats file
+ * that cannot be read, but no figures; down: not running although it should
+ * (its unit is enabled, or --expect names it, or it ran here); disabled: not
+ * running, on purpose; absent: neither a stats file nor a running process.
  */
-export type DaemonHealth = 'ok' | 'stale' | 'missing' | 'absent';
+export type DaemonHealth = 'ok' | 'starting' | 'stale' | 'missing' | 'down' | 'disabled' | 'absent';
+
+/** Healths that are not a problem. */
+export const HEALTHY: ReadonlySet<DaemonHealth> = new Set(['ok', 'starting', 'disabled', 'absent']);
+
+/** Tolerance when comparing the stats' start time with the process's (whole seconds, clock adjustments). */
+const START_TOLERANCE_SEC = 2;
 
 export interface FilesAndBytes {
   readonly files: number;
@@ -114,10 +133,30 @@ export function errorsOf(name: DaemonName, figures: Figures): DaemonStatus['erro
   return { total, byCode };
 }
 
-function decideHealth(view: DaemonView, ageSec: number | null, staleAfterSec: number): { health: DaemonHealth; problem: string | null } {
+type HealthDecision = { health: DaemonHealth; problem: string | null };
+
+function decideNotRunning(view: DaemonView, ageSec: number | null): HealthDecision {
+  if (view.intent === 'disabled') return { health: 'disabled', problem: null };
+  const ran = view.stats.kind !== 'missing';
+  if (!ran && view.intent === 'unknown') return { health: 'absent', problem: null };
+  const last = ageSec === null ? '' : `; its last figures are ${Math.round(ageSec)}s old`;
+  const why = ran ? 'no live process holds its lock' : 'expected to run, but it never ran on this pool';
+  return { health: 'down', problem: `not running: ${why}${last}` };
+}
+
+/** The figures a running daemon shows were written by an earlier process (it restarted and has not written yet). */
+function figuresPredateHolder(view: DaemonView, figures: Readonly<Record<string, number>>): boolean {
+  const statsStart = figures[`${view.name}_starttime`];
+  return view.holderStartSec !== null && statsStart !== undefined && statsStart + START_TOLERANCE_SEC < view.holderStartSec;
+}
+
+function decideHealth(view: DaemonView, ageSec: number | null, nowSec: number, staleAfterSec: number): HealthDecision {
+  if (view.lockPid === null) return decideNotRunning(view, ageSec);
+  const young = view.holderStartSec !== null && nowSec - view.holderStartSec <= staleAfterSec;
   if (view.stats.kind === 'invalid') return { health: 'missing', problem: `${view.statsFile}: ${view.stats.error}` };
-  if (view.stats.kind === 'missing') {
-    return view.lockPid === null ? { health: 'absent', problem: null } : { health: 'missing', problem: `running but no stats file ${view.statsFile}` };
+  if (view.stats.kind === 'missing' || figuresPredateHolder(view, view.stats.figures)) {
+    if (young) return { health: 'starting', problem: null };
+    if (view.stats.kind === 'missing') return { health: 'missing', problem: `running but no stats file ${view.statsFile}` };
   }
   if (ageSec === null) return { health: 'stale', problem: `${view.statsFile} has no ${view.name}_time` };
   if (ageSec > staleAfterSec) return { health: 'stale', problem: `figures ${Math.round(ageSec)}s old, stale after ${staleAfterSec}s` };
@@ -130,7 +169,7 @@ export function decideDaemonStatus(view: DaemonView, nowSec: number, sleeptimeSe
   const time = figures?.[`${view.name}_time`];
   const ageSec = time === undefined ? null : Math.max(0, nowSec - time);
   const staleAfterSec = STALE_CYCLES * sleeptimeSec;
-  const { health, problem } = decideHealth(view, ageSec, staleAfterSec);
+  const { health, problem } = decideHealth(view, ageSec, nowSec, staleAfterSec);
   const names = FIGURE_NAMES[view.name];
   return {
     name: view.name,

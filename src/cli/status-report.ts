@@ -3,7 +3,7 @@ import { EXIT } from './cli-io.js';
 import type { HintMap } from './hint-file.js';
 import { groupRecallsByVolume } from './per-volume.js';
 import type { RequestScan } from './request-scan.js';
-import { decideDaemonStatus, spaceStateName, type DaemonStatus, type DaemonView } from './status-daemon.js';
+import { decideDaemonStatus, HEALTHY, spaceStateName, type DaemonStatus, type DaemonView } from './status-daemon.js';
 
 /** Volumes shown in the per-volume table. */
 export const TOP_VOLUMES = 10;
@@ -152,10 +152,19 @@ function deleterDetail(f: Figures): DeleterDetail {
 }
 
 function verdictOf(pool: string, daemons: readonly DaemonStatus[]): { ok: boolean; verdict: string } {
-  const present = daemons.filter((d) => d.health !== 'absent');
-  if (present.length === 0) return { ok: false, verdict: `ENDIT PROBLEM - ${pool}: no daemon has run on this pool (no stats files, no running daemon)` };
-  const bad = present.filter((d) => d.health !== 'ok');
-  if (bad.length === 0) return { ok: true, verdict: `ENDIT OK - ${pool}: fresh figures from ${present.map((d) => d.name).join(', ')}` };
+  const bad = daemons.filter((d) => !HEALTHY.has(d.health));
+  const present = daemons.filter((d) => d.health !== 'absent' && d.health !== 'disabled');
+  if (present.length === 0) {
+    const disabled = daemons.filter((d) => d.health === 'disabled').map((d) => d.name);
+    const why = disabled.length === 0 ? 'no stats files, no running daemon' : `${disabled.join(', ')} disabled`;
+    return { ok: false, verdict: `ENDIT PROBLEM - ${pool}: no daemon runs on this pool (${why})` };
+  }
+  if (bad.length === 0) {
+    const starting = present.filter((d) => d.health === 'starting').map((d) => `${d.name} starting`);
+    const fresh = present.filter((d) => d.health === 'ok').map((d) => d.name);
+    const parts = [...(fresh.length === 0 ? [] : [`fresh figures from ${fresh.join(', ')}`]), ...starting];
+    return { ok: true, verdict: `ENDIT OK - ${pool}: ${parts.join('; ')}` };
+  }
   return { ok: false, verdict: `ENDIT PROBLEM - ${pool}: ${bad.map((d) => `${d.name} ${d.health.toUpperCase()} (${d.problem ?? ''})`).join('; ')}` };
 }
 

@@ -3,7 +3,7 @@ import { ConfigError, loadMainConfig, resolveConfigPath, type ConfigValues } fro
 import { logDsmcMessages, queryArgs, runDsmc, type DsmcMessage } from '../core/dsmc/index.js';
 import { resolveHintFilePath, writeHintFile } from '../core/hints/index.js';
 import { createLogger, type Logger } from '../core/log/index.js';
-import { installSignalHandlers, packageVersion, parseProgramArgs } from '../core/runtime/index.js';
+import { installSignalHandlers, packageVersion, parseProgramArgs, USAGE_EXIT_CODE } from '../core/runtime/index.js';
 import { QueryListingParser, type QueryListing } from './listing-parser.js';
 import { classifyQueryOutcome } from './outcome.js';
 import { errorMessage } from '../core/errors.js';
@@ -94,7 +94,12 @@ async function generate(values: ConfigValues, hintFile: string, logger: Logger):
 
 /** One run: query, parse, write. Returns the exit code. */
 export async function runTapehints(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const args = parseProgramArgs(argv);
+  const parsed = parseProgramArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`${PROGRAM}: ${parsed.message} (${PROGRAM} --help lists the options)\n`);
+    return USAGE_EXIT_CODE;
+  }
+  const args = parsed.args;
   if (args.help) {
     process.stdout.write(HELP);
     return 0;

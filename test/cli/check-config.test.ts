@@ -86,14 +86,79 @@ describe('endit check-config', () => {
     expect(err).toMatch(/threshold/);
   });
 
-  it('exits 1 when the pool directory does not exist; warns about unknown keys', async () => {
+  it('fault 8: says INVALID on its first line and exits 1 when the pool directory does not exist', async () => {
     const f = createFixture();
-    fs.appendFileSync(f.config, 'colour: blue\n');
     fs.rmSync(f.dir, { recursive: true });
+    const { code, out, err } = await endit(['check-config', '--config', f.config]);
+    expect(code).toBe(1);
+    expect(out.split('\n')[0]).toBe(`Configuration file ${f.config}: INVALID (1 problem, on standard error)`);
+    expect(err.trim()).toBe(`${f.config}: dir: '${f.dir}' does not exist`);
+  });
+
+  it('fault 8: exits 1 for a missing logdir', async () => {
+    const f = createFixture();
+    const logdir = `${f.root}/no-such-log`;
+    f.writeConfig({ logdir });
+    const { code, out, err } = await endit(['check-config', '--config', f.config]);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^Configuration file .*: INVALID/);
+    expect(err.trim()).toBe(`${f.config}: logdir: '${logdir}' does not exist`);
+  });
+
+  it('fault 8: exits 1 for a pool whose out is a plain file', async () => {
+    const f = createFixture();
+    fs.writeFileSync(`${f.dir}/out`, 'not a directory');
     const { code, err } = await endit(['check-config', '--config', f.config]);
     expect(code).toBe(1);
-    expect(err).toMatch(/warning: .*unknown key 'colour'/);
-    expect(err).toMatch(new RegExp(`${f.config}: dir: '${f.dir}' cannot be used \\(ENOENT\\)`));
+    expect(err.trim()).toBe(`${f.config}: dir: '${f.dir}/out' exists but is not a directory`);
+  });
+
+  it('fault 8: exits 1 when dsmc_executable is missing or not executable, and for an unsafe desc-short', async () => {
+    const f = createFixture();
+    fs.writeFileSync(`${f.root}/dsmc`, '#!/bin/sh\n', { mode: 0o644 });
+    f.writeConfig({ dsmc_executable: `${f.root}/dsmc`, 'desc-short': '../pool7' });
+    const { code, err } = await endit(['check-config', '--config', f.config]);
+    expect(code).toBe(1);
+    expect(err).toContain(`${f.config}: dsmc_executable: '${f.root}/dsmc' is not executable`);
+    expect(err).toContain(`${f.config}: desc-short: '../pool7' must be a name of letters, digits`);
+    f.writeConfig({ dsmc_executable: 'no-such-dsmc' });
+    const bare = await endit(['check-config', '--config', f.config], { env: { PATH: `${f.root}:/nonexistent` } });
+    expect(bare.err).toContain(`dsmc_executable: 'no-such-dsmc' is not an executable file in PATH (${f.root}:/nonexistent)`);
+  });
+
+  it('fault 8: changes nothing: names the subdirectories start-up would create, creates none and writes no sample', async () => {
+    const f = createFixture();
+    fs.rmSync(`${f.dir}/request`, { recursive: true });
+    const before = fs.readdirSync(f.root, { recursive: true }).sort();
+    const { code, out } = await endit(['check-config', '--config', f.config]);
+    expect(code).toBe(0);
+    const created = ['in', 'out', 'request', 'requestlists', 'trash', 'trash/queue'].map((sub) => `${f.dir}/${sub}`);
+    expect(out.split('\n').slice(0, 3)).toEqual([
+      `Configuration file ${f.config}: valid`,
+      expect.stringMatching(/^Override file /),
+      `Start-up would create: ${created.join(', ')}`,
+    ]);
+    expect(fs.readdirSync(f.root, { recursive: true }).sort()).toEqual(before);
+  });
+
+  it('warns about a missing currstatsdir but accepts it (the daemons run without stats files)', async () => {
+    const f = createFixture();
+    fs.rmSync(f.statsdir, { recursive: true });
+    const { code, err } = await endit(['check-config', '--config', f.config]);
+    expect(code).toBe(0);
+    expect(err.trim()).toBe(`warning: ${f.config}: currstatsdir: '${f.statsdir}' does not exist: no stats files until it is a writable directory`);
+  });
+
+  it('fault 8: warns about a misspelled key, and exits 1 for it with --strict', async () => {
+    const f = createFixture();
+    fs.appendFileSync(f.config, 'sleeptme: 5\n');
+    const lenient = await endit(['check-config', '--config', f.config]);
+    expect(lenient.code).toBe(0);
+    expect(lenient.err).toMatch(/^warning: .*line \d+: unknown key 'sleeptme', skipped\n$/);
+    const strict = await endit(['check-config', '--strict', '--config', f.config]);
+    expect(strict.code).toBe(1);
+    expect(strict.out.split('\n')[0]).toMatch(/INVALID \(1 problem/);
+    expect(strict.err).toMatch(/^\S+endit\.conf: line \d+: unknown key 'sleeptme' \(an error with --strict\)\n$/);
   });
 });
 
@@ -108,6 +173,6 @@ describe('endit sample-config', () => {
   it('takes no options', async () => {
     const { code, err } = await endit(['sample-config', '--json']);
     expect(code).toBe(2);
-    expect(err).toMatch(/Unknown option '--json'/);
+    expect(err).toMatch(/^endit: unknown option '--json'\n/);
   });
 });

@@ -49,6 +49,8 @@ export function createFixture(config: Record<string, string | number> = {}): Cli
         currstatsdir: statsdir,
         confoverridefile: fixture.override,
         dsmcopts: '-asnode=NODE',
+        // Any executable file: check-config looks for it.
+        dsmc_executable: process.execPath,
         sleeptime: 10,
         ...config,
         ...extra,
@@ -78,8 +80,15 @@ export interface CliResult {
   readonly err: string;
 }
 
+export interface EnditOptions {
+  env?: Record<string, string>;
+  nowMs?: number;
+  /** Start times of processes by pid (unix seconds); others are unknown. */
+  processStartSec?: Record<number, number>;
+}
+
 /** Runs `endit <argv>` in this process with captured output. */
-export async function endit(argv: string[], options: { env?: Record<string, string>; nowMs?: number } = {}): Promise<CliResult> {
+export async function endit(argv: string[], options: EnditOptions = {}): Promise<CliResult> {
   let out = '';
   let err = '';
   const io: CliIo = {
@@ -88,6 +97,8 @@ export async function endit(argv: string[], options: { env?: Record<string, stri
     env: options.env ?? {},
     nowMs: () => options.nowMs ?? Date.now(),
     pid: process.pid,
+    processStartSec: (pid) => options.processStartSec?.[pid],
+    outIsTty: false,
   };
   const code = await runCli(argv, io);
   return { code, out, err };

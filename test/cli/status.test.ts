@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { archiverFigures } from '../../src/archiver/figures.js';
 import { deleterFigures } from '../../src/deleter/figures.js';
@@ -76,8 +77,8 @@ function deleterStats(timeSec: number): Record<string, number> {
   };
 }
 
-async function status(config: string, extra: string[] = [], env: Record<string, string> = {}) {
-  return endit(['status', '--config', config, ...extra], { nowMs: NOW_MS, env });
+async function status(config: string, extra: string[] = [], env: Record<string, string> = {}, processStartSec: Record<number, number> = {}) {
+  return endit(['status', '--config', config, ...extra], { nowMs: NOW_MS, env, processStartSec });
 }
 
 describe('endit status', () => {
@@ -102,10 +103,12 @@ describe('endit status', () => {
     const f = createFixture();
     f.writeStats('archiver', archiverStats(NOW_SEC - 31));
     f.writeStats('deleter', deleterStats(NOW_SEC - 2));
+    f.writeLock('archiver', process.pid);
+    f.writeLock('deleter', process.pid);
     const { code, out } = await status(f.config);
     expect(code).toBe(1);
     expect(out.split('\n')[0]).toMatch(/^ENDIT PROBLEM - pool7: archiver STALE/);
-    expect(out).toMatch(/^archiver\s+not running\s+31s STALE/m);
+    expect(out).toMatch(new RegExp(`^archiver\\s+running \\(${process.pid}\\)\\s+31s STALE`, 'm'));
     expect(out).not.toMatch(/^deleter .*STALE/m);
     const json = JSON.parse((await status(f.config, ['--json'])).out);
     expect(json.ok).toBe(false);
@@ -116,29 +119,103 @@ describe('endit status', () => {
 
   it('is fresh at exactly 3 x sleeptime and stale one second later', async () => {
     const f = createFixture({ sleeptime: 1 });
+    f.writeLock('archiver', process.pid);
     f.writeStats('archiver', archiverStats(NOW_SEC - 3));
     expect((await status(f.config)).code).toBe(0);
     f.writeStats('archiver', archiverStats(NOW_SEC - 4));
     expect((await status(f.config)).code).toBe(1);
   });
 
-  it('a lock of a dead process is not running; a live lock without stats is MISSING', async () => {
+  it('fault 6: a daemon whose process is gone is DOWN at once, though its figures are fresh; a live lock without stats is MISSING', async () => {
     const f = createFixture();
     f.writeStats('archiver', archiverStats(NOW_SEC - 1));
     f.writeLock('archiver', deadPid());
     f.writeLock('deleter', process.pid);
     const { code, out } = await status(f.config);
-    expect(out).toMatch(/^archiver\s+not running\s+1s/m);
-    expect(out).toMatch(new RegExp(`^deleter\\s+running \\(${process.pid}\\)\\s+MISSING`, 'm'));
-    expect(out).toContain('deleter: running but no stats file');
     expect(code).toBe(1);
+    expect(out.split('\n')[0]).toBe('ENDIT PROBLEM - pool7: archiver DOWN (not running: no live process holds its lock; its last figures are 1s old); '
+      + `deleter MISSING (running but no stats file ${f.statsdir}/pool7-deleter-stats.json)`);
+    expect(out).toMatch(/^archiver\s+DOWN\s+1s/m);
+    expect(out).toMatch(new RegExp(`^deleter\\s+running \\(${process.pid}\\)\\s+MISSING`, 'm'));
+    expect(out).toMatch(/^retriever\s+not running\s+-/m);
+    const json = JSON.parse((await status(f.config, ['--json'])).out);
+    expect(json.daemons[0]).toMatchObject({ name: 'archiver', running: false, health: 'down' });
+  });
+
+  it('fault 6: a daemon without a lock file at all is DOWN too', async () => {
+    const f = createFixture();
+    f.writeStats('deleter', deleterStats(NOW_SEC));
+    const { code, out } = await status(f.config);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^deleter\s+DOWN\s+0s/m);
+  });
+
+  it('fault 6: --expect: a daemon left out is disabled on purpose, not a problem; one named that never ran is DOWN', async () => {
+    const f = createFixture();
+    f.writeStats('archiver', archiverStats(NOW_SEC - 1));
+    f.writeLock('archiver', process.pid);
+    f.writeStats('deleter', deleterStats(NOW_SEC - 600));
+    const ok = await status(f.config, ['--expect', 'archiver']);
+    expect(ok.out.split('\n')[0]).toBe('ENDIT OK - pool7: fresh figures from archiver');
+    expect(ok.out).toMatch(/^deleter\s+disabled\s+10m00s/m);
+    expect(ok.out).toMatch(/^retriever\s+disabled\s+-/m);
+    expect(ok.code).toBe(0);
+    const down = await status(f.config, ['--expect', 'archiver,retriever']);
+    expect(down.code).toBe(1);
+    expect(down.out.split('\n')[0]).toBe('ENDIT PROBLEM - pool7: retriever DOWN (not running: expected to run, but it never ran on this pool)');
+    const bad = await status(f.config, ['--expect', 'archiver,tapehints']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^endit: --expect: 'tapehints' is not one of archiver, retriever, deleter\n/);
+  });
+
+  it('fault 6: asks systemctl is-enabled: a disabled unit is not a problem, an enabled one that does not run is DOWN', async () => {
+    const f = createFixture();
+    const bin = `${f.root}/bin`;
+    fs.mkdirSync(bin);
+    // A stand-in systemctl that logs its arguments and answers per unit.
+    fs.writeFileSync(`${bin}/systemctl`, [
+      '#!/bin/sh',
+      `echo "$*" >> ${f.root}/systemctl.log`,
+      'case "$2" in',
+      '  endit-archiver.service) echo enabled ;;',
+      '  endit-deleter.service) echo disabled ;;',
+      '  *) echo "Failed to get unit file state for $2: No such file or directory" >&2; exit 1 ;;',
+      'esac',
+    ].join('\n'), { mode: 0o755 });
+    f.writeStats('deleter', deleterStats(NOW_SEC - 600));
+    f.writeStats('retriever', retrieverStats(NOW_SEC - 1));
+    f.writeLock('retriever', process.pid);
+    const { code, out } = await status(f.config, [], { PATH: bin });
+    expect(out.split('\n')[0]).toBe('ENDIT PROBLEM - pool7: archiver DOWN (not running: expected to run, but it never ran on this pool)');
+    expect(out).toMatch(/^deleter\s+disabled/m);
+    expect(code).toBe(1);
+    expect(fs.readFileSync(`${f.root}/systemctl.log`, 'utf8').split('\n').filter((l) => l !== '').sort()).toEqual([
+      'is-enabled endit-archiver.service',
+      'is-enabled endit-deleter.service',
+      'is-enabled endit-retriever.service',
+    ]);
+  });
+
+  it('is not DOWN while a restarted daemon has not written its figures yet (starting), and MISSING after 3 x sleeptime', async () => {
+    const f = createFixture();
+    f.writeStats('archiver', archiverStats(NOW_SEC - 20, { archiver_starttime: NOW_SEC - 3600 }));
+    f.writeLock('archiver', process.pid);
+    const starting = await status(f.config, [], {}, { [process.pid]: NOW_SEC - 5 });
+    expect(starting.out.split('\n')[0]).toBe('ENDIT OK - pool7: archiver starting');
+    expect(starting.out).toMatch(/^archiver\s+running \(\d+\)\s+starting/m);
+    expect(starting.code).toBe(0);
+    fs.rmSync(`${f.statsdir}/pool7-archiver-stats.json`);
+    expect((await status(f.config, [], {}, { [process.pid]: NOW_SEC - 5 })).code).toBe(0);
+    const late = await status(f.config, [], {}, { [process.pid]: NOW_SEC - 31 });
+    expect(late.code).toBe(1);
+    expect(late.out).toMatch(/archiver MISSING \(running but no stats file/);
   });
 
   it('exits 1 when no daemon ever ran on the pool, 2 when the configuration cannot be read', async () => {
     const f = createFixture();
     const none = await status(f.config);
     expect(none.code).toBe(1);
-    expect(none.out).toMatch(/no daemon has run on this pool/);
+    expect(none.out).toMatch(/no daemon runs on this pool \(no stats files, no running daemon\)/);
     const broken = await endit(['status', '--config', `${f.root}/missing.conf`], { nowMs: NOW_MS });
     expect(broken.code).toBe(2);
     expect(broken.err).toMatch(/missing\.conf: cannot read the configuration file/);
@@ -152,6 +229,8 @@ describe('endit status', () => {
     const f = createFixture();
     f.writeStats('archiver', archiverStats(NOW_SEC));
     f.writeStats('retriever', {} as Record<string, number>);
+    f.writeLock('archiver', process.pid);
+    f.writeLock('retriever', process.pid);
     const { code, out } = await status(f.config);
     expect(code).toBe(1);
     expect(out).toMatch(/retriever STALE \(.*has no retriever_time/);
@@ -161,6 +240,7 @@ describe('endit status', () => {
     const f = createFixture();
     f.writeConfig({ retriever_hintfile: f.hintfile });
     f.writeStats('retriever', retrieverStats(NOW_SEC));
+    f.writeLock('retriever', process.pid);
     f.writeHints({
       [hexId(1)]: { volid: 'VOL001', order: '1', size: 10 * MIB },
       [hexId(2)]: { volid: 'VOL001', order: '2', size: 20 * MIB },
@@ -174,7 +254,7 @@ describe('endit status', () => {
     f.writeRequest(hexId(10), { file_size: 99 * GIB, action: 'migrate', path: '/y' });
     const { code, out } = await status(f.config);
     expect(code).toBe(0);
-    expect(out).toMatch(/^retriever\s+not running\s+0s\s+3 files, 30\.0 MiB\s+1 file, 10\.0 MiB\s+1\/3\s+BACKLOG\s+3 \(dsmc_failed 2, request_unreadable 1\)/m);
+    expect(out).toMatch(/^retriever\s+running \(\d+\)\s+0s\s+3 files, 30\.0 MiB\s+1 file, 10\.0 MiB\s+1\/3\s+BACKLOG\s+3 \(dsmc_failed 2, request_unreadable 1\)/m);
     expect(out).toContain('in/ space BACKLOG, 80.0 GiB free, 10.0 MiB reserved');
     const table = out.slice(out.indexOf('Recall requests per volume'));
     const rows = table.split('\n').slice(2, 5).map((line) => line.split(/\s+/).slice(0, 4).join(' '));
@@ -204,9 +284,10 @@ describe('endit status', () => {
   it('shows the deleter queue and next run', async () => {
     const f = createFixture();
     f.writeStats('deleter', deleterStats(NOW_SEC));
+    f.writeLock('deleter', process.pid);
     const { code, out } = await status(f.config);
     expect(code).toBe(0);
-    expect(out).toMatch(/^deleter\s+not running\s+0s\s+7 files\s+-\s+0\/1\s+none\s+0$/m);
+    expect(out).toMatch(/^deleter\s+running \(\d+\)\s+0s\s+7 files\s+-\s+0\/1\s+none\s+0$/m);
     expect(out).toMatch(/Deleter: 7 ids queued in 2 queue files; next run \S+ \S+ \(in 3h00m\); no run yet; 40 deleted since start/);
   });
 

@@ -19,7 +19,7 @@ function daemon(json: StatusJson, name: string) {
 }
 
 describe('endit status on real daemons', () => {
-  it('shows running daemons with their pids, then STALE and exit 1 once one has stopped', async () => {
+  it('shows running daemons with their pids, then DOWN and exit 1 as soon as one has stopped', async () => {
     const pool = createTestPool({ archiver_timeout: 86400 });
     const archiver = startDaemon('archiver', pool);
     const deleter = startDaemon('deleter', pool);
@@ -38,12 +38,16 @@ describe('endit status on real daemons', () => {
 
     archiver.child.kill('SIGTERM');
     expect((await archiver.exited).code).toBe(0);
-    // Stopped: its last figures stay until they are older than 3 x sleeptime.
-    await waitFor(async () => (await statusJson(pool)).code === 1, 'status to flag the stopped archiver');
-    const stale = await statusJson(pool);
-    expect(daemon(stale.json, 'archiver')).toMatchObject({ running: false, pid: null, health: 'stale' });
-    expect(daemon(stale.json, 'deleter')).toMatchObject({ running: true, health: 'ok' });
-    expect(stale.json.verdict).toMatch(/^ENDIT PROBLEM - testpool: archiver STALE/);
+    // fault 6: gone is DOWN at once, though its last figures are still fresh.
+    const down = await statusJson(pool);
+    expect(down.code).toBe(1);
+    expect(daemon(down.json, 'archiver')).toMatchObject({ running: false, pid: null, health: 'down' });
+    expect(daemon(down.json, 'deleter')).toMatchObject({ running: true, health: 'ok' });
+    expect(down.json.verdict).toMatch(/^ENDIT PROBLEM - testpool: archiver DOWN \(not running: no live process holds its lock/);
+    // Stopped on purpose: not a problem when the administrator says only the deleter should run.
+    const { code, stdout } = await runProgram('endit', pool, ['status', '--expect', 'deleter']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^archiver\s+disabled/m);
   });
 
   it('check-config accepts the daemons\' configuration and shows where values come from', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountExists, adaptForVerify, isExecutable, parseUnit, securityExposure, systemdAnalyze, systemctl, systemdVersion, verifyUnits, type UnitFile } from './systemd-tools.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const startupDir = path.join(repoRoot, 'startup');
@@ -19,58 +20,6 @@ const groups: Readonly<Record<string, readonly string[]>> = {
 
 const unitSuffix = /\.(service|target|timer|socket|path|mount)$/;
 
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function findExecutable(name: string): string | undefined {
-  const dirs = [...(process.env['PATH'] ?? '').split(path.delimiter), '/usr/bin', '/bin'];
-  return dirs.filter((d) => d !== '').map((d) => path.join(d, name)).find(isExecutable);
-}
-
-/** True when the account database knows the name (`getent`, else /etc/passwd or /etc/group). */
-function accountExists(database: 'passwd' | 'group', name: string): boolean {
-  const getent = findExecutable('getent');
-  if (getent !== undefined) return spawnSync(getent, [database, name]).status === 0;
-  try {
-    const lines = fs.readFileSync(`/etc/${database}`, 'utf8').split('\n');
-    return lines.some((line) => line.split(':')[0] === name);
-  } catch {
-    return false;
-  }
-}
-
-const systemdAnalyze = findExecutable('systemd-analyze');
-const systemctl = findExecutable('systemctl');
-
-type UnitFile = Map<string, Map<string, string[]>>;
-
-/** Sections → keys → values (a key may repeat). Comments and blank lines are skipped. */
-function parseUnit(text: string): UnitFile {
-  const unit: UnitFile = new Map();
-  let section: Map<string, string[]> | undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header?.[1] !== undefined) {
-      section = new Map();
-      unit.set(header[1], section);
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (section === undefined || eq < 1) throw new Error(`unparsable unit line: ${raw}`);
-    const key = line.slice(0, eq).trim();
-    section.set(key, [...(section.get(key) ?? []), line.slice(eq + 1).trim()]);
-  }
-  return unit;
-}
-
 function readUnit(name: string): UnitFile {
   return parseUnit(fs.readFileSync(path.join(startupDir, name), 'utf8'));
 }
@@ -84,46 +33,6 @@ function value(unit: UnitFile, section: string, key: string): string {
   const all = values(unit, section, key);
   expect(all, `[${section}] ${key}=`).toHaveLength(1);
   return all[0] ?? '';
-}
-
-/**
- * A copy of a unit file that `systemd-analyze verify` can check on this
- * machine: ExecStart= names the built program (or node when it is not built
- * yet), and User=/Group= fall back to root when there is no dcache account.
- */
-function adaptForVerify(text: string, users: { user: boolean; group: boolean }): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      const exec = /^ExecStart=([-@:+!]*)(\S+)(.*)$/.exec(line);
-      if (exec !== null) {
-        const built = path.join(repoRoot, 'bin', path.basename(exec[2] ?? ''));
-        const program = isExecutable(built) ? built : process.execPath;
-        return `ExecStart=${exec[1] ?? ''}${program}${exec[3] ?? ''}`;
-      }
-      if (!users.user && line === 'User=dcache') return 'User=root';
-      if (!users.group && line === 'Group=dcache') return 'Group=root';
-      return line;
-    })
-    .join('\n');
-}
-
-/**
- * systemd-analyze may also report problems of units it loads from the
- * system (e.g. network-online.target and what it pulls in), prefixed with
- * that unit file's path. Those are not ours: ignore exactly the lines that
- * begin with a unit file path outside our temporary directory. None appear
- * on the development machine; everything else counts.
- */
-function ourProblems(output: string, tempDir: string): string[] {
-  return output
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .filter((line) => line !== '')
-    .filter((line) => {
-      const foreign = /^(\/[^:\s]+):\d+: /.exec(line);
-      return foreign?.[1] === undefined || foreign[1].startsWith(`${tempDir}/`);
-    });
 }
 
 describe('systemd units in startup/', () => {
@@ -147,7 +56,10 @@ describe('systemd units in startup/', () => {
       const users = { user: accountExists('passwd', 'dcache'), group: accountExists('group', 'dcache') };
       for (const name of unitFiles) {
         const text = fs.readFileSync(path.join(startupDir, name), 'utf8');
-        fs.writeFileSync(path.join(tempDir, name), adaptForVerify(text, users));
+        fs.writeFileSync(path.join(tempDir, name), adaptForVerify(text, users, (program) => {
+          const built = path.join(repoRoot, 'bin', program);
+          return isExecutable(built) ? built : process.execPath;
+        }));
       }
     });
 
@@ -156,13 +68,7 @@ describe('systemd units in startup/', () => {
     });
 
     function verify(files: readonly string[]): { status: number | null; problems: string[] } {
-      const result = spawnSync(systemdAnalyze ?? 'systemd-analyze', ['verify', ...files.map((f) => path.join(tempDir, f))], {
-        cwd: tempDir,
-        encoding: 'utf8',
-        env: { ...process.env, SYSTEMD_LOG_COLOR: '0', SYSTEMD_PAGER: '', LC_ALL: 'C' },
-      });
-      if (result.error !== undefined) throw result.error;
-      return { status: result.status, problems: ourProblems(`${result.stdout}\n${result.stderr}`, tempDir) };
+      return verifyUnits(files.map((f) => path.join(tempDir, f)), tempDir);
     }
 
     it.skipIf(systemdAnalyze === undefined)('reports a planted mistake (the check can fail)', () => {
@@ -268,6 +174,35 @@ describe('systemd units in startup/', () => {
       }
     },
   );
+
+  const services = unitFiles.filter((f) => f.endsWith('.service'));
+
+  it.each(services)('%s: fault 10: hardened beyond the file system (capabilities, address families, system calls, namespaces)', (file) => {
+    const unit = readUnit(file);
+    expect(value(unit, 'Service', 'CapabilityBoundingSet')).toBe('');
+    // dsmc, inside the sandbox, needs TCP to the TSM server.
+    expect(value(unit, 'Service', 'RestrictAddressFamilies').split(/\s+/).sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_UNIX']);
+    expect(value(unit, 'Service', 'SystemCallFilter')).toBe('@system-service');
+    expect(value(unit, 'Service', 'SystemCallArchitectures')).toBe('native');
+    for (const key of ['RestrictNamespaces', 'RestrictSUIDSGID', 'ProtectKernelLogs', 'ProtectClock', 'ProtectHostname', 'LockPersonality']) {
+      expect(value(unit, 'Service', key), key).toBe('yes');
+    }
+    // The retriever must see the requesting Java process, whoever runs it.
+    expect(values(unit, 'Service', 'ProtectProc')).toEqual(file.startsWith('endit-retriever') ? [] : ['invisible']);
+  });
+
+  const version = systemdVersion();
+  const offline = version !== undefined && version >= 250;
+  const securityTitle = offline
+    ? `systemd-analyze security --offline=true (systemd ${version})`
+    : `systemd-analyze security (skipped: needs systemd-analyze 250 or newer for --offline, found ${version ?? 'none'})`;
+  describe(securityTitle, () => {
+    it.skipIf(!offline).each(services)('%s: fault 10: overall exposure 2.0 or better (was 7.0 MEDIUM)', (file) => {
+      const { level, label } = securityExposure(path.join(startupDir, file));
+      expect(level).toBeLessThanOrEqual(2.0);
+      expect(['SAFE', 'OK']).toContain(label);
+    });
+  });
 
   it.each([
     { file: 'endit.target', also: daemons.map((d) => `endit-${d}.service`) },

@@ -6,4 +6,4 @@ export { Waker } from './waker.js';
 export { installSignalHandlers, type SignalHandlers } from './signals.js';
 export { acquireInstanceLock, lockPath, readLockHolder, LockHeldError } from './instance-lock.js';
 export { isProcessAlive, findProcessesWithArg, killHard, waitForExit } from './proc.js';
-export { parseProgramArgs, packageVersion, type ProgramArgs } from './program-args.js';
+export { describeArgsError, packageVersion, parseProgramArgs, readProgramArgs, USAGE_EXIT_CODE, type ProgramArgs } from './program-args.js';

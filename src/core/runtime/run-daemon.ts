@@ -6,7 +6,7 @@ import type { DaemonBehaviour, DaemonDefinition } from './daemon.js';
 import { limitHeapGrowth } from './heap-growth.js';
 import type { InstanceLock } from './instance-lock.js';
 import { guardWithLock } from './lock-guard.js';
-import { packageVersion, parseProgramArgs } from './program-args.js';
+import { packageVersion, readProgramArgs } from './program-args.js';
 import type { SessionRegistry } from './session-registry.js';
 import { PendingSignals, routeSignals, type SignalRouter } from './signals.js';
 import {
@@ -116,7 +116,7 @@ export async function runDaemon(def: DaemonDefinition, argv: readonly string[]):
   // The very first thing: from here on no signal takes Node's default action
   // (SIGUSR1 would open the inspector, SIGHUP would end the process).
   const router = routeSignals(pending);
-  const args = parseProgramArgs(argv);
+  const args = readProgramArgs(def.program, argv);
   if (args.help || args.version) {
     process.stdout.write(args.help ? helpText(def) : `${def.program} ${packageVersion()}\n`);
     return;
