@@ -8,7 +8,7 @@ import type { InstanceLock } from './instance-lock.js';
 import { guardWithLock } from './lock-guard.js';
 import { packageVersion, readProgramArgs } from './program-args.js';
 import type { SessionRegistry } from './session-registry.js';
-import { PendingSignals, routeSignals, type SignalRouter } from './signals.js';
+import { takeHeldSignals, type PendingSignals, type SignalRouter } from './signals.js';
 import {
   loadConfigOrExit,
   openLogOrExit,
@@ -112,10 +112,10 @@ function installCrashHandlers(logger: Logger, teardown: Teardown): (error: unkno
 /** Starts a daemon and runs its cycle loop until a stop signal (exit 0) or the loss of its pool to another process (exit 1). */
 export async function runDaemon(def: DaemonDefinition, argv: readonly string[]): Promise<void> {
   const teardown = new Teardown();
-  const pending = new PendingSignals((signal) => teardown.forceStop(signal));
-  // The very first thing: from here on no signal takes Node's default action
-  // (SIGUSR1 would open the inspector, SIGHUP would end the process).
-  const router = routeSignals(pending);
+  // The very first thing (the bin shim did it already, before the modules
+  // loaded): from here on no signal takes Node's default action (SIGUSR1
+  // would open the inspector, SIGHUP would end the process).
+  const { router, pending } = takeHeldSignals((signal) => teardown.forceStop(signal));
   const args = readProgramArgs(def.program, argv);
   if (args.help || args.version) {
     process.stdout.write(args.help ? helpText(def) : `${def.program} ${packageVersion()}\n`);

@@ -91,3 +91,32 @@ export class PendingSignals implements SignalHandlers {
     if (this.#stopSignal !== null) handlers.stop(this.#stopSignal, false);
   }
 }
+
+interface HeldSignals {
+  readonly router: SignalRouter;
+  readonly pending: PendingSignals;
+  forceStop: (signal: NodeJS.Signals) => void;
+}
+
+let held: HeldSignals | null = null;
+
+/**
+ * Listens from now on, holding what comes in a PendingSignals. The daemons'
+ * bin shims call it before they load the daemon (most of a second of module
+ * loading, during which SIGUSR1 would open Node's inspector and SIGHUP would
+ * end the process); runDaemon then takes the held signals over.
+ */
+export function holdSignals(): void {
+  if (held !== null) return;
+  // A second stop before runDaemon takes over: nothing to undo yet.
+  const pending = new PendingSignals((signal) => held?.forceStop(signal));
+  held = { router: routeSignals(pending), pending, forceStop: () => process.exit(0) };
+}
+
+/** The held signals (listening now if nothing held them yet); a second stop from here on calls `forceStop`. */
+export function takeHeldSignals(forceStop: (signal: NodeJS.Signals) => void): { router: SignalRouter; pending: PendingSignals } {
+  holdSignals();
+  const current = held as HeldSignals;
+  current.forceStop = forceStop;
+  return { router: current.router, pending: current.pending };
+}

@@ -6,6 +6,7 @@ import { preparePool, type PoolLayout } from '../pool/index.js';
 import { StatsPublisher } from '../stats/index.js';
 import type { DaemonBehaviour, DaemonDefinition } from './daemon.js';
 import { acquireInstanceLock, lockPath, type InstanceLock } from './instance-lock.js';
+import { preflightProblems } from './preflight.js';
 import { packageVersion } from './program-args.js';
 import { SessionRegistry } from './session-registry.js';
 import type { PendingSignals } from './signals.js';
@@ -81,7 +82,22 @@ export function openLogOrExit(def: DaemonDefinition, configPath: string, initial
   return logger;
 }
 
+/**
+ * The checks `endit check-config` makes, so that the two never disagree. A
+ * missing dsmc only warns: the daemon runs, and each session then fails
+ * naming the path, until an administrator installs it.
+ */
+function preflightOrExit(def: DaemonDefinition, values: ConfigValues, logger: Logger): void {
+  const errors = preflightProblems(values, { logNames: [def.logName] }).filter((finding) => finding.severity === 'error');
+  for (const finding of errors.filter((f) => f.key === 'dsmc_executable')) logger.warn('dsmc_failed', finding.message);
+  const fatal = errors.filter((f) => f.key !== 'dsmc_executable');
+  if (fatal.length === 0) return;
+  for (const finding of fatal) logger.error('startup_failed', finding.message);
+  fail(`${def.program}: ${fatal.map((finding) => finding.message).join('; ')}`);
+}
+
 export function takePoolOrExit(def: DaemonDefinition, values: ConfigValues, logger: Logger): { pool: PoolLayout; lock: InstanceLock } {
+  preflightOrExit(def, values, logger);
   try {
     const pool = preparePool(values.dir);
     return { pool, lock: acquireInstanceLock(lockPath(values.dir, def.name)) };

@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { PendingSignals, routeSignals, type SignalHandlers } from '../../../src/core/runtime/signals.js';
+import { holdSignals, PendingSignals, routeSignals, takeHeldSignals, type SignalHandlers } from '../../../src/core/runtime/signals.js';
 
 function recorder(name: string, events: string[]): SignalHandlers {
   return {
@@ -55,5 +56,37 @@ describe('fault 1: signals during start-up', () => {
     const events: string[] = [];
     new PendingSignals(() => {}).replayTo(recorder('loop', events));
     expect(events).toEqual([]);
+  });
+});
+
+describe('fault 1: signals while the daemon modules load', () => {
+  it('holdSignals listens at once; runDaemon takes over what came, with its own forced stop', () => {
+    holdSignals();
+    holdSignals(); // a second call adds no second set of listeners
+    expect(process.listenerCount('SIGHUP')).toBeGreaterThan(0);
+    process.emit('SIGHUP', 'SIGHUP');
+    process.emit('SIGUSR1', 'SIGUSR1');
+    process.emit('SIGTERM', 'SIGTERM');
+    const forced: string[] = [];
+    const { router, pending } = takeHeldSignals((signal) => forced.push(signal));
+    try {
+      expect(pending.stopSignal).toBe('SIGTERM');
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(forced).toEqual(['SIGTERM']);
+      const events: string[] = [];
+      pending.replayTo(recorder('loop', events));
+      expect(events).toEqual(['loop reload', 'loop skipDelays', 'loop stop SIGTERM']);
+    } finally {
+      router.remove();
+    }
+  });
+
+  it('each daemon shim holds signals before it imports the daemon', () => {
+    for (const daemon of ['archiver', 'retriever', 'deleter']) {
+      const shim = fs.readFileSync(new URL(`../../../bin/endit-${daemon}`, import.meta.url), 'utf8');
+      const hold = shim.indexOf('holdSignals()');
+      expect(hold, daemon).toBeGreaterThan(0);
+      expect(shim.indexOf('await import(main.href)'), daemon).toBeGreaterThan(hold);
+    }
   });
 });
