@@ -1,7 +1,7 @@
 // The tape hint file for `pertape`, `status` and the demo: the shared parser of
 // src/core/hints, read synchronously (one read per command).
 import fs from 'node:fs';
-import { HintFileError, parseHintFile, sanitizeVolumeName, type HintMap, type TapeHint } from '../core/hints/index.js';
+import { HintFileError, parseHintFile, sanitizeVolumeName, withHintFile, type HintMap, type TapeHint } from '../core/hints/index.js';
 import { errorMessage } from '../core/errors.js';
 
 export type { HintMap, TapeHint };
@@ -17,8 +17,10 @@ export type HintRead = { readonly ok: true; readonly hints: HintMap; readonly sk
 export function readHintFile(file: string): HintRead {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // Never a blocking open: a FIFO at the hint file's path must not hang `endit status`.
+    text = withHintFile(file, ({ fd }) => fs.readFileSync(fd, 'utf8'));
   } catch (error) {
+    if (error instanceof HintFileError) return { ok: false, error: error.message };
     return { ok: false, error: `${file}: cannot read the hint file (${errorMessage(error)})` };
   }
   try {

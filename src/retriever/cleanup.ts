@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../core/log/index.js';
+import { readRegularFile } from '../core/regular-file.js';
 import type { PoolLayout } from '../core/pool/index.js';
 
 export const STALE_FILE_AGE_MS = 7 * 24 * 3600 * 1000;
@@ -45,7 +46,9 @@ export async function scanLiveListNames(requestlistsDir: string): Promise<Set<st
   for (const name of await fs.readdir(requestlistsDir)) {
     if (!name.startsWith('.') || !name.endsWith('.session')) continue;
     try {
-      const record = JSON.parse(await fs.readFile(path.join(requestlistsDir, name), 'utf8')) as { listFile?: unknown };
+      // Never through a planted symlink, never blocking on a FIFO.
+      const { text } = await readRegularFile(path.join(requestlistsDir, name), { noFollow: true });
+      const record = JSON.parse(text) as { listFile?: unknown };
       if (typeof record.listFile === 'string') keep.add(path.basename(record.listFile));
     } catch {
       // Being written or removed right now.

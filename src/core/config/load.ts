@@ -6,7 +6,7 @@ import { ConfigError, ConfigMissingError } from './errors.js';
 import { parseMainConfig } from './main-config.js';
 import { sampleConfigText } from './sample.js';
 import type { ConfigSnapshot } from './snapshot.js';
-import { readRegularFileSync } from './regular-file.js';
+import { readRegularFileSync } from '../regular-file.js';
 import { errorMessage, isErrno } from '../errors.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/endit/endit.conf';

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FileTooLargeError, NotRegularFileError, readRegularFile } from './regular-file.js';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../regular-file.js';
 import { errorMessage, isErrno } from '../errors.js';
 
 export type OverrideRead =

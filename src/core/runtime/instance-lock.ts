@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readRegularFileSync } from '../config/regular-file.js';
+import { readRegularFileSync } from '../regular-file.js';
 import { errorMessage, isErrno } from '../errors.js';
 import { isProcessAlive, processStartTicks } from './proc.js';
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readRegularFileSync } from '../config/regular-file.js';
+import { readRegularFileSync } from '../regular-file.js';
 import { runDsmc, type DsmcOutcome, type DsmcRunRequest } from '../dsmc/run-dsmc.js';
 import { errorMessage, isErrno } from '../errors.js';
 import { entryKind } from '../pool/odd-entries.js';

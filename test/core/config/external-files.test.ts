@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, ConfigManager, loadMainConfig, readMainConfig, readOverrideFile, type ConfigLogger } from '../../../src/core/config/index.js';
-import { readRegularFileSync } from '../../../src/core/config/regular-file.js';
+import { readRegularFileSync } from '../../../src/core/regular-file.js';
 import { configText } from './helpers.js';
 
 let dir: string;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { entryKind } from '../pool/odd-entries.js';
-import { formatBytes } from '../units.js';
+import { entryKind } from './pool/odd-entries.js';
+import { formatBytes } from './units.js';
 
 /** The most read of a configuration, override, lock or record file: far more than any real one holds. */
 const MAX_SMALL_FILE_BYTES = 1 << 20;
