@@ -11,6 +11,7 @@ import { readCliConfig } from './cli-config.js';
 import { renderTable } from './format-table.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { errorMessage, errnoCode } from '../core/errors.js';
+import { formatDeleterNextRuns } from './next-runs.js';
 
 export const CHECK_CONFIG_HELP = `Usage: endit check-config [--config PATH]
 
@@ -74,7 +75,7 @@ async function checkConfig(configOption: string | undefined, io: CliIo): Promise
   const { check, effective } = await checkOverride(snapshot);
   const problems = [poolDirProblem(snapshot), check.kind === 'rejected' ? check.error : undefined].filter((p) => p !== undefined);
   if (!fs.existsSync(snapshot.values.currstatsdir)) io.err(`warning: ${file}: currstatsdir: '${snapshot.values.currstatsdir}' does not exist (no stats files until it does)\n`);
-  io.out(`${[`Configuration file ${file}: valid`, overrideLine(check), '', ...formatEffectiveConfig(effective)].join('\n')}\n`);
+  io.out(`${[`Configuration file ${file}: valid`, overrideLine(check), ...formatDeleterNextRuns(effective.values, Date.now()), '', ...formatEffectiveConfig(effective)].join('\n')}\n`);
   for (const problem of problems) io.err(`${problem}\n`);
   return problems.length === 0 ? EXIT.ok : EXIT.problem;
 }
