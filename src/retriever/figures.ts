@@ -11,6 +11,7 @@ export const retrieverFigures = [
   { name: 'retriever_requests_bytes', help: 'Total size of files in stage request queue', type: 'gauge' },
   { name: 'retriever_requests_files', help: 'Number of files in stage request queue', type: 'gauge' },
   { name: 'retriever_requests_volumes', help: 'Volumes with pending recall requests', type: 'gauge' },
+  { name: 'retriever_oldest_request_age_seconds', help: 'Age of the oldest pending recall request (0 when none)', type: 'gauge' },
   { name: 'retriever_in_avail_bytes', help: 'Staging in/ directory free space', type: 'gauge' },
   { name: 'retriever_reserved_bytes', help: 'Bytes still to land for running sessions', type: 'gauge' },
   { name: 'retriever_backoffstate', help: '0 - No backoff, 1 - Not starting new workers, 2 - Emergency break with all workers killed', type: 'gauge' },
