@@ -13,6 +13,7 @@ import { EXIT, type CliIo } from './cli-io.js';
 import { readCliConfig } from './cli-config.js';
 import { renderTable } from './format-table.js';
 import { parseCommandArgs } from './parse-command-args.js';
+import { formatDeleterNextRuns } from './next-runs.js';
 
 export const CHECK_CONFIG_HELP = `Usage: endit check-config [--config PATH] [--strict]
 
@@ -119,11 +120,12 @@ function verdictLine(file: string, verdict: CheckConfigVerdict): string {
 }
 
 /** What check-config prints on standard output. Pure. */
-function formatCheckConfig(findings: CheckConfigFindings, verdict: CheckConfigVerdict, effective: ConfigSnapshot): string {
+function formatCheckConfig(findings: CheckConfigFindings, verdict: CheckConfigVerdict, effective: ConfigSnapshot, nowMs: number): string {
   const lines = [
     verdictLine(findings.file, verdict),
     overrideLine(findings.override),
     ...(verdict.creates.length === 0 ? [] : [`Start-up would create: ${verdict.creates.join(', ')}`]),
+    ...formatDeleterNextRuns(effective.values, nowMs),
     '',
     ...formatEffectiveConfig(effective),
   ];
@@ -141,7 +143,7 @@ async function checkConfig(configOption: string | undefined, strict: boolean, io
     unknownKeys: strict ? planUnknownKeys(fs.readFileSync(file, 'utf8')) : [],
   };
   const verdict = decideCheckConfig(findings);
-  io.out(formatCheckConfig(findings, verdict, effective));
+  io.out(formatCheckConfig(findings, verdict, effective, Date.now()));
   for (const warning of verdict.warnings) io.err(`warning: ${warning}\n`);
   for (const problem of verdict.problems) io.err(`${problem}\n`);
   return verdict.problems.length === 0 ? EXIT.ok : EXIT.problem;

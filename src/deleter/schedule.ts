@@ -1,4 +1,4 @@
-import { createTask, parse, type ScheduledTask } from 'node-cron';
+import { parseCronExpression, type CronFields } from '../core/config/schedule.js';
 
 /** A 5-field crontab expression that can tell its next slot after a given time (local time). */
 export interface CronSchedule {
@@ -7,58 +7,55 @@ export interface CronSchedule {
   nextAfterMs(afterMs: number): number | null;
 }
 
-/** Slots are looked for this far ahead; an expression such as `0 0 30 2 *` never fires. */
-const HORIZON_DAYS = 5 * 366;
+/**
+ * Slots are looked for this far ahead. The rarest expression that fires at
+ * all, `0 0 29 2 *`, waits at most 8 years (2096 to 2104).
+ */
+const HORIZON_DAYS = 9 * 366;
 const MINUTE_MS = 60_000;
 
-function sortedNumbers(values: readonly (number | string)[]): number[] {
-  return values.filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+/** Schedule::Cron and Vixie cron: with both day fields restricted, either one matching is enough. */
+function dayMatches(fields: CronFields, date: Date): boolean {
+  const dayOfMonth = fields.daysOfMonth.has(date.getDate());
+  const dayOfWeek = fields.daysOfWeek.has(date.getDay());
+  return fields.dayOfMonthRestricted && fields.dayOfWeekRestricted ? dayOfMonth || dayOfWeek : dayOfMonth && dayOfWeek;
+}
+
+/** The first slot on the given local day strictly after `afterMs`, or null. */
+function firstSlotOnDay(fields: CronFields, year: number, month: number, day: number, afterMs: number): number | null {
+  for (const hour of fields.hours) {
+    for (const minute of fields.minutes) {
+      const date = new Date(year, month, day, hour, minute, 0, 0);
+      if (date.getTime() <= afterMs) continue;
+      // A local time skipped by a daylight-saving change does not exist.
+      if (date.getHours() !== hour || date.getMinutes() !== minute || date.getDate() !== day) continue;
+      return date.getTime();
+    }
+  }
+  return null;
 }
 
 /**
- * Compiles an expression with node-cron (which also validated it when the
- * configuration was loaded). node-cron decides whether a time matches, with
- * its semantics (day of month AND day of week, `L`, `#`); this walks the days
- * itself so that the current time comes in as data, never from a clock.
+ * Compiles a crontab expression (validated when the configuration was
+ * loaded) into a schedule that walks the local days from a time given as
+ * data, never from a clock.
  */
 export function compileSchedule(expression: string): CronSchedule {
-  const fields = parse(expression);
-  // An unstarted task: node-cron's matcher, no timer.
-  const task: ScheduledTask = createTask(expression, () => undefined);
-  const minutes = sortedNumbers(fields.minute);
-  const hours = sortedNumbers(fields.hour);
-  const months = new Set(sortedNumbers(fields.month));
-
-  const firstOnDay = (year: number, month: number, day: number, afterMs: number): number | null | 'no-day' => {
-    for (const hour of hours) {
-      for (const minute of minutes) {
-        const date = new Date(year, month, day, hour, minute, 0, 0);
-        if (date.getTime() <= afterMs) continue;
-        // A local time skipped by a daylight-saving change does not exist.
-        if (date.getHours() !== hour || date.getMinutes() !== minute || date.getDate() !== day) continue;
-        // Minute, hour and month match by construction: a mismatch is the day itself.
-        return task.match(date) ? date.getTime() : 'no-day';
-      }
-    }
-    return null;
-  };
-
+  const parsed = parseCronExpression(expression);
+  if (!parsed.ok) throw new Error(`invalid crontab expression '${expression}': ${parsed.problem}`);
+  const { fields } = parsed;
   return {
     expression,
     nextAfterMs(afterMs) {
       const start = new Date(Math.floor(afterMs / MINUTE_MS) * MINUTE_MS);
-      let year = start.getFullYear();
-      let month = start.getMonth();
-      let day = start.getDate();
+      // Noon: a daylight-saving change never moves it to another day.
+      let day = new Date(start.getFullYear(), start.getMonth(), start.getDate(), 12);
       for (let i = 0; i < HORIZON_DAYS; i++) {
-        if (months.has(month + 1)) {
-          const found = firstOnDay(year, month, day, afterMs);
-          if (typeof found === 'number') return found;
+        if (fields.months.has(day.getMonth() + 1) && dayMatches(fields, day)) {
+          const found = firstSlotOnDay(fields, day.getFullYear(), day.getMonth(), day.getDate(), afterMs);
+          if (found !== null) return found;
         }
-        const next = new Date(year, month, day + 1, 12);
-        year = next.getFullYear();
-        month = next.getMonth();
-        day = next.getDate();
+        day = new Date(day.getFullYear(), day.getMonth(), day.getDate() + 1, 12);
       }
       return null;
     },
@@ -67,7 +64,7 @@ export function compileSchedule(expression: string): CronSchedule {
 
 const compiled = new Map<string, CronSchedule>();
 
-/** compileSchedule, once per expression (node-cron keeps every task it creates in a registry). */
+/** compileSchedule, once per expression (the settings are rebuilt from each configuration snapshot). */
 export function scheduleFor(expression: string): CronSchedule {
   let schedule = compiled.get(expression);
   if (schedule === undefined) {

@@ -35,6 +35,13 @@ interface Retriever {
   readonly counters: RetrieverCounters;
 }
 
+/** How long the oldest recall still in request/ (waiting, or on a running list) has waited; null when none. */
+function oldestRequestAgeMs(r: Retriever, nowMs: number): number | null {
+  let oldestMs = r.sessions.oldestWorkingMs();
+  for (const volume of r.cache.summaries()) oldestMs = Math.min(oldestMs, volume.oldestMs);
+  return Number.isFinite(oldestMs) ? nowMs - oldestMs : null;
+}
+
 function assemble(ctx: DaemonContext): Retriever {
   const { logger, pool } = ctx;
   const cache = new RequestCache();
@@ -111,6 +118,7 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
         spaceHeld: (decision?.hold ?? null) !== null,
         backoffVolumes: r.planner.backoffVolumes(settings, ctx.nowMs()),
         tooLargeFiles: r.planner.tooLargeCount,
+        oldestRequestAgeMs: oldestRequestAgeMs(r, ctx.nowMs()),
         hintMtimeMs: r.hints.mtimeMs,
         hintEntries: r.cache.hintEntries,
         busyWorkers: r.sessions.size,

@@ -18,6 +18,8 @@ export interface RetrieverFigureInputs {
   readonly hintEntries: number;
   readonly busyWorkers: number;
   readonly maxWorkers: number;
+  /** Now minus the mtime of the oldest recall request still in request/ (pending or in a session); null or absent when none. */
+  readonly oldestRequestAgeMs?: number | null;
 }
 
 export function retrieverFigureValues(counters: RetrieverCounters, s: RetrieverFigureInputs): RetrieverFigureValues {
@@ -31,6 +33,7 @@ export function retrieverFigureValues(counters: RetrieverCounters, s: RetrieverF
     retriever_requests_bytes: s.pending.bytes + s.working.bytes,
     retriever_requests_files: s.pending.files + s.working.files,
     retriever_requests_volumes: s.pending.volumes,
+    retriever_oldest_request_age_seconds: Math.max(0, Math.floor((s.oldestRequestAgeMs ?? 0) / 1000)),
     retriever_in_avail_bytes: s.freeBytes ?? 0,
     retriever_reserved_bytes: s.working.stillToLandBytes,
     retriever_backoffstate: spaceStateNumber(s.spaceState),

@@ -32,6 +32,8 @@ interface RunningRetrieve {
   readonly sizes: ReadonlyMap<string, number>;
   readonly bytes: number;
   readonly cut: boolean;
+  /** The mtime of the oldest request on its list: its age counts until the session ends. */
+  readonly oldestMs: number;
   /** Ids whose `[Done]` line dsmc printed. */
   readonly done: Set<string>;
   /** Ids failed with a `.err` file (ANS1345E). */
@@ -91,6 +93,13 @@ export class RetrieveSessions {
       stillToLandBytes += Math.max(0, r.stillToLandBytes);
     }
     return { files, bytes, stillToLandBytes };
+  }
+
+  /** The mtime of the oldest request on a running list (Infinity when none runs). */
+  oldestWorkingMs(): number {
+    let oldest = Infinity;
+    for (const r of this.running.values()) oldest = Math.min(oldest, r.oldestMs);
+    return oldest;
   }
 
   /** Ids in running lists (for the cleanup of in/). */
@@ -159,7 +168,8 @@ export class RetrieveSessions {
     if (listFile === null) return false;
     let bytes = 0;
     for (const size of sizes.values()) bytes += size;
-    const session: RunningRetrieve = { volume: plan.volume, sizes, bytes, cut: plan.cut, done: new Set(), failed: new Set(), stillToLandBytes: bytes, errWrites: Promise.resolve() };
+    const oldestMs = plan.requests.reduce((oldest, request) => Math.min(oldest, request.mtimeMs), Infinity);
+    const session: RunningRetrieve = { volume: plan.volume, sizes, bytes, cut: plan.cut, oldestMs, done: new Set(), failed: new Set(), stillToLandBytes: bytes, errWrites: Promise.resolve() };
     this.running.set(plan.volume, session);
     this.ctx.logger.info(`Starting retrieve session for volume ${plan.volume}: ${sizes.size} files, ${formatBytes(bytes)} (${plan.reason})`);
     for (const id of taken) this.ctx.logger.debug(`Volume ${plan.volume}: listing ${id} (${sizes.get(id)} bytes)`);

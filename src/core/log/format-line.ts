@@ -17,6 +17,18 @@ const LEVEL_PREFIX: Record<LogLevel, string> = {
   error: 'Error: ',
 };
 
+/** The sd-daemon(3) priority prefix journald reads from a line on a stream (`journalctl -p warning`). */
+const SYSLOG_PRIORITY: Record<LogLevel, string> = {
+  debug: '<7>',
+  info: '<6>',
+  warn: '<4>',
+  error: '<3>',
+};
+
+export function syslogPrefix(level: LogLevel): string {
+  return SYSLOG_PRIORITY[level];
+}
+
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }

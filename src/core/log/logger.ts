@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
-import { formatJsonLine, formatTextLine, type LogLevel, type LogRecord } from './format-line.js';
+import { formatJsonLine, formatTextLine, syslogPrefix, type LogLevel, type LogRecord } from './format-line.js';
 import type { LogCode } from './codes.js';
 import { createFileSink, createStdoutSink, type LogSink } from './log-sink.js';
 
@@ -16,6 +17,8 @@ export interface LoggerOptions {
   readonly nowMs?: () => number;
   /** Called for every warning and error, so that the daemon can count them by code. */
   readonly onIssue?: (code: LogCode, level: 'warn' | 'error') => void;
+  /** Standard output is journald's stream: prefix each line with its priority. Default: detected (JOURNAL_STREAM). */
+  readonly journal?: boolean;
 }
 
 export interface Logger {
@@ -31,6 +34,27 @@ export interface Logger {
   close(): void;
 }
 
+/**
+ * systemd sets JOURNAL_STREAM to `<device>:<inode>` of the stream it
+ * connects standard output to; it is inherited, so it counts only while
+ * standard output is still that stream (not a terminal or a file). Pure.
+ */
+export function isJournalStream(journalStream: string | undefined, stdout: { readonly dev: bigint; readonly ino: bigint } | null): boolean {
+  const match = /^(\d+):(\d+)$/.exec(journalStream ?? '');
+  if (match === null || stdout === null) return false;
+  return BigInt(match[1] as string) === stdout.dev && BigInt(match[2] as string) === stdout.ino;
+}
+
+function stdoutIsJournal(): boolean {
+  let stdout: { dev: bigint; ino: bigint } | null;
+  try {
+    stdout = fs.fstatSync(1, { bigint: true });
+  } catch {
+    stdout = null;
+  }
+  return isJournalStream(process.env['JOURNAL_STREAM'], stdout);
+}
+
 export function logFilePath(logdir: string, logName: string): string | null {
   return logdir === '-' ? null : path.join(logdir, `${logName}.log`);
 }
@@ -44,6 +68,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const file = logFilePath(options.logdir, options.logName);
   const sink: LogSink = file === null ? createStdoutSink() : createFileSink(file, nowMs);
   const format = options.format === 'json' ? formatJsonLine : formatTextLine;
+  // `journalctl -p warning` needs the priority; a terminal or a file gets none.
+  const journal = file === null && (options.journal ?? stdoutIsJournal());
   let verboseOn = true;
   let debugOn = false;
 
@@ -56,7 +82,7 @@ export function createLogger(options: LoggerOptions): Logger {
       message: truncate(message),
       ...(code === undefined ? {} : { code }),
     };
-    sink.write(format(record));
+    sink.write(journal ? `${syslogPrefix(level)}${format(record)}` : format(record));
   };
 
   return {

@@ -1,6 +1,13 @@
 /** One figure a daemon publishes: a key of the stats JSON and, as `endit_<name>`, a Prometheus metric. */
 export interface FigureSpec<Name extends string = string> {
   readonly name: Name;
+  /**
+   * The `# HELP` text is `ENDIT tsm<daemon> <help>.`, as the Perl daemons
+   * wrote it. For a name the Perl daemons also write, help and type are
+   * exactly theirs: node_exporter drops a metric whose HELP or TYPE differs
+   * between two files of its textfile directory (a host with a Perl pool and
+   * an endit pool).
+   */
   readonly help: string;
   readonly type: 'counter' | 'gauge';
   /** Label names besides `hsm` (e.g. `code` for error counts, `version` for info). */
@@ -22,9 +29,11 @@ export type OwnFigureValues<Specs extends readonly FigureSpec[], Daemon extends 
 /** Figures every daemon has; `<daemon>` is substituted. */
 export function commonFigures<Daemon extends string>(daemon: Daemon): readonly FigureSpec<CommonFigureName<Daemon>>[] {
   return [
-    { name: `${daemon}_time`, help: 'Unix time of these figures', type: 'gauge' },
-    { name: `${daemon}_starttime`, help: 'Unix time the daemon started', type: 'gauge' },
-    { name: `${daemon}_info`, help: 'Always 1; the label version is the endit version', type: 'gauge', labels: ['version'] },
+    // The Perl daemons' help texts.
+    { name: `${daemon}_time`, help: 'Unix time when these metrics were last updated', type: 'gauge' },
+    { name: `${daemon}_starttime`, help: 'Unix time when this process was started', type: 'gauge' },
+    // Perl's label was gitversiontag (and only from a git checkout); label names may differ between files.
+    { name: `${daemon}_info`, help: 'Version', type: 'gauge', labels: ['version'] },
     { name: `${daemon}_errors`, help: 'Warnings and errors logged, by stable code', type: 'counter', labels: ['code'] },
   ];
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { PROGRAM_LOG_CODES } from '../log/codes.js';
 import type { FigureSpec } from './figure-spec.js';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -10,6 +11,8 @@ export interface StatsPublisherOptions {
   readonly dir: string;
   readonly figures: readonly FigureSpec[];
   readonly version: string;
+  /** Codes whose error count is written as 0 before their first error; default: those the daemon can log. */
+  readonly errorCodes?: readonly string[];
 }
 
 /** Figures of one cycle: plain numbers by figure name; errors by code separately. */
@@ -18,32 +21,61 @@ export interface FigureValues {
   readonly errorsByCode: ReadonlyMap<string, number>;
 }
 
-/**
- * Every figure is exposed with TYPE gauge. The names are the Perl program's
- * (dashboards depend on them) and its counters lack the `_total` suffix that
- * `promtool check metrics` demands of TYPE counter; PromQL's rate() works on
- * them all the same. Counters say so in their help text.
- */
-function createMetric(spec: FigureSpec, registry: Registry, daemon: string): Gauge<string> {
-  return new Gauge({
-    name: `endit_${spec.name}`,
-    help: `ENDIT ${daemon} ${spec.help}${spec.type === 'counter' ? ' (counter: only grows while the daemon runs)' : ''}.`,
-    labelNames: ['hsm', ...(spec.labels ?? [])],
-    registers: [registry],
-  });
+type Metric = Gauge<string> | Counter<string>;
+
+/** `ENDIT tsm<daemon> <help>.`: the Perl daemons' HELP text (Endit.pm's writeprom), with their log names. */
+export function promHelpText(daemon: string, help: string): string {
+  return `ENDIT tsm${daemon} ${help}.`;
 }
 
-/** The flat JSON record: every value a number; errors as `<daemon>_errors` (total) and `<daemon>_errors_<code>`. */
-export function buildStatsJson(daemon: string, figures: FigureValues): Record<string, number> {
+/**
+ * TYPE as the figure's kind, as the Perl daemons wrote it. Their counters
+ * lack the `_total` suffix that `promtool check metrics` asks of a counter:
+ * that lint is accepted, as the names and types are what dashboards and
+ * node_exporter (across a Perl pool's files and ours) depend on.
+ */
+function createMetric(spec: FigureSpec, registry: Registry, daemon: string): Metric {
+  const config = {
+    name: `endit_${spec.name}`,
+    help: promHelpText(daemon, spec.help),
+    labelNames: ['hsm', ...(spec.labels ?? [])],
+    registers: [registry],
+  };
+  return spec.type === 'counter' ? new Counter(config) : new Gauge(config);
+}
+
+function setMetric(metric: Metric, labels: Record<string, string>, value: number): void {
+  // A reset counter starts at 0: adding the value sets it.
+  if (metric instanceof Counter) metric.inc(labels, value);
+  else metric.set(labels, value);
+}
+
+/** Every known code (0 until its first error), then any other code counted. */
+function errorCounts(knownCodes: readonly string[], errorsByCode: ReadonlyMap<string, number>): [string, number][] {
+  const counts = new Map<string, number>(knownCodes.map((code) => [code, 0]));
+  for (const [code, count] of errorsByCode) counts.set(code, count);
+  return [...counts].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/**
+ * The flat JSON record: every value a number; errors as `<daemon>_errors`
+ * (total) and `<daemon>_errors_<code>` for every known code, 0 before its
+ * first error.
+ */
+export function buildStatsJson(daemon: string, figures: FigureValues, knownCodes: readonly string[] = []): Record<string, number> {
   const out: Record<string, number> = { ...figures.values };
   let total = 0;
-  for (const [code, count] of [...figures.errorsByCode].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [code, count] of errorCounts(knownCodes, figures.errorsByCode)) {
     out[`${daemon}_errors_${code}`] = count;
     total += count;
   }
   out[`${daemon}_errors`] = total;
   out[`${daemon}_info`] = 1;
   return out;
+}
+
+function knownCodesOf(daemon: string): readonly string[] {
+  return Object.hasOwn(PROGRAM_LOG_CODES, daemon) ? PROGRAM_LOG_CODES[daemon as keyof typeof PROGRAM_LOG_CODES] : [];
 }
 
 /**
@@ -55,11 +87,13 @@ export class StatsPublisher {
   readonly jsonPath: string;
   readonly promPath: string;
   private readonly registry = new Registry();
-  private readonly metrics = new Map<string, Gauge<string>>();
+  private readonly metrics = new Map<string, Metric>();
+  private readonly errorCodes: readonly string[];
 
   constructor(private readonly options: StatsPublisherOptions) {
     this.jsonPath = path.join(options.dir, `${options.hsm}-${options.daemon}-stats.json`);
     this.promPath = path.join(options.dir, `${options.hsm}-${options.daemon}-stats.prom`);
+    this.errorCodes = options.errorCodes ?? knownCodesOf(options.daemon);
     for (const spec of options.figures) this.metrics.set(spec.name, createMetric(spec, this.registry, options.daemon));
   }
 
@@ -69,19 +103,20 @@ export class StatsPublisher {
     for (const [name, metric] of this.metrics) {
       metric.reset();
       if (name === `${daemon}_info`) {
-        metric.set({ hsm, version: this.options.version }, 1);
+        setMetric(metric, { hsm, version: this.options.version }, 1);
       } else if (name === `${daemon}_errors`) {
-        for (const [code, count] of figures.errorsByCode) metric.set({ hsm, code }, count);
+        // Every known code from the first write on, so that increase() sees the first error.
+        for (const [code, count] of errorCounts(this.errorCodes, figures.errorsByCode)) setMetric(metric, { hsm, code }, count);
       } else {
         const value = figures.values[name];
-        if (value !== undefined) metric.set({ hsm }, value);
+        if (value !== undefined) setMetric(metric, { hsm }, value);
       }
     }
     return this.registry.metrics();
   }
 
   async publish(figures: FigureValues): Promise<void> {
-    const json = `${JSON.stringify(buildStatsJson(this.options.daemon, figures))}\n`;
+    const json = `${JSON.stringify(buildStatsJson(this.options.daemon, figures, this.errorCodes))}\n`;
     await writeFileAtomic(this.jsonPath, json, { mode: 0o644 });
     await writeFileAtomic(this.promPath, await this.renderProm(figures), { mode: 0o644 });
   }

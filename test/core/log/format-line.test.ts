@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, formatJsonLine, formatTextLine, MAX_LINE_CHARS } from '../../../src/core/log/index.js';
+import { syslogPrefix } from '../../../src/core/log/format-line.js';
+import { isJournalStream } from '../../../src/core/log/logger.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -46,5 +48,37 @@ describe('file logger', () => {
     expect(current.join('\n')).toContain('shown');
     expect(current.join('\n')).not.toContain('hidden');
     expect(issues).toEqual(['cycle_failed']);
+  });
+});
+
+describe('journald priority prefixes', () => {
+  it.each([
+    ['error', '<3>'],
+    ['warn', '<4>'],
+    ['info', '<6>'],
+    ['debug', '<7>'],
+  ] as const)('%s → %s', (level, prefix) => {
+    expect(syslogPrefix(level)).toBe(prefix);
+  });
+
+  const stdout = { dev: 2049n, ino: 123456789012n };
+  it.each([
+    [undefined, true, false], // a terminal, or not started by systemd
+    ['2049:123456789012', true, true],
+    ['2049:1', true, false], // inherited by a process whose stdout is elsewhere now
+    ['2049:123456789012', false, false],
+    ['garbage', true, false],
+    ['', true, false],
+  ] as const)('JOURNAL_STREAM=%j, stdout known: %j → stdout is the journal: %j', (env, known, expected) => {
+    expect(isJournalStream(env, known ? stdout : null)).toBe(expected);
+  });
+
+  it('a logger writing to a file never prefixes, even when told that stdout is the journal', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'endit-log-'));
+    dirs.push(dir);
+    const logger = createLogger({ logName: 'tsmdeleter', logdir: dir, hsm: 'p', format: 'text', journal: true });
+    logger.warn('cycle_failed', 'x');
+    logger.close();
+    expect(fs.readFileSync(path.join(dir, 'tsmdeleter.log'), 'utf8')).toMatch(/^\d{4}-/);
   });
 });

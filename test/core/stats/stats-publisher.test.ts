@@ -4,12 +4,22 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StatsPublisher } from '../../../src/core/stats/index.js';
+import { PROGRAM_LOG_CODES } from '../../../src/core/log/index.js';
 import { archiverFigures } from '../../../src/archiver/figures.js';
+import { retrieverFigures } from '../../../src/retriever/figures.js';
+import { deleterFigures } from '../../../src/deleter/figures.js';
+import { promtoolProblems } from '../../promtool-check.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'endit-stats-'));
+  dirs.push(dir);
+  return dir;
+}
 
 function hasPromtool(): boolean {
   try {
@@ -22,8 +32,7 @@ function hasPromtool(): boolean {
 
 describe('StatsPublisher', () => {
   it('writes a flat JSON of numbers and a .prom with hsm labels, mode 0644, no timestamps', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'endit-stats-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const publisher = new StatsPublisher({ daemon: 'archiver', hsm: 'pool"1', dir, figures: archiverFigures, version: '1.2.3' });
     await publisher.publish({ values: { archiver_flushed_bytes: 5, archiver_usage_files: 2 }, errorsByCode: new Map([['dsmc_failed', 3]]) });
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'pool"1-archiver-stats.json'), 'utf8')) as Record<string, unknown>;
@@ -39,11 +48,44 @@ describe('StatsPublisher', () => {
     expect(fs.readdirSync(dir).filter((n) => n.includes('tmp'))).toEqual([]);
   });
 
-  it.skipIf(!hasPromtool())('passes promtool check metrics', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'endit-stats-'));
-    dirs.push(dir);
-    const publisher = new StatsPublisher({ daemon: 'archiver', hsm: 'p', dir, figures: archiverFigures, version: '1' });
+  it('writes HELP as "ENDIT tsm<daemon> <help>." and TYPE as the figure kind', async () => {
+    const publisher = new StatsPublisher({ daemon: 'deleter', hsm: 'p', dir: tempDir(), figures: deleterFigures, version: '1' });
+    const prom = await publisher.renderProm({ values: { deleter_deleted_files: 4, deleter_waiting_files: 1 }, errorsByCode: new Map() });
+    expect(prom).toContain('# HELP endit_deleter_deleted_files ENDIT tsmdeleter Ids deleted from tape (or confirmed already gone).\n# TYPE endit_deleter_deleted_files counter\n');
+    expect(prom).toContain('# TYPE endit_deleter_waiting_files gauge\nendit_deleter_waiting_files{hsm="p"} 1\n');
+    expect(prom).toContain('endit_deleter_deleted_files{hsm="p"} 4\n');
+  });
+
+  it.each([
+    ['archiver', archiverFigures],
+    ['retriever', retrieverFigures],
+    ['deleter', deleterFigures],
+  ] as const)('fault 3: the %s error counters exist for every code it can log, 0 before the first error', async (daemon, figures) => {
+    const codes = PROGRAM_LOG_CODES[daemon];
+    expect(codes.length).toBeGreaterThan(10);
+    const publisher = new StatsPublisher({ daemon, hsm: 'p', dir: tempDir(), figures, version: '1' });
+    await publisher.publish({ values: {}, errorsByCode: new Map([['cycle_failed', 2]]) });
+    const prom = fs.readFileSync(publisher.promPath, 'utf8');
+    const json = JSON.parse(fs.readFileSync(publisher.jsonPath, 'utf8')) as Record<string, number>;
+    for (const code of codes) {
+      const count = code === 'cycle_failed' ? 2 : 0;
+      expect(prom).toContain(`endit_${daemon}_errors{hsm="p",code="${code}"} ${count}\n`);
+      expect(json[`${daemon}_errors_${code}`], code).toBe(count);
+    }
+    expect(json[`${daemon}_errors`]).toBe(2);
+  });
+
+  it('counts a code outside the known list too', async () => {
+    const publisher = new StatsPublisher({ daemon: 'archiver', hsm: 'p', dir: tempDir(), figures: archiverFigures, version: '1', errorCodes: ['a'] });
+    const prom = await publisher.renderProm({ values: {}, errorsByCode: new Map([['b', 1]]) });
+    expect(prom).toContain('endit_archiver_errors{hsm="p",code="a"} 0\n');
+    expect(prom).toContain('endit_archiver_errors{hsm="p",code="b"} 1\n');
+  });
+
+  it.skipIf(!hasPromtool())('passes promtool check metrics but for the _total suffix of the counters', async () => {
+    const publisher = new StatsPublisher({ daemon: 'archiver', hsm: 'p', dir: tempDir(), figures: archiverFigures, version: '1' });
     await publisher.publish({ values: Object.fromEntries(archiverFigures.map((f) => [f.name, 1])), errorsByCode: new Map([['x', 1]]) });
-    execFileSync('promtool', ['check', 'metrics'], { input: fs.readFileSync(publisher.promPath) });
+    expect(promtoolProblems(fs.readFileSync(publisher.promPath))).toEqual([]);
+    expect(promtoolProblems('garbage{\n')).not.toEqual([]);
   });
 });
