@@ -12,11 +12,9 @@ const MAX_FUNCTION_LINES = 60;
  */
 const KNOWN_OVER: ReadonlySet<string> = new Set([
   'src/deleter/cycle.ts:createDeleter',
-  'src/archiver/cycle.ts:createArchiver',
   'src/retriever/cycle.ts:createRetriever',
   'src/core/runtime/run-daemon.ts:runDaemon',
   'src/bench/bench-args.ts:parseBenchArgs',
-  'src/archiver/policy.ts:decideArchiverCycle',
   'src/retriever/policy.ts:decideRetrieverCycle',
 ]);
 
