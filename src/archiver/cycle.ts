@@ -7,6 +7,7 @@ import { archiverSettings } from './settings.js';
 import { archiverFigureValues } from './figures-of.js';
 import { decideCycleWork, type CycleWorkDecision } from './cycle-work.js';
 import { ArchiveSessions, type EndedArchive } from './archive-sessions.js';
+import { SentFiles } from './sent-files.js';
 
 /**
  * While sessions run the loop looks every second (SPEC 5), cheaply: out/ is
@@ -14,11 +15,14 @@ import { ArchiveSessions, type EndedArchive } from './archive-sessions.js';
  * change), and the policy runs only when something changed or a timer is due.
  */
 const BUSY_CYCLE_MS = 1000;
+/** How often held files are tried again (permissions fixed?); SIGUSR1 tries at once. */
+const HELD_RECHECK_MS = 600_000;
 
 /** The archiver's shell: look at out/, account ended sessions, decide, start sessions. */
 class Archiver implements DaemonBehaviour {
   private readonly index: DirIndex;
   private readonly sessions: ArchiveSessions;
+  private readonly sent: SentFiles;
   private state: ArchiverState = INITIAL_ARCHIVER_STATE;
   /** The index as the policy last saw it; taken again only when the policy runs after a change. */
   private files: readonly PoolFile[] = [];
@@ -29,10 +33,21 @@ class Archiver implements DaemonBehaviour {
   private lastConfig: ConfigSnapshot | undefined;
   /** The world changed since the policy last looked. */
   private changed = true;
+  private lastHeldRecheckMs: number;
 
   constructor(private readonly ctx: DaemonContext) {
     this.index = new DirIndex(ctx.pool.out, { warnOddEntry: (message) => ctx.logger.warn('odd_entry', message) });
-    this.sessions = new ArchiveSessions(ctx, this.index);
+    this.sent = new SentFiles(ctx);
+    this.sessions = new ArchiveSessions(ctx, this.index, this.sent);
+    this.lastHeldRecheckMs = ctx.nowMs();
+  }
+
+  /** Before the first cycle: files earlier runs saw archived but still in out/ are removed or held, never archived again. */
+  async recover(): Promise<void> {
+    const removed = this.sent.recover();
+    this.sessions.countRemoved(removed);
+    if (removed.length > 0) this.ctx.logger.info(`Removed ${removed.length} files from out/ that dsmc had archived before the restart but could not remove`);
+    await this.sent.persist();
   }
 
   async cycle({ skipDelays }: { readonly skipDelays: boolean }): Promise<number> {
@@ -43,7 +58,9 @@ class Archiver implements DaemonBehaviour {
     const work = this.planWork(current, settings, nowMs, ended.length, skipDelays);
     await this.scan(work, nowMs, ended);
     for (const session of ended) this.accountEnded(session);
+    this.recheckHeld(nowMs, skipDelays);
     if (work.decide || this.changed) await this.decide(settings, nowMs, skipDelays, ended.length);
+    await this.sent.persist();
     return this.sessions.size > 0 ? BUSY_CYCLE_MS : settings.sleepMs;
   }
 
@@ -71,8 +88,25 @@ class Archiver implements DaemonBehaviour {
 
   private accountEnded(ended: EndedArchive): void {
     const result = this.sessions.accountEnded(ended);
+    this.filesStale = true; // files it removed itself are forgotten by the index without a listing
     if (result !== 'killed-by-us') this.state = recordArchiveOutcome(this.state, result === 'succeeded', this.ctx.nowMs());
     this.changed = true;
+  }
+
+  /** Held files are tried again now and then: once permissions are fixed they leave out/. */
+  private recheckHeld(nowMs: number, skipDelays: boolean): void {
+    if (this.sent.heldCount === 0) return;
+    if (!skipDelays && nowMs - this.lastHeldRecheckMs < HELD_RECHECK_MS && nowMs >= this.lastHeldRecheckMs) return;
+    this.lastHeldRecheckMs = nowMs;
+    const { removed, released } = this.sent.recheck();
+    this.sessions.countRemoved(removed);
+    if (removed.length > 0) this.ctx.logger.info(`Removed ${removed.length} held files from out/: dsmc had archived them`);
+    // Gone or replaced by a new file: forgotten, so that the next listing takes a new file as new work.
+    for (const name of released) this.index.forget(name);
+    if (released.length > 0) {
+      this.filesStale = true;
+      this.changed = true;
+    }
   }
 
   private async decide(settings: ArchiverSettings, nowMs: number, skipDelays: boolean, endedSessions: number): Promise<void> {
@@ -80,7 +114,8 @@ class Archiver implements DaemonBehaviour {
       this.files = this.index.snapshot();
       this.filesStale = false;
     }
-    const view = { nowMs, files: this.files, working: this.sessions.working, runningSessions: this.sessions.size, endedSessions, skipDelays };
+    const { working } = this.sessions;
+    const view = { nowMs, files: this.files, working, held: this.sent.heldNames, runningSessions: this.sessions.size, endedSessions, skipDelays };
     const decision = decideArchiverCycle(settings, this.state, view);
     this.state = decision.nextState;
     this.lastDecisionMs = nowMs;
@@ -102,6 +137,7 @@ class Archiver implements DaemonBehaviour {
       totals: { usageFiles: this.index.size, usageBytes: this.index.totalBytes, pendingFiles: totals.pendingFiles, pendingBytes: totals.pendingBytes },
       workingFiles: totals.workingFiles,
       workingBytes: totals.workingBytes,
+      heldFiles: this.sent.heldCount,
       runningSessions: this.sessions.size,
       level: this.state.level,
       backoffFailures: this.state.backoff.failures,
@@ -110,6 +146,8 @@ class Archiver implements DaemonBehaviour {
   }
 }
 
-export function createArchiver(ctx: DaemonContext): DaemonBehaviour {
-  return new Archiver(ctx);
+export async function createArchiver(ctx: DaemonContext): Promise<DaemonBehaviour> {
+  const archiver = new Archiver(ctx);
+  await archiver.recover();
+  return archiver;
 }

@@ -10,6 +10,7 @@ export const archiverFigures = [
   { name: 'archiver_working_files', help: 'Files in running sessions', type: 'gauge' },
   { name: 'archiver_pending_bytes', help: 'Bytes in out/ not in a running session', type: 'gauge' },
   { name: 'archiver_pending_files', help: 'Files in out/ not in a running session', type: 'gauge' },
+  { name: 'archiver_held_files', help: 'Files in out/ that dsmc archived but nobody could remove; never archived again', type: 'gauge' },
   { name: 'archiver_busyworkers', help: 'Running archive sessions', type: 'gauge' },
   { name: 'archiver_maxworkers', help: 'Archive sessions wanted at the current usage level', type: 'gauge' },
   { name: 'archiver_backoff_failures', help: 'Consecutive failed archive sessions', type: 'gauge' },

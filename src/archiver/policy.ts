@@ -42,10 +42,12 @@ export interface NameSet {
 /** One cycle's snapshot of the world. */
 export interface ArchiverView {
   readonly nowMs: number;
-  /** Every hexadecimal file in out/. */
+  /** Every hexadecimal regular file in out/. */
   readonly files: readonly PoolFile[];
   /** Names in the lists of running sessions. */
   readonly working: NameSet;
+  /** Files dsmc archived that could not be removed from out/: never archived again. */
+  readonly held: NameSet;
   readonly runningSessions: number;
   /** Sessions that ended since the previous cycle. */
   readonly endedSessions: number;
@@ -155,7 +157,8 @@ interface Deciding {
 
 /** The archiver's decision for one cycle (SPEC 5). Pure: time and the world come in `view`. */
 export function decideArchiverCycle(settings: ArchiverSettings, state: ArchiverState, view: ArchiverView): ArchiverDecision {
-  const pendingFiles = view.working.size === 0 ? view.files : view.files.filter((f) => !view.working.has(f.name));
+  const { working, held } = view;
+  const pendingFiles = working.size === 0 && held.size === 0 ? view.files : view.files.filter((f) => !working.has(f.name) && !held.has(f.name));
   const usage = { files: view.files.length, bytes: sum(view.files) };
   const pending = { files: pendingFiles.length, bytes: sum(pendingFiles) };
   if (view.files.length === 0) {
@@ -186,7 +189,7 @@ function decideWaitStart(waitStartMs: number | null, pendingFiles: readonly Pool
 
 function decideSessions(d: Deciding): ArchiverDecision {
   const { settings, state, view, pendingFiles } = d;
-  if (pendingFiles.length === 0) return none(d, 'everything in out/ is in a running session');
+  if (pendingFiles.length === 0) return none(d, 'everything in out/ is in a running session or held');
   if (view.skipDelays) return plan(d, [oldestFirst(pendingFiles)], 'SIGUSR1: flushing everything pending now');
   const backoffMs = backoffRemainingMs(state.backoff, view.nowMs, settings.sleepMs, settings.backoffMaxMs);
   if (backoffMs > 0) return none(d, `${state.backoff.failures} failed session(s) in a row: waiting ${Math.ceil(backoffMs / 1000)} s more`, view.nowMs + backoffMs);
