@@ -11,14 +11,9 @@ export class HeldFiles {
   private sizes = new Float64Array(0);
   private inos = new Float64Array(0);
   private mtimes = new Float64Array(0);
-  private bytes = 0;
 
   get size(): number {
     return this.names.size;
-  }
-
-  get totalBytes(): number {
-    return this.bytes;
   }
 
   has(name: string): boolean {
@@ -33,17 +28,12 @@ export class HeldFiles {
     this.sizes[id] = identity.sizeBytes;
     this.inos[id] = identity.ino;
     this.mtimes[id] = identity.mtimeMs;
-    this.bytes += identity.sizeBytes;
     return true;
   }
 
   /** Lets a file go (removed, gone, or replaced by a new one); false when it was not held. */
   release(name: string): boolean {
-    const id = this.names.idOf(name);
-    if (id < 0) return false;
-    this.bytes -= this.sizes[id] as number;
-    this.names.delete(name);
-    return true;
+    return this.names.delete(name);
   }
 
   /** Every held file with its identity; releasing files meanwhile is safe (they are left out). */

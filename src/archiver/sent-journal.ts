@@ -37,10 +37,6 @@ const HELD_JOURNAL = '.archiver-held';
 /** The journal is written in pieces of about this size. */
 const CHUNK_CHARS = 1 << 20;
 
-export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
-  return a.sizeBytes === b.sizeBytes && a.ino === b.ino && a.mtimeMs === b.mtimeMs;
-}
-
 /** The identity of `dir/name` (lstat: a symlink is not followed), or null when it is gone or not a regular file. */
 export function statIdentity(dir: string, name: string): FileIdentity | null {
   const st = fs.lstatSync(`${dir}/${name}`, { throwIfNoEntry: false });

@@ -4,17 +4,16 @@ import { HeldFiles } from '../../src/archiver/held-files.js';
 const record = (name: string, sizeBytes: number) => ({ name, identity: { sizeBytes, ino: sizeBytes + 1, mtimeMs: sizeBytes + 0.5 } });
 
 describe('HeldFiles', () => {
-  it('holds each name once with its identity, counts files and bytes, and lets go', () => {
+  it('holds each name once with its identity, counts them, and lets go', () => {
     const held = new HeldFiles();
     expect(held.hold(record('AA', 10))).toBe(true);
     expect(held.hold(record('AA', 99))).toBe(false);
     expect(held.hold(record('BB', 20))).toBe(true);
-    expect([held.size, held.totalBytes, held.has('AA'), held.has('CC')]).toEqual([2, 30, true, false]);
+    expect([held.size, held.has('AA'), held.has('CC')]).toEqual([2, true, false]);
     expect([...held.records()]).toEqual([record('AA', 10), record('BB', 20)]);
     expect(held.release('AA')).toBe(true);
     expect(held.release('AA')).toBe(false);
     expect([...held.records()]).toEqual([record('BB', 20)]);
-    expect(held.totalBytes).toBe(20);
   });
 
   it('keeps thousands without mixing identities up, releasing while iterating', () => {
