@@ -41,10 +41,38 @@ export function decideCycleWork(view: CycleWorkView): CycleWorkDecision {
   return { scan, decide };
 }
 
-/** Files of a finished session: gone from out/ means on tape (flushed); still there means retry (left). Pure. */
-export function classifyFinishedFiles(files: readonly PoolFile[], stillInOut: (name: string) => boolean): { flushed: PoolFile[]; left: PoolFile[] } {
+/** Marks on a file of a running session, from dsmc's output. */
+export const SENT_MARK = 1;
+/** dsmc said it could not get at the file (ANS4007E) after archiving it: its removal failed. */
+export const NOT_REMOVED_MARK = 2;
+
+/** What the end of a session knows about one file of its list. */
+export interface EndedFileView {
+  stillInOut(name: string): boolean;
+  /** SENT_MARK | NOT_REMOVED_MARK. */
+  marksOf(name: string): number;
+  /** dsmc exited by itself: its transactions are settled (killed, the last one may be rolled back). */
+  readonly exited: boolean;
+}
+
+/**
+ * Files of a finished session. Gone from out/: on tape (flushed). Still there
+ * but confirmed sent (dsmc printed `[Sent]`, and then exited by itself or said
+ * it could not remove the file): on tape too, never to be archived again
+ * (sentStillInOut). Otherwise still there: retry (left). Pure.
+ */
+export function classifyEndedFiles(files: readonly PoolFile[], view: EndedFileView): { flushed: PoolFile[]; sentStillInOut: PoolFile[]; left: PoolFile[] } {
   const flushed: PoolFile[] = [];
+  const sentStillInOut: PoolFile[] = [];
   const left: PoolFile[] = [];
-  for (const file of files) (stillInOut(file.name) ? left : flushed).push(file);
-  return { flushed, left };
+  for (const file of files) {
+    if (!view.stillInOut(file.name)) {
+      flushed.push(file);
+      continue;
+    }
+    const marks = view.marksOf(file.name);
+    const confirmed = (marks & SENT_MARK) !== 0 && (view.exited || (marks & NOT_REMOVED_MARK) !== 0);
+    (confirmed ? sentStillInOut : left).push(file);
+  }
+  return { flushed, sentStillInOut, left };
 }

@@ -17,6 +17,7 @@ export interface ArchiverSnapshotFigures {
   readonly totals: ArchiverTotals;
   readonly workingFiles: number;
   readonly workingBytes: number;
+  readonly heldFiles: number;
   readonly runningSessions: number;
   readonly level: number;
   readonly backoffFailures: number;
@@ -35,6 +36,7 @@ export function archiverFigureValues(counters: ArchiverCounters, s: ArchiverSnap
     archiver_working_files: s.workingFiles,
     archiver_pending_bytes: s.totals.pendingBytes,
     archiver_pending_files: s.totals.pendingFiles,
+    archiver_held_files: s.heldFiles,
     archiver_busyworkers: s.runningSessions,
     archiver_maxworkers: s.level,
     archiver_backoff_failures: s.backoffFailures,

@@ -1,6 +1,6 @@
 import { commonFigures, type FigureSpec, type OwnFigureValues } from '../core/stats/figure-spec.js';
 
-/** Help texts up to archiver_maxworkers are the Perl archiver's, word for word (see FigureSpec.help). */
+/** The help texts of the names the Perl archiver also wrote are its own, word for word (see FigureSpec.help). */
 export const archiverFigures = [
   { name: 'archiver_flushed_bytes', help: 'Bytes successfully flushed', type: 'counter' },
   { name: 'archiver_flushed_files', help: 'Files successfully flushed', type: 'counter' },
@@ -11,6 +11,7 @@ export const archiverFigures = [
   { name: 'archiver_working_files', help: 'Number of files currently being flushed by workers', type: 'gauge' },
   { name: 'archiver_pending_bytes', help: 'Bytes used by files pending worker assignment', type: 'gauge' },
   { name: 'archiver_pending_files', help: 'Number of files pending worker assignment', type: 'gauge' },
+  { name: 'archiver_held_files', help: 'Files in out/ that dsmc archived but nobody could remove; never archived again', type: 'gauge' },
   { name: 'archiver_busyworkers', help: 'Number of busy workers', type: 'gauge' },
   { name: 'archiver_maxworkers', help: 'Maximum number of workers', type: 'gauge' },
   { name: 'archiver_backoff_failures', help: 'Consecutive failed archive sessions', type: 'gauge' },

@@ -42,10 +42,12 @@ export interface NameSet {
 /** One cycle's snapshot of the world. */
 export interface ArchiverView {
   readonly nowMs: number;
-  /** Every hexadecimal file in out/. */
+  /** Every hexadecimal regular file in out/. */
   readonly files: readonly PoolFile[];
   /** Names in the lists of running sessions. */
   readonly working: NameSet;
+  /** Files dsmc archived that could not be removed from out/: never archived again. */
+  readonly held: NameSet;
   readonly runningSessions: number;
   /** Sessions that ended since the previous cycle. */
   readonly endedSessions: number;
@@ -141,80 +143,101 @@ export function recordArchiveOutcome(state: ArchiverState, succeeded: boolean, n
   };
 }
 
+/** What one decision works with; `nextState` is the state so far. */
+interface Deciding {
+  readonly settings: ArchiverSettings;
+  readonly state: ArchiverState;
+  readonly view: ArchiverView;
+  readonly pendingFiles: readonly PoolFile[];
+  readonly usage: ArchiverDecision['usage'];
+  readonly pending: ArchiverDecision['pending'];
+  readonly reasons: string[];
+  readonly nextState: ArchiverState;
+}
+
 /** The archiver's decision for one cycle (SPEC 5). Pure: time and the world come in `view`. */
 export function decideArchiverCycle(settings: ArchiverSettings, state: ArchiverState, view: ArchiverView): ArchiverDecision {
-  const usageBytes = sum(view.files);
-  const pendingFiles = view.working.size === 0 ? view.files : view.files.filter((f) => !view.working.has(f.name));
-  const pendingBytes = sum(pendingFiles);
-  const usage = { files: view.files.length, bytes: usageBytes };
-  const pending = { files: pendingFiles.length, bytes: pendingBytes };
-  const reasons: string[] = [];
-
+  const { working, held } = view;
+  const pendingFiles = working.size === 0 && held.size === 0 ? view.files : view.files.filter((f) => !working.has(f.name) && !held.has(f.name));
+  const usage = { files: view.files.length, bytes: sum(view.files) };
+  const pending = { files: pendingFiles.length, bytes: sum(pendingFiles) };
   if (view.files.length === 0) {
     const reset: ArchiverState = { ...INITIAL_ARCHIVER_STATE, lastDescription: state.lastDescription };
     return { sessions: [], nextState: reset, reasons: ['out/ is empty'], usage, pending, recheckAtMs: null };
   }
+  const reasons: string[] = [];
+  const level = decideLevel(state.level, usage.bytes, settings.thresholdsBytes);
+  const waitStartMs = decideWaitStart(state.waitStartMs, pendingFiles, view.nowMs, reasons);
+  return decideSessions({ settings, state, view, pendingFiles, usage, pending, reasons, nextState: { ...state, level, waitStartMs } });
+}
 
-  const level = decideLevel(state.level, usageBytes, settings.thresholdsBytes);
-  let waitStartMs = state.waitStartMs;
-  if (pendingFiles.length === 0) {
-    waitStartMs = null;
-  } else if (waitStartMs === null) {
+/** Since when data has been waiting; null with nothing pending. */
+function decideWaitStart(waitStartMs: number | null, pendingFiles: readonly PoolFile[], nowMs: number, reasons: string[]): number | null {
+  if (pendingFiles.length === 0) return null;
+  if (waitStartMs === null) {
     // Data that was already waiting before we started (a restart) counts from its mtime.
-    let oldest = view.nowMs;
+    let oldest = nowMs;
     for (const f of pendingFiles) oldest = Math.min(oldest, f.mtimeMs);
-    waitStartMs = oldest;
-  } else if (waitStartMs > view.nowMs) {
+    return oldest;
+  }
+  if (waitStartMs > nowMs) {
     reasons.push('clock went backwards: wait timer restarted');
-    waitStartMs = view.nowMs;
+    return nowMs;
   }
-  let nextState: ArchiverState = { ...state, level, waitStartMs };
-  const plan = (files: readonly PoolFile[][], reason: string): ArchiverDecision => {
-    const sessions: PlannedArchiveSession[] = [];
-    let last = nextState.lastDescription;
-    for (const chunk of files) {
-      const named = nextDescription(last, view.nowMs);
-      last = named.last;
-      sessions.push({ files: chunk, bytes: sum(chunk), description: named.description, reason });
-    }
-    reasons.push(reason);
-    return { sessions, nextState: { ...nextState, lastDescription: last }, reasons, usage, pending, recheckAtMs: null };
-  };
-  const none = (reason: string, recheckAtMs: number | null = null): ArchiverDecision => {
-    reasons.push(reason);
-    return { sessions: [], nextState, reasons, usage, pending, recheckAtMs };
-  };
+  return waitStartMs;
+}
 
-  if (pendingFiles.length === 0) return none('everything in out/ is in a running session');
-
-  if (view.skipDelays) {
-    nextState = { ...nextState, waitStartMs: null, retryPending: false };
-    return plan([oldestFirst(pendingFiles)], 'SIGUSR1: flushing everything pending now');
-  }
-
+function decideSessions(d: Deciding): ArchiverDecision {
+  const { settings, state, view, pendingFiles } = d;
+  if (pendingFiles.length === 0) return none(d, 'everything in out/ is in a running session or held');
+  if (view.skipDelays) return plan(d, [oldestFirst(pendingFiles)], 'SIGUSR1: flushing everything pending now');
   const backoffMs = backoffRemainingMs(state.backoff, view.nowMs, settings.sleepMs, settings.backoffMaxMs);
-  if (backoffMs > 0) return none(`${state.backoff.failures} failed session(s) in a row: waiting ${Math.ceil(backoffMs / 1000)} s more`, view.nowMs + backoffMs);
+  if (backoffMs > 0) return none(d, `${state.backoff.failures} failed session(s) in a row: waiting ${Math.ceil(backoffMs / 1000)} s more`, view.nowMs + backoffMs);
+  return decideByThreshold(d) ?? decideByTimeout(d);
+}
 
+/** Sessions up to the level, when the pending part is worth a tape session or the tapes are mounted; null if none. */
+function decideByThreshold(d: Deciding): ArchiverDecision | null {
+  const { settings, view, usage, pending } = d;
+  const level = d.nextState.level;
   const wanted = level - view.runningSessions;
   const threshold1 = settings.thresholdsBytes[0] ?? Infinity;
-  const worthASession = pendingBytes > threshold1;
+  const worthASession = pending.bytes > threshold1;
   const keepTapesBusy = view.endedSessions > 0 && view.runningSessions + view.endedSessions >= level;
-  if (wanted > 0 && (worthASession || keepTapesBusy)) {
-    const chunkBytes = usageBytes / level;
-    const chunks = splitIntoSessions(oldestFirst(pendingFiles), wanted, chunkBytes);
-    nextState = { ...nextState, waitStartMs: null, retryPending: false };
-    return plan(chunks, `usage ${usageBytes} bytes at level ${level}: ${view.runningSessions} running, starting ${chunks.length}`);
-  }
+  if (!(wanted > 0 && (worthASession || keepTapesBusy))) return null;
+  const chunks = splitIntoSessions(oldestFirst(d.pendingFiles), wanted, usage.bytes / level);
+  return plan(d, chunks, `usage ${usage.bytes} bytes at level ${level}: ${view.runningSessions} running, starting ${chunks.length}`);
+}
 
-  if (view.runningSessions === 0 && waitStartMs !== null) {
-    const timeoutMs = state.retryPending ? settings.retryTimeoutMs : settings.timeoutMs;
-    const waitedMs = view.nowMs - waitStartMs;
-    if (waitedMs >= timeoutMs) {
-      nextState = { ...nextState, waitStartMs: null, retryPending: false };
-      const which = state.retryPending ? 'archiver_retrytimeout' : 'archiver_timeout';
-      return plan([oldestFirst(pendingFiles)], `data waited ${Math.round(waitedMs / 1000)} s (${which}): flushing everything pending`);
-    }
-    return none(`waiting: ${pendingBytes} bytes pending, below threshold 1; ${Math.ceil((timeoutMs - waitedMs) / 1000)} s until timeout`, waitStartMs + timeoutMs);
+/** With nothing running, everything pending goes in one session once it waited archiver_timeout (archiver_retrytimeout after a failure). */
+function decideByTimeout(d: Deciding): ArchiverDecision {
+  const { settings, state, view, pending } = d;
+  const waitStartMs = d.nextState.waitStartMs;
+  if (view.runningSessions > 0 || waitStartMs === null) return none(d, `${view.runningSessions} session(s) running at level ${d.nextState.level}`);
+  const timeoutMs = state.retryPending ? settings.retryTimeoutMs : settings.timeoutMs;
+  const waitedMs = view.nowMs - waitStartMs;
+  if (waitedMs < timeoutMs) {
+    return none(d, `waiting: ${pending.bytes} bytes pending, below threshold 1; ${Math.ceil((timeoutMs - waitedMs) / 1000)} s until timeout`, waitStartMs + timeoutMs);
   }
-  return none(`${view.runningSessions} session(s) running at level ${level}`);
+  const which = state.retryPending ? 'archiver_retrytimeout' : 'archiver_timeout';
+  return plan(d, [oldestFirst(d.pendingFiles)], `data waited ${Math.round(waitedMs / 1000)} s (${which}): flushing everything pending`);
+}
+
+/** Sessions for these chunks, each with a unique description; the wait timer and retry mark start over. */
+function plan(d: Deciding, chunks: readonly (readonly PoolFile[])[], reason: string): ArchiverDecision {
+  const sessions: PlannedArchiveSession[] = [];
+  let last = d.nextState.lastDescription;
+  for (const chunk of chunks) {
+    const named = nextDescription(last, d.view.nowMs);
+    last = named.last;
+    sessions.push({ files: chunk, bytes: sum(chunk), description: named.description, reason });
+  }
+  d.reasons.push(reason);
+  const nextState: ArchiverState = { ...d.nextState, waitStartMs: null, retryPending: false, lastDescription: last };
+  return { sessions, nextState, reasons: d.reasons, usage: d.usage, pending: d.pending, recheckAtMs: null };
+}
+
+function none(d: Deciding, reason: string, recheckAtMs: number | null = null): ArchiverDecision {
+  d.reasons.push(reason);
+  return { sessions: [], nextState: d.nextState, reasons: d.reasons, usage: d.usage, pending: d.pending, recheckAtMs };
 }

@@ -6,13 +6,15 @@ import { formatArchiveLine, formatArchiveSummary, formatDefaultDescription } fro
 import type { ArchiveInvocation } from './invocation.js';
 import { archiveFile } from './library.js';
 import type { SessionContext } from './session.js';
-import { transferDelay } from './session.js';
+import { raiseRc, transferDelay } from './session.js';
 import { isErrno } from '../core/errors.js';
 
 // Return codes: a file that is gone is "not processed" (4, IBM's skipped-file class);
 // a send failure or a refused path is an error (12).
 const RC_SKIPPED = 4;
 const RC_ERROR = 12;
+/** `sent-not-deleted` without an rc of its own: a warning-class end, as the field report saw. */
+const RC_NOT_DELETED = 8;
 const BIG_OBJECT_BYTES = 1024 * 1024;
 
 function notFound(ctx: SessionContext, entry: ListEntry): void {
@@ -21,6 +23,19 @@ function notFound(ctx: SessionContext, entry: ListEntry): void {
 
 function sendFailed(ctx: SessionContext, entry: ListEntry): void {
   failEntry(ctx, entry, `ANS1228E Sending of object '${entry.path}' failed.`, RC_ERROR);
+}
+
+/**
+ * `sent-not-deleted`: the object is stored and `[Sent]` printed, but the file
+ * stays (a read-only mount, no permission): dsmc's ANS4007E names it.
+ */
+function keepsSentFiles(ctx: SessionContext): boolean {
+  return ctx.plan.action === 'sent-not-deleted' && (ctx.invocation as ArchiveInvocation).deleteFiles;
+}
+
+function notDeleted(ctx: SessionContext, entry: ListEntry): void {
+  ctx.out.message(`ANS4007E Error processing '${entry.path}': access to the object is denied`);
+  raiseRc(ctx.progress, ctx.scenario.rules[ctx.plan.ruleIndex ?? -1]?.rc ?? RC_NOT_DELETED);
 }
 
 function sourceSize(path: string): number | 'missing' | 'not-a-file' {
@@ -50,7 +65,7 @@ async function archiveEntry(ctx: SessionContext, entry: ListEntry, description: 
       source: entry.path,
       description,
       archivedAtMs: Date.now(),
-      deleteFiles: invocation.deleteFiles,
+      deleteFiles: invocation.deleteFiles && !keepsSentFiles(ctx),
       policy: ctx.scenario,
     });
   } catch (error) {
@@ -61,6 +76,7 @@ async function archiveEntry(ctx: SessionContext, entry: ListEntry, description: 
   ctx.progress.transferredBytes += object.sizeBytes;
   ctx.progress.done.push(entry.id);
   ctx.out.line(formatArchiveLine(entry.path, object.sizeBytes, invocation.display.numberFormat));
+  if (keepsSentFiles(ctx)) notDeleted(ctx, entry);
 }
 
 export async function runArchive(ctx: SessionContext): Promise<void> {

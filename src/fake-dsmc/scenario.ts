@@ -5,7 +5,9 @@ import { constants } from 'node:os';
 import { errorMessage } from '../core/errors.js';
 
 export type RuleCommand = 'archive' | 'retrieve' | 'delete' | 'query' | 'any';
-export type RuleAction = 'fail' | 'hang' | 'crash' | 'prompt' | 'partial' | 'succeed';
+export type RuleAction = 'fail' | 'hang' | 'crash' | 'prompt' | 'partial' | 'succeed'
+  // archive sends each file ([Sent]) but cannot remove it (ANS4007E), rc 8 unless the rule says otherwise
+  | 'sent-not-deleted';
 export type MessageStream = 'stderr' | 'stdout';
 
 export interface ScenarioRule {
@@ -48,7 +50,7 @@ export class ScenarioError extends Error {}
 const TOP_KEYS = new Set(['mountDelayMs', 'bytesPerSecond', 'filesPerVolume', 'volumePrefix', 'messagesOn', 'failIds', 'wrongSizeIds', 'rules']);
 const RULE_KEYS = new Set(['command', 'action', 'times', 'rc', 'message', 'afterFiles', 'signal', 'ignoreSigterm', 'mountDelayMs', 'bytesPerSecond']);
 const COMMANDS: readonly RuleCommand[] = ['archive', 'retrieve', 'delete', 'query', 'any'];
-const ACTIONS: readonly RuleAction[] = ['fail', 'hang', 'crash', 'prompt', 'partial', 'succeed'];
+const ACTIONS: readonly RuleAction[] = ['fail', 'hang', 'crash', 'prompt', 'partial', 'succeed', 'sent-not-deleted'];
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFinishedFiles, decideCycleWork, type CycleWorkView } from '../../src/archiver/cycle-work.js';
+import { classifyEndedFiles, decideCycleWork, NOT_REMOVED_MARK, SENT_MARK, type CycleWorkView } from '../../src/archiver/cycle-work.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -33,11 +33,25 @@ describe('decideCycleWork', () => {
   });
 });
 
-describe('classifyFinishedFiles', () => {
+describe('classifyEndedFiles', () => {
+  const files = ['A', 'B', 'C'].map((name) => ({ name, sizeBytes: 1, mtimeMs: T0 }));
+
   it('files gone from out/ were flushed, files still there are left for a retry', () => {
-    const files = ['A', 'B', 'C'].map((name) => ({ name, sizeBytes: 1, mtimeMs: T0 }));
-    const { flushed, left } = classifyFinishedFiles(files, (name) => name === 'B');
+    const { flushed, sentStillInOut, left } = classifyEndedFiles(files, { stillInOut: (name) => name === 'B', marksOf: () => 0, exited: true });
     expect(flushed.map((f) => f.name)).toEqual(['A', 'C']);
+    expect(sentStillInOut).toEqual([]);
     expect(left.map((f) => f.name)).toEqual(['B']);
+  });
+
+  it.each<[string, number, boolean, 'sent' | 'left']>([
+    ['fault 2: [Sent], dsmc exited by itself (rc 8): on tape, never again', SENT_MARK, true, 'sent'],
+    ['fault 2: [Sent] and ANS4007E, dsmc killed: on tape (removal was tried), never again', SENT_MARK | NOT_REMOVED_MARK, false, 'sent'],
+    ['[Sent], dsmc killed, nothing more: its transaction may be rolled back, retry', SENT_MARK, false, 'left'],
+    ['ANS4007E without [Sent]: it could not be read, retry', NOT_REMOVED_MARK, true, 'left'],
+    ['no mark: retry', 0, true, 'left'],
+  ])('a file still in out/: %s', (_what, marks, exited, expected) => {
+    const { sentStillInOut, left } = classifyEndedFiles(files, { stillInOut: (name) => name === 'B', marksOf: (name) => (name === 'B' ? marks : 0), exited });
+    expect((expected === 'sent' ? sentStillInOut : left).map((f) => f.name)).toEqual(['B']);
+    expect((expected === 'sent' ? left : sentStillInOut)).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ function files(count: number, gib: number, mtimeMs = T0 - 1000, prefix = 'A'): P
 }
 
 function view(over: Partial<ArchiverView>): ArchiverView {
-  return { nowMs: T0, files: [], working: new Set(), runningSessions: 0, endedSessions: 0, skipDelays: false, ...over };
+  return { nowMs: T0, files: [], working: new Set(), held: new Set(), runningSessions: 0, endedSessions: 0, skipDelays: false, ...over };
 }
 
 describe('thresholdLevel', () => {
@@ -260,5 +260,23 @@ describe('oldestFirst', () => {
 describe('splitIntoSessions', () => {
   it('gives every session at least one file and never more sessions than files', () => {
     expect(splitIntoSessions(files(2, 5), 3, 1).map((c) => c.length)).toEqual([1, 1]);
+  });
+});
+
+describe('fault 2: held files (archived, but nobody could remove them from out/)', () => {
+  const all = files(3, 1, T0 - 7_200_000);
+  const held = new Set(all.slice(0, 2).map((f) => f.name));
+
+  it('are never planned again, not on SIGUSR1 nor after archiver_timeout; they count in usage only', () => {
+    const flushNow = decideArchiverCycle(settings, INITIAL_ARCHIVER_STATE, view({ files: all, held, skipDelays: true }));
+    expect(flushNow.sessions.flatMap((s) => s.files.map((f) => f.name))).toEqual([all[2]?.name]);
+    expect(flushNow.usage).toEqual({ files: 3, bytes: 3 * GIB });
+    expect(flushNow.pending).toEqual({ files: 1, bytes: GIB });
+    for (const skipDelays of [true, false]) {
+      const onlyHeld = decideArchiverCycle(settings, INITIAL_ARCHIVER_STATE, view({ files: all.slice(0, 2), held, skipDelays }));
+      expect(onlyHeld.sessions).toEqual([]);
+      expect(onlyHeld.pending.files).toBe(0);
+      expect(onlyHeld.recheckAtMs).toBeNull();
+    }
   });
 });

@@ -113,7 +113,7 @@ describe('parseScenario', () => {
     [{ failIds: 'A' }, 'failIds: expected an array of strings'],
     [{ rules: {} }, 'rules: expected an array'],
     [{ rules: [{ command: 'retrieve' }] }, 'rules[0].action: required'],
-    [{ rules: [{ action: 'explode' }] }, 'rules[0].action: expected one of fail, hang, crash, prompt, partial, succeed, got "explode"'],
+    [{ rules: [{ action: 'explode' }] }, 'rules[0].action: expected one of fail, hang, crash, prompt, partial, succeed, sent-not-deleted, got "explode"'],
     [{ rules: [{ action: 'crash', signal: 'SIGFOO' }] }, 'rules[0].signal: unknown signal "SIGFOO"'],
     [{ rules: [{ action: 'hang', ignoreSigterm: 'yes' }] }, 'rules[0].ignoreSigterm: expected a boolean'],
     [{ rules: [{ action: 'fail', rc: 1.5 }] }, 'rules[0].rc: expected a non-negative integer, got 1.5'],

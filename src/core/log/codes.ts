@@ -24,7 +24,10 @@ const COMMON_CODES = {
   lock_lost: 'the instance lock was removed or replaced: taken again, or the daemon stops because another process holds it now',
 } as const;
 
-const ARCHIVER_CODES = {} as const;
+const ARCHIVER_CODES = {
+  archive_not_deleted: 'dsmc archived a file but could not remove it from out/, nor could the archiver; it is held there and never archived again',
+  sent_journal_failed: 'the record of files dsmc archived cannot be written or read; after a restart they may be archived again',
+} as const;
 
 const RETRIEVER_CODES = {
   recall_failed: 'a recall failed and its request got a .err file',

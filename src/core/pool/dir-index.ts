@@ -3,6 +3,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isPnfsid } from './pnfsid.js';
 import { statPoolFile, type PoolFile } from './scan.js';
 import { NameHashIndex } from './name-index.js';
+import { entryKind, OddEntryWarnings, type OddEntryWarn } from './odd-entries.js';
 
 /** What an update found: files new to the index, files gone from the directory. */
 export interface DirChanges {
@@ -20,6 +21,11 @@ export interface DirIndexOptions {
    */
   readonly maxUnlistedMs?: number;
   readonly nowMs?: () => number;
+  /**
+   * Told once about each entry with a pnfsid name that is not a regular file
+   * (symlink, directory, FIFO, socket), naming it; such entries are skipped.
+   */
+  readonly warnOddEntry?: OddEntryWarn;
 }
 
 /** The identity and times of a directory: any entry added or removed changes its mtime. */
@@ -50,7 +56,8 @@ function sameStamp(a: DirStamp, b: DirStamp): boolean {
 }
 
 /**
- * Knows the hexadecimal files of one directory with size and mtime. An update
+ * Knows the hexadecimal regular files of one directory with size and mtime
+ * (symlinks, directories, FIFOs and sockets are skipped). An update
  * lists names and stats only names it has not seen: files in out/ are hard
  * links that do not change, so re-stat-ing a million of them each cycle is
  * wasted work. It does not even list a directory whose mtime shows no change
@@ -78,6 +85,7 @@ export class DirIndex {
   private bytes = 0;
   private readonly maxUnlistedMs: number;
   private readonly nowMs: () => number;
+  private readonly oddEntries: OddEntryWarnings | undefined;
 
   constructor(
     private readonly dir: string,
@@ -85,6 +93,7 @@ export class DirIndex {
   ) {
     this.maxUnlistedMs = options.maxUnlistedMs ?? 600_000;
     this.nowMs = options.nowMs ?? Date.now;
+    this.oddEntries = options.warnOddEntry === undefined ? undefined : new OddEntryWarnings(dir, options.warnOddEntry);
   }
 
   private index(): NameHashIndex {
@@ -195,6 +204,12 @@ export class DirIndex {
         if (entry === null) break;
         const { name } = entry;
         if (!isPnfsid(name)) continue;
+        // The entry's type comes with the listing (no system call): a symlink is never followed.
+        const kind = entryKind(entry);
+        if (kind !== 'file') {
+          this.oddEntries?.report(name, kind);
+          continue;
+        }
         const slot = known === undefined ? -1 : known.find(name);
         if (slot >= 0) {
           this.seenIn[slot] = listing;
@@ -208,6 +223,7 @@ export class DirIndex {
     } finally {
       await handle.close();
     }
+    this.oddEntries?.endPass();
     const removed: PoolFile[] = [];
     if (present < this.count) {
       for (let slot = 0; slot < this.slots.length; slot++) {

@@ -121,6 +121,8 @@ export class NameHashIndex {
 /**
  * A set of names (e.g. the files in running sessions' lists) that holds one
  * reference per name, no copy, with its hash table outside the JS heap.
+ * Each name has a small integer id while it is in the set (ids of deleted
+ * names are reused), so a caller can keep per-name data in typed arrays.
  */
 export class CompactNameSet {
   private names: (string | undefined)[] = [];
@@ -135,11 +137,19 @@ export class CompactNameSet {
     return this.index.find(name) >= 0;
   }
 
-  add(name: string): void {
-    if (this.index.find(name) >= 0) return;
+  /** The id of `name`, or -1 when it is not in the set. */
+  idOf(name: string): number {
+    return this.index.find(name);
+  }
+
+  /** Adds `name` (once); returns its id. */
+  add(name: string): number {
+    const known = this.index.find(name);
+    if (known >= 0) return known;
     const id = this.free.pop() ?? this.names.length;
     this.names[id] = name;
     this.index.insert(id);
+    return id;
   }
 
   delete(name: string): boolean {

@@ -41,11 +41,13 @@ export async function readPnfsids(dir: string): Promise<string[]> {
 
 /**
  * Size and mtime of one name in `dir`; null when it is gone or not a regular
- * file. `name` must be a checked pnfsid: it is appended to `dir` as it is
- * (path.join would normalize a million times for nothing).
+ * file. `lstat`, never `stat`: a symlink is not followed (a planted
+ * `out/<id> -> /etc/shadow` must not go to tape); it costs the same. `name`
+ * must be a checked pnfsid: it is appended to `dir` as it is (path.join would
+ * normalize a million times for nothing).
  */
 export function statPoolFile(dir: string, name: string): PoolFile | null {
-  const st = fs.statSync(`${dir}/${name}`, { throwIfNoEntry: false });
+  const st = fs.lstatSync(`${dir}/${name}`, { throwIfNoEntry: false });
   if (st === undefined || !st.isFile()) return null;
   return { name, sizeBytes: st.size, mtimeMs: st.mtimeMs };
 }

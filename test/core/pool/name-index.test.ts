@@ -90,3 +90,18 @@ describe('CompactNameSet', () => {
     expect([...set]).toEqual([pnfsid(1)]);
   });
 });
+
+describe('CompactNameSet ids', () => {
+  it('gives each name an id while it is in the set, the same on a second add, and reuses freed ids', () => {
+    const set = new CompactNameSet();
+    const a = set.add('AA');
+    const b = set.add('BB');
+    expect(a).not.toBe(b);
+    expect(set.add('AA')).toBe(a);
+    expect(set.idOf('BB')).toBe(b);
+    expect(set.idOf('CC')).toBe(-1);
+    set.delete('AA');
+    expect(set.idOf('AA')).toBe(-1);
+    expect(set.add('CC')).toBe(a);
+  });
+});

@@ -1,0 +1,264 @@
+import type { DaemonContext } from '../core/runtime/index.js';
+import { CompactNameSet, type DirChanges, type DirIndex, type PoolFile } from '../core/pool/index.js';
+import { archiveArgs, describeEnd, logDsmcMessages, MAX_LOGGED_MESSAGES, type DsmcMessage, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
+import { errorMessage } from '../core/errors.js';
+import { writeArchiveList } from './archive-list.js';
+import { classifyEndedFiles, NOT_REMOVED_MARK, SENT_MARK } from './cycle-work.js';
+import type { ArchiverCounters } from './figures-of.js';
+import type { PlannedArchiveSession } from './policy.js';
+import { parseNotRemovedName, parseSentName } from './sent-lines.js';
+import { SessionJournal, statIdentity } from './sent-journal.js';
+import type { RemovedFile, SentFiles } from './sent-files.js';
+
+interface RunningArchive {
+  readonly files: readonly PoolFile[];
+  readonly bytes: number;
+  readonly description: string;
+  /** What dsmc reported sent, on disk for a restart; null when it could not be created (logged). */
+  readonly journal: SessionJournal | null;
+  /** dsmc's could-not-remove messages kept for the log; one per file of a million-file list would not be. */
+  notRemovedMessages: number;
+  /** Files journaled as sent and not removable: they make the journal worth keeping if dsmc is killed. */
+  notRemovedRecords: number;
+}
+
+/** What became of the files of an ended session that were still in out/. */
+interface SentStillInOutTally {
+  /** On tape and removed by the archiver (dsmc could not). */
+  removedByUs: number;
+  held: number;
+}
+
+export interface EndedArchive {
+  readonly session: RunningArchive;
+  readonly outcome: DsmcOutcome;
+}
+
+/** For the back-off: a session that flushed its whole list succeeded; one we killed (stop) counts as neither. */
+export type SessionResult = 'succeeded' | 'failed' | 'killed-by-us';
+
+/**
+ * The archiver's running dsmc sessions and their bookkeeping: the names in
+ * their lists (the working set), the pending totals (files in out/ in no
+ * running session's list, kept up to date as files and sessions come and
+ * go, so that nothing is summed over a million files each second), and the
+ * counters of flushed files and retries.
+ */
+export class ArchiveSessions {
+  private readonly running = new Map<number, RunningArchive>();
+  /** Names in the lists of running sessions (a compact set: a million names in a JS Set cost twice the memory). */
+  readonly working = new CompactNameSet();
+  private ended: EndedArchive[] = [];
+  private nextSessionId = 1;
+  /** SENT_MARK / NOT_REMOVED_MARK per working-set id. */
+  private marks = new Uint8Array(0);
+  private workingBytes = 0;
+  private pendingFiles = 0;
+  private pendingBytes = 0;
+  readonly counters: ArchiverCounters = { flushedBytes: 0, flushedFiles: 0, flushRetries: 0 };
+
+  constructor(
+    private readonly ctx: DaemonContext,
+    private readonly index: DirIndex,
+    private readonly sent: SentFiles,
+  ) {}
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  totals(): { workingFiles: number; workingBytes: number; pendingFiles: number; pendingBytes: number } {
+    return { workingFiles: this.working.size, workingBytes: this.workingBytes, pendingFiles: this.pendingFiles, pendingBytes: this.pendingBytes };
+  }
+
+  /** Sessions that ended since the last call; accounted once out/ was listed after their end. */
+  takeEnded(): EndedArchive[] {
+    return this.ended.splice(0);
+  }
+
+  /** Ended sessions that could not be accounted (out/ not listable): again next cycle. */
+  putBack(ended: readonly EndedArchive[]): void {
+    this.ended.unshift(...ended);
+  }
+
+  /** Writes the list and starts dsmc; the files leave the pending totals for the working set. */
+  async start(plan: PlannedArchiveSession): Promise<void> {
+    const { pool, logger, config, sessions } = this.ctx;
+    const values = config.current.values;
+    const listFile = await writeArchiveList(pool.requestlists, 'tsm-archive-files', pool.out, plan.files);
+    const journal = SessionJournal.create(pool.requestlists, listFile, (message) => logger.error('sent_journal_failed', `archive session ${plan.description}: ${message}`));
+    const id = this.nextSessionId++;
+    const session: RunningArchive = { files: plan.files, bytes: plan.bytes, description: plan.description, journal, notRemovedMessages: 0, notRemovedRecords: 0 };
+    this.running.set(id, session);
+    logger.info(`Starting archive session ${plan.description}: ${plan.files.length} files, ${plan.bytes} bytes (${plan.reason})`);
+    const outcome = sessions.run({
+      executable: values.dsmc_executable,
+      args: archiveArgs({ dsmcopts: values.dsmcopts, displayopts: values.dsmc_displayopts }, plan.description, listFile),
+      cpuLimitSec: values.dsmc_cpulimit,
+      listFile,
+      onLine: (line, cls) => this.onLine(session, line, cls),
+      keepMessage: (message) => this.keepMessage(session, message),
+    });
+    // dsmc is spawned already (run() spawns synchronously); a million names take a moment to note.
+    for (const file of plan.files) this.addWorking(file.name);
+    this.workingBytes += plan.bytes;
+    this.pendingFiles -= plan.files.length;
+    this.pendingBytes -= plan.bytes;
+    outcome
+      .then(
+        (result) => this.finish(id, result),
+        (error: unknown) => {
+          logger.error('dsmc_failed', `archive session ${plan.description}: ${errorMessage(error)}`);
+          this.finish(id, { end: { kind: 'spawn-failed', error: String(error) }, messages: [], pid: undefined });
+        },
+      )
+      .catch((error: unknown) => logger.error('internal_error', `after archive session: ${errorMessage(error)}`));
+  }
+
+  private addWorking(name: string): void {
+    const id = this.working.add(name);
+    if (id >= this.marks.length) {
+      const bigger = new Uint8Array(Math.max(id + 1, this.marks.length * 2, 1024));
+      bigger.set(this.marks);
+      this.marks = bigger;
+    }
+    this.marks[id] = 0;
+  }
+
+  /** Notes `[Sent]` lines (journaled with the file's identity) and dsmc saying it could not remove a file. */
+  private onLine(session: RunningArchive, line: string, cls: LineClass): void {
+    const out = this.ctx.pool.out;
+    if (cls.kind === 'message') {
+      const name = parseNotRemovedName(cls.message, out);
+      if (name === null || !this.mark(name, NOT_REMOVED_MARK)) return;
+      session.journal?.notRemoved(name);
+      session.notRemovedRecords++;
+      return;
+    }
+    const name = cls.kind === 'other' ? parseSentName(line, out) : null;
+    if (name === null || !this.mark(name, SENT_MARK)) return;
+    // Usually still there: dsmc removes files once the server committed them.
+    const identity = statIdentity(out, name);
+    if (identity !== null) session.journal?.sent({ name, identity });
+  }
+
+  /** Sets a mark on a name in a running list; false when it is in none or had the mark already. */
+  private mark(name: string, bit: number): boolean {
+    const id = this.working.idOf(name);
+    if (id < 0 || ((this.marks[id] as number) & bit) !== 0) return false;
+    this.marks[id] = (this.marks[id] as number) | bit;
+    return true;
+  }
+
+  private keepMessage(session: RunningArchive, message: DsmcMessage): boolean {
+    if (parseNotRemovedName(message, this.ctx.pool.out) === null) return true;
+    return ++session.notRemovedMessages <= MAX_LOGGED_MESSAGES;
+  }
+
+  private finish(id: number, outcome: DsmcOutcome): void {
+    const session = this.running.get(id);
+    if (session === undefined) return;
+    if (outcome.end.kind === 'exited') session.journal?.exited();
+    session.journal?.close();
+    // Killed, and dsmc confirmed nothing: a restart would find nothing in it (a stop leaves requestlists/ clean).
+    if (outcome.end.kind !== 'exited' && session.notRemovedRecords === 0) session.journal?.remove();
+    this.running.delete(id);
+    this.ended.push({ session, outcome });
+    this.ctx.wake();
+  }
+
+  /** Brings the pending totals up to date with what a listing found; says whether the policy should look. */
+  applyChanges(changes: DirChanges): boolean {
+    const held = this.sent.heldNames;
+    for (const file of changes.added) {
+      if (this.working.has(file.name) || held.has(file.name)) continue; // gone and back while its session runs; held
+      this.pendingFiles++;
+      this.pendingBytes += file.sizeBytes;
+    }
+    let pendingRemoved = 0;
+    for (const file of changes.removed) {
+      if (this.working.has(file.name)) continue; // flushed by its session: usage falls, nothing else changes
+      if (held.has(file.name)) {
+        this.sent.forget(file.name); // someone removed a held file
+        continue;
+      }
+      this.pendingFiles--;
+      this.pendingBytes -= file.sizeBytes;
+      pendingRemoved++;
+    }
+    return changes.added.length > 0 || pendingRemoved > 0;
+  }
+
+  /**
+   * Files of a finished session (per the listing just made): gone from out/
+   * means on tape; still there but confirmed sent means on tape too, and the
+   * archiver removes or holds it (fault: -deletefiles failing must not make a
+   * copy per retry); otherwise retry.
+   */
+  accountEnded({ session, outcome }: EndedArchive): SessionResult {
+    const { flushed, sentStillInOut, left } = classifyEndedFiles(session.files, {
+      stillInOut: (name) => this.index.get(name) !== undefined,
+      marksOf: (name) => this.marks[this.working.idOf(name)] ?? 0,
+      exited: outcome.end.kind === 'exited',
+    });
+    for (const file of session.files) this.working.delete(file.name);
+    this.workingBytes -= session.bytes;
+    for (const file of left) {
+      this.pendingFiles++;
+      this.pendingBytes += file.sizeBytes;
+    }
+    const tally = this.settleSent(sentStillInOut, flushed);
+    if (session.journal?.removed === false) this.sent.journalSettled(session.journal.file);
+    this.countFlushed(flushed);
+    this.counters.flushRetries += left.length;
+    this.logEnd(session, outcome, { flushed: flushed.length, left: left.length, ...tally });
+    if (outcome.end.kind === 'aborted') return 'killed-by-us';
+    return left.length === 0 ? 'succeeded' : 'failed';
+  }
+
+  /** Removes (or holds) sent files still in out/; those that left out/ join `flushed`. The index forgets them either way. */
+  private settleSent(files: readonly PoolFile[], flushed: PoolFile[]): SentStillInOutTally {
+    const tally: SentStillInOutTally = { removedByUs: 0, held: 0 };
+    for (const file of files) {
+      const result = this.sent.settle(file.name, file);
+      if (result.kind === 'held') {
+        tally.held++;
+        continue;
+      }
+      // Removed by us, gone, or another file now (which the next listing finds as new): the sent one is on tape.
+      this.index.forget(file.name);
+      flushed.push(file);
+      if (result.kind === 'removed') tally.removedByUs++;
+    }
+    this.sent.endRound();
+    return tally;
+  }
+
+  /** Files the archiver removed outside a session's end (start-up, held files retried); the index forgets them. */
+  countRemoved(files: readonly RemovedFile[]): void {
+    for (const file of files) this.index.forget(file.name);
+    this.countFlushed(files);
+  }
+
+  private countFlushed(flushed: readonly Pick<PoolFile, 'name' | 'sizeBytes'>[]): void {
+    for (const file of flushed) {
+      this.counters.flushedFiles++;
+      this.counters.flushedBytes += file.sizeBytes;
+      this.ctx.logger.verbose(`Archived ${file.name} (${file.sizeBytes} bytes)`);
+    }
+  }
+
+  private logEnd(session: RunningArchive, outcome: DsmcOutcome, count: { flushed: number; left: number } & SentStillInOutTally): void {
+    const { logger } = this.ctx;
+    const clean = outcome.end.kind === 'exited' && outcome.end.exitCode === 0;
+    const succeeded = count.left === 0;
+    if (!succeeded || !clean) logDsmcMessages(logger, `dsmc archive (${session.description})`, outcome.messages);
+    const removed = count.removedByUs > 0 ? `, ${count.removedByUs} of them removed by the archiver (dsmc could not)` : '';
+    const held = count.held > 0 ? `, ${count.held} archived but held in out/ (nobody could remove them)` : '';
+    if (succeeded) {
+      logger.info(`Archive session ${session.description} done: ${count.flushed} files flushed${removed}${held}${clean ? '' : ` (dsmc ${describeEnd(outcome.end)})`}`);
+    } else if (outcome.end.kind !== 'aborted') {
+      logger.warn('dsmc_failed', `Archive session ${session.description} ${describeEnd(outcome.end)}: ${count.flushed} files flushed${removed}${held}, ${count.left} left in out/ for retry`);
+    }
+  }
+}
