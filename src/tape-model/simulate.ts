@@ -176,10 +176,11 @@ export function simulate(trace: readonly TraceRequest[], policy: PolicyAdapter, 
   let nextCycleMs = trace[0]?.arrivalMs ?? 0;
   while (!finished(run)) {
     const nextArrivalMs = run.trace[run.nextArrival]?.arrivalMs ?? Infinity;
-    run.nowMs = Math.min(nextArrivalMs, nextEndMs(run), nextCycleMs);
+    const endMs = nextEndMs(run);
+    run.nowMs = Math.min(nextArrivalMs, endMs, nextCycleMs);
     if (run.nowMs > HORIZON_MS) throw new Error(`policy ${policy.name} left requests waiting past ${HORIZON_MS / 3600_000} h`);
     // A daemon wakes when one of its sessions ends.
-    if (endSessionsDue(run, policy) > 0) nextCycleMs = run.nowMs;
+    if (endMs <= run.nowMs && endSessionsDue(run, policy) > 0) nextCycleMs = run.nowMs;
     admitArrivals(run);
     if (nextCycleMs <= run.nowMs) nextCycleMs = runCycle(run, policy);
   }
