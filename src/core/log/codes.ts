@@ -20,6 +20,7 @@ const COMMON_CODES = {
   dsmc_failed: 'a dsmc session failed',
   dsmc_message: 'a warning or error dsmc printed in a failed session',
   odd_entry: 'a pool directory holds something that is not a regular file (symlink, directory, FIFO, socket); it is skipped',
+  dsmc_output_cut: 'dsmc printed lines too long to keep (over 64 KiB); they were cut',
 } as const;
 
 const ARCHIVER_CODES = {} as const;
@@ -54,6 +55,7 @@ const TAPEHINTS_CODES = {
   config_warning: COMMON_CODES.config_warning,
   dsmc_failed: COMMON_CODES.dsmc_failed,
   dsmc_message: COMMON_CODES.dsmc_message,
+  dsmc_output_cut: COMMON_CODES.dsmc_output_cut,
   stopped: 'stopped by a signal; the hint file stays as it was',
   no_hintfile: 'retriever_hintfile is not configured',
   no_volume: 'listed objects had no volume: no hint for them',
