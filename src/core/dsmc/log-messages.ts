@@ -50,6 +50,7 @@ export function logDsmcOutputLimits(logger: Logger, label: string, outcome: Dsmc
   }
   const truncated = outcome.truncatedLines ?? 0;
   if (truncated > 0) {
-    logger.warn('dsmc_output_cut', `${label}: ${truncated} lines longer than ${MAX_LINE_CHARS} characters were cut (${outcome.droppedLineChars ?? 0} characters dropped)`);
+    const lines = truncated === 1 ? '1 line' : `${truncated} lines`;
+    logger.warn('dsmc_output_cut', `${label}: ${lines} longer than ${MAX_LINE_CHARS} characters cut (${outcome.droppedLineChars ?? 0} characters dropped)`);
   }
 }
