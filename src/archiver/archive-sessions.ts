@@ -1,6 +1,6 @@
 import type { DaemonContext } from '../core/runtime/index.js';
 import { CompactNameSet, type DirChanges, type DirIndex, type PoolFile } from '../core/pool/index.js';
-import { archiveArgs, describeEnd, logDsmcMessages, MAX_LOGGED_MESSAGES, type DsmcMessage, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
+import { archiveArgs, describeEnd, logDsmcMessages, logDsmcOutputLimits, MAX_LOGGED_MESSAGES, type DsmcMessage, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { errorMessage } from '../core/errors.js';
 import { writeArchiveList } from './archive-list.js';
 import { classifyEndedFiles, NOT_REMOVED_MARK, SENT_MARK } from './cycle-work.js';
@@ -253,6 +253,7 @@ export class ArchiveSessions {
     const clean = outcome.end.kind === 'exited' && outcome.end.exitCode === 0;
     const succeeded = count.left === 0;
     if (!succeeded || !clean) logDsmcMessages(logger, `dsmc archive (${session.description})`, outcome.messages);
+    logDsmcOutputLimits(logger, `dsmc archive (${session.description})`, outcome);
     const removed = count.removedByUs > 0 ? `, ${count.removedByUs} of them removed by the archiver (dsmc could not)` : '';
     const held = count.held > 0 ? `, ${count.held} archived but held in out/ (nobody could remove them)` : '';
     if (succeeded) {

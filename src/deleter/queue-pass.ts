@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { ConfigValues } from '../core/config/index.js';
-import { deleteArgs, describeEnd, writeFileListFrom, type DsmcEnd } from '../core/dsmc/index.js';
+import { deleteArgs, describeEnd, logDsmcOutputLimits, writeFileListFrom, type DsmcEnd } from '../core/dsmc/index.js';
 import { formatLocalTime, type Logger } from '../core/log/index.js';
 import type { OddEntryWarnings, PoolLayout } from '../core/pool/index.js';
 import type { SessionRegistry } from '../core/runtime/index.js';
@@ -181,6 +181,7 @@ async function runDeleteSession(deps: QueuePassDeps, snapshot: QueueSnapshot, se
   if (outcome.end.kind === 'aborted' || deps.isStopping()) return null;
   for (const message of tally.failureSamples) logger.warn('dsmc_message', `dsmc delete archive: ${message.text}`);
   if (tally.failures > tally.failureSamples.length) logger.warn('dsmc_message', `dsmc delete archive: ${tally.failures - tally.failureSamples.length} more messages not shown`);
+  logDsmcOutputLimits(logger, 'dsmc delete archive', outcome);
   const decided = decideDeleteOutcome(outcome.end, tally, sent.length);
   return { end: outcome.end, verdict: decided.verdict, deleted: decided.deleted };
 }

@@ -32,6 +32,8 @@ export interface JournalEndEntry {
   rc: number | null;
   signal?: string;
   outcome: SessionOutcome;
+  /** hold-stdout: the pid of the child left holding the output. */
+  holderPid?: number;
   done?: string[];
   failed?: string[];
   skipped?: string[];

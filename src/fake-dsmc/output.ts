@@ -58,6 +58,11 @@ export class Output {
     this.flush();
   }
 
+  /** An ANS message line, queued like other lines (a flood is not one write per message). */
+  queueMessage(text: string): void {
+    this.push(planMessageFd(text, this.messagesOn), `${text}\n`);
+  }
+
   /** Text without a newline (a prompt), on stdout. */
   raw(text: string): void {
     this.push(1, text);

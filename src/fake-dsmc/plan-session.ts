@@ -15,7 +15,14 @@ export interface SessionPlan {
   ignoreSignals: boolean;
   mountDelayMs: number;
   bytesPerSecond: number;
+  /** long-line: characters printed without a newline. */
+  lineBytes: number;
+  /** flood: messages printed. */
+  floodMessages: number;
 }
+
+const DEFAULT_LINE_BYTES = 100 * 1024 * 1024;
+const DEFAULT_FLOOD_MESSAGES = 200_000;
 
 const DEFAULT_MESSAGES: Partial<Record<RuleAction, string>> = {
   fail: 'ANS1017E Session rejected: TCP/IP connection failure',
@@ -47,6 +54,8 @@ export function planSession(scenario: Scenario, command: SessionCommand, counts:
     ignoreSignals: false,
     mountDelayMs: scenario.mountDelayMs,
     bytesPerSecond: scenario.bytesPerSecond,
+    lineBytes: DEFAULT_LINE_BYTES,
+    floodMessages: DEFAULT_FLOOD_MESSAGES,
   };
   if (rule === undefined) return base;
   const plan: SessionPlan = {
@@ -60,6 +69,8 @@ export function planSession(scenario: Scenario, command: SessionCommand, counts:
     ignoreSignals: (rule.action === 'hang' || rule.action === 'prompt') && rule.ignoreSigterm !== false,
     mountDelayMs: rule.mountDelayMs ?? scenario.mountDelayMs,
     bytesPerSecond: rule.bytesPerSecond ?? scenario.bytesPerSecond,
+    lineBytes: rule.lineBytes ?? DEFAULT_LINE_BYTES,
+    floodMessages: rule.floodMessages ?? DEFAULT_FLOOD_MESSAGES,
   };
   return rule.afterFiles === undefined ? plan : { ...plan, afterFiles: rule.afterFiles };
 }

@@ -5,9 +5,9 @@ import { constants } from 'node:os';
 import { errorMessage } from '../core/errors.js';
 
 export type RuleCommand = 'archive' | 'retrieve' | 'delete' | 'query' | 'any';
-export type RuleAction = 'fail' | 'hang' | 'crash' | 'prompt' | 'partial' | 'succeed'
-  // archive sends each file ([Sent]) but cannot remove it (ANS4007E), rc 8 unless the rule says otherwise
-  | 'sent-not-deleted';
+// hold-stdout, long-line and flood misbehave at afterFiles, then the session goes on normally;
+// sent-not-deleted: archive sends each file ([Sent]) but cannot remove it (ANS4007E), rc 8 unless the rule says otherwise.
+export type RuleAction = 'fail' | 'hang' | 'crash' | 'prompt' | 'partial' | 'succeed' | 'sent-not-deleted' | 'hold-stdout' | 'long-line' | 'flood';
 export type MessageStream = 'stderr' | 'stdout';
 
 export interface ScenarioRule {
@@ -21,6 +21,10 @@ export interface ScenarioRule {
   ignoreSigterm?: boolean;
   mountDelayMs?: number;
   bytesPerSecond?: number;
+  /** long-line: characters of the line printed without a newline. */
+  lineBytes?: number;
+  /** flood: messages printed. */
+  floodMessages?: number;
 }
 
 export interface Scenario {
@@ -48,9 +52,9 @@ export const DEFAULT_SCENARIO: Scenario = {
 export class ScenarioError extends Error {}
 
 const TOP_KEYS = new Set(['mountDelayMs', 'bytesPerSecond', 'filesPerVolume', 'volumePrefix', 'messagesOn', 'failIds', 'wrongSizeIds', 'rules']);
-const RULE_KEYS = new Set(['command', 'action', 'times', 'rc', 'message', 'afterFiles', 'signal', 'ignoreSigterm', 'mountDelayMs', 'bytesPerSecond']);
+const RULE_KEYS = new Set(['command', 'action', 'times', 'rc', 'message', 'afterFiles', 'signal', 'ignoreSigterm', 'mountDelayMs', 'bytesPerSecond', 'lineBytes', 'floodMessages']);
 const COMMANDS: readonly RuleCommand[] = ['archive', 'retrieve', 'delete', 'query', 'any'];
-const ACTIONS: readonly RuleAction[] = ['fail', 'hang', 'crash', 'prompt', 'partial', 'succeed', 'sent-not-deleted'];
+const ACTIONS: readonly RuleAction[] = ['fail', 'hang', 'crash', 'prompt', 'partial', 'succeed', 'sent-not-deleted', 'hold-stdout', 'long-line', 'flood'];
 
 type Json = Record<string, unknown>;
 
@@ -106,6 +110,13 @@ function signalValue(object: Json, where: string): NodeJS.Signals | undefined {
   return value as NodeJS.Signals;
 }
 
+/** A count that only one action reads: anywhere else it is a mistake in the scenario. */
+function actionCount(object: Json, key: string, action: RuleAction, owner: RuleAction, where: string): number | undefined {
+  const value = nonNegativeInt(object, key, where);
+  if (value !== undefined && action !== owner) throw new ScenarioError(`${where}.${key}: only for action ${owner}`);
+  return value;
+}
+
 type Loose<T> = { [K in keyof T]-?: T[K] | undefined };
 
 /** Copies only the keys that are set, so optional properties stay absent (exactOptionalPropertyTypes). */
@@ -135,6 +146,8 @@ function parseRule(raw: unknown, index: number): ScenarioRule {
     ignoreSigterm,
     mountDelayMs: nonNegativeInt(raw, 'mountDelayMs', where),
     bytesPerSecond: nonNegativeInt(raw, 'bytesPerSecond', where),
+    lineBytes: actionCount(raw, 'lineBytes', action, 'long-line', where),
+    floodMessages: actionCount(raw, 'floodMessages', action, 'flood', where),
   });
 }
 

@@ -9,6 +9,7 @@ import { MAX_JOURNAL_IDS, appendJournal } from './journal.js';
 import type { Output } from './output.js';
 import type { SessionPlan } from './plan-session.js';
 import type { Scenario } from './scenario.js';
+import { flood, holdStdout, printLongLine } from './misbehave.js';
 
 export interface Progress {
   done: string[];
@@ -35,6 +36,8 @@ export interface SessionContext {
   entries: ListEntry[];
   progress: Progress;
   gate: SessionGate;
+  /** The child a hold-stdout session left holding its output. */
+  holderPid?: number;
 }
 
 /** Thrown by the gate to end a session early with the plan's message and code. */
@@ -100,6 +103,7 @@ export function buildEndEntry(ctx: SessionContext, rc: number | null, outcome?: 
     outcome: outcome ?? planOutcome(ctx.progress, ctx.plan.action, failed.length),
   };
   if (signal !== undefined) entry.signal = signal;
+  if (ctx.holderPid !== undefined) entry.holderPid = ctx.holderPid;
   const done = limitIds(ctx.progress.done);
   const failedIds = limitIds(failed);
   if (done !== undefined) entry.done = done;
@@ -139,6 +143,7 @@ export async function promptForever(ctx: SessionContext, promptPath: string): Pr
 /** Applies the scenario between files: the mount delay first, then the rule's action. */
 export class SessionGate {
   private mounted = false;
+  private struck = false;
 
   constructor(private readonly ctxRef: () => SessionContext) {}
 
@@ -154,11 +159,21 @@ export class SessionGate {
       if (ctx.plan.mountDelayMs > 0) await sleep(ctx.plan.mountDelayMs);
     }
     const afterFiles = ctx.plan.afterFiles ?? 0;
-    if (handled === afterFiles || (isEnd && afterFiles > handled)) await this.strike(ctx, promptPath);
+    if (this.struck) return;
+    if (handled === afterFiles || (isEnd && afterFiles > handled)) {
+      this.struck = true;
+      await this.strike(ctx, promptPath);
+    }
   }
 
   private async strike(ctx: SessionContext, promptPath: string): Promise<void> {
     switch (ctx.plan.action) {
+      case 'hold-stdout':
+        return holdStdout(ctx);
+      case 'long-line':
+        return printLongLine(ctx);
+      case 'flood':
+        return flood(ctx);
       case 'partial':
         throw new SessionStop();
       case 'crash':

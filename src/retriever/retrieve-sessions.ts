@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { DaemonContext } from '../core/runtime/index.js';
-import { describeEnd, logDsmcMessages, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
+import { describeEnd, logDsmcMessages, logDsmcOutputLimits, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { writeFileAtomic } from '../core/stats/index.js';
 import { isPnfsid, OddEntryWarnings, type EntryKind } from '../core/pool/index.js';
 import type { PlannedRetrieveSession, RetrieveOutcome, RunningVolume } from './policy.js';
@@ -299,6 +299,7 @@ export class RetrieveSessions {
   private logMessages(session: RunningRetrieve, outcome: DsmcOutcome): void {
     const others = outcome.messages.filter((m) => m.code !== 'ANS1345E');
     logDsmcMessages(this.ctx.logger, `dsmc retrieve (volume ${session.volume})`, others, MAX_LOGGED_LINES);
+    logDsmcOutputLimits(this.ctx.logger, `dsmc retrieve (volume ${session.volume})`, outcome);
   }
 
   private warnMismatches(session: RunningRetrieve, ids: readonly string[]): void {

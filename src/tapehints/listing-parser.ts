@@ -10,7 +10,7 @@
  * The banner and the column header are ignored (they change between client
  * versions); message lines are left to the session runner.
  */
-import { MessageAssembler, type DsmcMessage, type LineClass } from '../core/dsmc/index.js';
+import { MessageAssembler, ownCopy, type DsmcMessage, type LineClass } from '../core/dsmc/index.js';
 import type { HintMap, TapeHint } from '../core/hints/index.js';
 import { isPnfsid } from '../core/pool/index.js';
 
@@ -50,15 +50,6 @@ interface MutableDuplicate {
   sizeMismatch: boolean;
   /** Every known size seen for the id. */
   readonly sizes: Set<number>;
-}
-
-/**
- * A copy of `text` that does not keep dsmc's output alive: a substring of a
- * line refers to the whole chunk it was read in, and a million kept ids would
- * keep the whole listing in memory.
- */
-function ownCopy(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /** `72,191` and unit `B` → 72191; another unit (KB, MB, …) means size unknown. */

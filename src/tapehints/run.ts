@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError, loadMainConfig, resolveConfigPath, type ConfigValues } from '../core/config/index.js';
-import { logDsmcMessages, queryArgs, runDsmc, type DsmcMessage } from '../core/dsmc/index.js';
+import { logDsmcMessages, logDsmcOutputLimits, queryArgs, runDsmc, type DsmcOutcome } from '../core/dsmc/index.js';
 import { resolveHintFilePath, writeHintFile } from '../core/hints/index.js';
 import { createLogger, type Logger } from '../core/log/index.js';
 import { installSignalHandlers, packageVersion, parseProgramArgs, USAGE_EXIT_CODE } from '../core/runtime/index.js';
@@ -24,8 +24,14 @@ Configuration: --config PATH, else $ENDIT_CONFIG, else /etc/endit/endit.conf.
 Log: <logdir>/tsmtapehints.log. Run it from a systemd timer or cron, e.g. daily.
 `;
 
-function logMessages(logger: Logger, messages: readonly DsmcMessage[]): void {
-  logDsmcMessages(logger, 'dsmc query archive', messages);
+function logMessages(logger: Logger, outcome: DsmcOutcome): void {
+  logDsmcMessages(logger, 'dsmc query archive', outcome.messages);
+  logDsmcOutputLimits(logger, 'dsmc query archive', outcome);
+}
+
+/** The code of every message dsmc printed, kept or not. */
+function messageCodes(outcome: DsmcOutcome): string[] {
+  return outcome.messageCounts === undefined ? outcome.messages.map((m) => m.code) : [...outcome.messageCounts.keys()];
 }
 
 /** Duplicates and expiries, as the Perl tool warned about them, plus what was left out. */
@@ -75,9 +81,9 @@ async function generate(values: ConfigValues, hintFile: string, logger: Logger):
   } finally {
     releaseSignals();
   }
-  const verdict = classifyQueryOutcome(outcome.end, outcome.messages);
+  const verdict = classifyQueryOutcome(outcome.end, messageCodes(outcome));
   if (verdict.kind === 'failed') {
-    logMessages(logger, outcome.messages);
+    logMessages(logger, outcome);
     logger.error('dsmc_failed', `${verdict.reason}: ${hintFile} left as it was`);
     process.stderr.write(`${PROGRAM}: ${verdict.reason}; ${hintFile} left as it was (see the log)\n`);
     return 1;
@@ -85,6 +91,7 @@ async function generate(values: ConfigValues, hintFile: string, logger: Logger):
   const listing = parser.finish();
   if (verdict.kind === 'empty') logger.info('dsmc found no archived files (ANS1092W): writing an empty hint file');
   reportListing(logger, listing);
+  logDsmcOutputLimits(logger, 'dsmc query archive', outcome);
   // Atomic, mode 0666 less the umask, as the user chose (the Perl tool did the same).
   await writeHintFile(hintFile, listing.hints);
   const volumes = new Set([...listing.hints.values()].map((h) => h.volid)).size;

@@ -113,11 +113,15 @@ describe('parseScenario', () => {
     [{ failIds: 'A' }, 'failIds: expected an array of strings'],
     [{ rules: {} }, 'rules: expected an array'],
     [{ rules: [{ command: 'retrieve' }] }, 'rules[0].action: required'],
-    [{ rules: [{ action: 'explode' }] }, 'rules[0].action: expected one of fail, hang, crash, prompt, partial, succeed, sent-not-deleted, got "explode"'],
+    [{ rules: [{ action: 'explode' }] }, 'rules[0].action: expected one of fail, hang, crash, prompt, partial, succeed, sent-not-deleted, hold-stdout, long-line, flood, got "explode"'],
     [{ rules: [{ action: 'crash', signal: 'SIGFOO' }] }, 'rules[0].signal: unknown signal "SIGFOO"'],
     [{ rules: [{ action: 'hang', ignoreSigterm: 'yes' }] }, 'rules[0].ignoreSigterm: expected a boolean'],
     [{ rules: [{ action: 'fail', rc: 1.5 }] }, 'rules[0].rc: expected a non-negative integer, got 1.5'],
     [{ rules: [{ action: 'fail', exitCode: 1 }] }, 'rules[0]: unknown key "exitCode"'],
+    [{ rules: [{ action: 'long-line', lineBytes: -5 }] }, 'rules[0].lineBytes: expected a non-negative integer, got -5'],
+    [{ rules: [{ action: 'flood', floodMessages: '10' }] }, 'rules[0].floodMessages: expected a non-negative integer, got "10"'],
+    [{ rules: [{ action: 'flood', lineBytes: 10 }] }, 'rules[0].lineBytes: only for action long-line'],
+    [{ rules: [{ action: 'hang', floodMessages: 10 }] }, 'rules[0].floodMessages: only for action flood'],
   ])('rejects %j', (raw, message) => {
     expect(() => parseScenario(raw)).toThrow(new ScenarioError(message));
   });
@@ -151,6 +155,14 @@ describe('planSession', () => {
     expect(needsStartCounts(anyOnce)).toBe(true);
     expect(needsStartCounts(scenario)).toBe(true);
     expect(needsStartCounts(parseScenario({ rules: [{ action: 'hang' }] }))).toBe(false);
+  });
+
+  it('reads the sizes of the output misbehaviours, with defaults', () => {
+    const plan = (rule: object) => planSession(parseScenario({ rules: [rule] }), 'query', new Map());
+    expect(plan({ action: 'long-line', lineBytes: 1000 })).toMatchObject({ action: 'long-line', lineBytes: 1000 });
+    expect(plan({ action: 'flood', floodMessages: 7, afterFiles: 1 })).toMatchObject({ action: 'flood', floodMessages: 7, afterFiles: 1 });
+    expect(plan({ action: 'long-line' })).toMatchObject({ lineBytes: 100 * 1024 * 1024, floodMessages: 200_000, ignoreSignals: false });
+    expect(plan({ action: 'hold-stdout' })).toMatchObject({ action: 'hold-stdout', ignoreSignals: false });
   });
 
   it('lets a hang honour SIGTERM only when asked', () => {

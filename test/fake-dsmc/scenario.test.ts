@@ -242,3 +242,53 @@ describe('delays', () => {
     expect(readJournal(box.library)[0]).toMatchObject({ action: 'succeed' });
   });
 });
+
+describe('hold-stdout', () => {
+  it('exits with its normal rc but leaves a child holding stdout and stderr open', async () => {
+    writeScenario(box, { rules: [{ command: 'query', action: 'hold-stdout' }] });
+    const session = start(queryArgs(`${box.out}/*`), box.env);
+    let closed = false;
+    void session.done.then(() => (closed = true));
+    await waitFor(() => endEntry() !== undefined && session.child.exitCode !== null, 'the fake exits');
+    const holder = endEntry()?.holderPid ?? -1;
+    try {
+      expect(session.child.exitCode).toBe(8);
+      expect(isAlive(holder)).toBe(true);
+      expect(session.stderr()).toContain('ANS1092W');
+      expect(closed).toBe(false); // the pipes stay open: a reader waiting for them waits for ever
+    } finally {
+      if (holder > 0) process.kill(holder, 'SIGKILL');
+    }
+    expect((await session.done).rc).toBe(8);
+  });
+});
+
+describe('long-line', () => {
+  it('prints lineBytes characters without a newline, then goes on as normal', async () => {
+    writeScenario(box, { rules: [{ command: 'archive', action: 'long-line', lineBytes: 300_000, afterFiles: 1 }] });
+    const paths = makeOutFiles(box, [{ id: '00E1', size: 10 }, { id: '00E2', size: 10 }]);
+    const result = await run(archiveArgs(writeList(box, paths)), box.env);
+    expect(result.rc).toBe(0);
+    const lines = result.stdout.split('\n');
+    const long = lines.findIndex((line) => line.length === 300_000);
+    expect(lines[long]).toMatch(/^x+$/);
+    expect(lines[long - 1]).toContain(`${paths[0]} [Sent]`);
+    expect(lines[long + 1]).toContain(`${paths[1]} [Sent]`);
+    expect(listObjects(box.library)).toHaveLength(2);
+  });
+});
+
+describe('flood', () => {
+  it('prints floodMessages messages of a few codes, I on stdout, W and E on stderr', async () => {
+    writeScenario(box, { rules: [{ command: 'query', action: 'flood', floodMessages: 1000 }] });
+    const result = await run(queryArgs(`${box.out}/*`), box.env);
+    expect(result.rc).toBe(8);
+    const codes = (text: string): Record<string, number> => {
+      const counts: Record<string, number> = {};
+      for (const match of text.matchAll(/^(AN[A-Z]\d{4}[A-Z]) /gm)) counts[match[1] as string] = (counts[match[1] as string] ?? 0) + 1;
+      return counts;
+    };
+    expect(codes(result.stderr)).toEqual({ ANS1228E: 250, ANS4005E: 250, ANS1809W: 250, ANS1092W: 1 });
+    expect(codes(result.stdout)).toEqual({ ANS1898I: 250 });
+  });
+});

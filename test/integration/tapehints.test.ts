@@ -88,6 +88,27 @@ describe('endit-tapehints', () => {
     expect(log).toMatch(/\[dsmc_failed\] dsmc query archive exited with code 12: .* left as it was/);
   });
 
+  it('fault 17: a flood of messages in a failed query is logged as counts per code, not line by line', async () => {
+    const pool = createTestPool({}, { rules: [{ command: 'query', action: 'flood', floodMessages: 20_000 }] });
+    pool.writeConfig({ retriever_hintfile: pool.hintPath });
+    const result = await runProgram('endit-tapehints', pool);
+    expect(result.code).toBe(1); // rc 8 with more than ANS1092W: not an empty result
+    const log = readLog(pool, 'tapehints');
+    expect(log).toMatch(/dsmc query archive: 20001 messages \(ANS1228E 5000, ANS4005E 5000, ANS1809W 5000, ANS1898I 5000, ANS1092W 1\); 19920 not kept/);
+    expect(log.split('\n').filter((line) => line.includes('dsmc query archive: ANS')).length).toBeLessThanOrEqual(50);
+    expect(fs.existsSync(pool.hintPath)).toBe(false);
+  });
+
+  it('fault 14: a line too long to keep is cut and reported; the listing around it still makes the hint file', async () => {
+    const pool = createTestPool({}, { rules: [{ command: 'query', action: 'long-line', lineBytes: 5_000_000, afterFiles: 1 }] });
+    pool.writeConfig({ retriever_hintfile: pool.hintPath });
+    await archive(pool, { [pnfsid(1)]: 'a', [pnfsid(2)]: 'bb' }, 'ENDIT-one');
+    const result = await runProgram('endit-tapehints', pool);
+    expect(result.code, result.stderr).toBe(0);
+    expect([...parseHintFile(fs.readFileSync(pool.hintPath, 'utf8'), pool.hintPath).keys()].sort()).toEqual([pnfsid(1), pnfsid(2)]);
+    expect(readLog(pool, 'tapehints')).toMatch(/\[dsmc_output_cut\] dsmc query archive: 1 line longer than 65536 characters cut \(4934464 characters dropped\)/);
+  });
+
   it('nothing archived yet (ANS1092W, rc 8) is an empty, valid result', async () => {
     const pool = createTestPool();
     pool.writeConfig({ retriever_hintfile: pool.hintPath });

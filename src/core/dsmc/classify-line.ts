@@ -34,6 +34,18 @@ export function isPrompt(line: string): boolean {
 }
 
 /**
+ * Longest unfinished line looked at for a prompt. A prompt line is short; an
+ * unfinished line is looked at again with every chunk that extends it, so
+ * looking at a long one would cost time quadratic in its length.
+ */
+const MAX_PROMPT_CHARS = 4096;
+
+/** True when an unfinished line (no newline yet) is a prompt. */
+export function isPromptPartial(partial: string): boolean {
+  return partial.length <= MAX_PROMPT_CHARS && isPrompt(partial);
+}
+
+/**
  * Classifies one line of dsmc output by its message code, never by its
  * (localized) English text.
  */

@@ -8,7 +8,9 @@ function hasOpenQuote(text: string): boolean {
 
 /**
  * Joins a message whose quoted path wrapped onto the next line (no prefix)
- * back into one, so the path can be read from it.
+ * back into one, so the path can be read from it. A next line that is itself
+ * a message or a prompt is no continuation: both go out as they are. Use one
+ * assembler per stream: a continuation follows on the stream of its message.
  */
 export class MessageAssembler {
   private pending: DsmcMessage | null = null;
@@ -16,15 +18,17 @@ export class MessageAssembler {
   constructor(private readonly emit: (line: string, cls: LineClass) => void) {}
 
   push(line: string): void {
-    if (this.pending !== null) {
-      // The break fell inside the quoted path: join without a separator.
-      const joined = `${this.pending.text}${line.trim()}`;
-      this.pending = null;
-      const cls = classifyLine(joined);
-      this.emit(joined, cls);
-      return;
-    }
     const cls = classifyLine(line);
+    if (this.pending !== null) {
+      if (cls.kind === 'other') {
+        // The break fell inside the quoted path: join without a separator.
+        const joined = `${this.pending.text}${line.trim()}`;
+        this.pending = null;
+        this.emit(joined, classifyLine(joined));
+        return;
+      }
+      this.flush();
+    }
     if (cls.kind === 'message' && hasOpenQuote(cls.message.text)) {
       this.pending = cls.message;
       return;

@@ -1,22 +1,24 @@
 import { execa } from 'execa';
 import type { DsmcMessage, LineClass } from './classify-line.js';
-import { isPrompt } from './classify-line.js';
-import { LineSplitter } from './line-splitter.js';
-import { MessageAssembler } from './message-assembler.js';
+import { diagnoseExecutable } from './executable-check.js';
+import { MessageTally } from './message-tally.js';
+import { OutputReader } from './output-reader.js';
+import { killGroup, trackGroup } from './process-group.js';
 
 export interface DsmcRunRequest {
   readonly executable: string;
   readonly args: readonly string[];
   /** RLIMIT_CPU for the dsmc process, seconds (dsmc can spin forever). */
   readonly cpuLimitSec: number;
-  /** Aborting kills dsmc with SIGKILL (shutdown, emergency brake). */
+  /** Aborting kills dsmc and its process group with SIGKILL (shutdown, emergency brake). */
   readonly signal?: AbortSignal;
   readonly onSpawn?: (pid: number) => void;
+  /** Every line, as it comes; a line longer than MAX_LINE_CHARS comes cut to it. */
   readonly onLine?: (line: string, cls: LineClass) => void;
   /**
-   * Which messages to keep in the outcome (default: all). A caller that acts
-   * on messages in `onLine` as they come keeps memory flat when dsmc prints
-   * one message per file of a million-file list.
+   * Which messages to keep in the outcome (default: all, within the limits of
+   * MessageTally). A caller that acts on messages in `onLine` as they come
+   * keeps none.
    */
   readonly keepMessage?: (message: DsmcMessage) => boolean;
   readonly env?: Readonly<Record<string, string>>;
@@ -31,9 +33,26 @@ export type DsmcEnd =
 
 export interface DsmcOutcome {
   readonly end: DsmcEnd;
+  /** The kept messages: those keepMessage accepts, at most MAX_KEPT_PER_CODE per code, in order. */
   readonly messages: readonly DsmcMessage[];
   readonly pid: number | undefined;
+  // The counts below are set by runDsmc; an outcome a caller makes up for a
+  // session that never ran may leave them out.
+  /** How many messages of each code dsmc printed, kept or not. */
+  readonly messageCounts?: ReadonlyMap<string, number>;
+  /** Messages keepMessage accepted that were not kept, for the limits. */
+  readonly droppedMessages?: number;
+  /** Lines longer than MAX_LINE_CHARS, cut to it. */
+  readonly truncatedLines?: number;
+  /** Characters cut off those lines. */
+  readonly droppedLineChars?: number;
 }
+
+/**
+ * After dsmc exits, how long its output is still read: a child it left
+ * behind may hold the pipes open for ever. Then the group is killed.
+ */
+const DRAIN_AFTER_EXIT_MS = 3000;
 
 /**
  * The shell only sets the CPU limit and then replaces itself with dsmc, so the
@@ -61,67 +80,110 @@ export function describeEnd(end: DsmcEnd): string {
   }
 }
 
-/** Runs one dsmc session; never throws; the outcome says how it ended and what it said. */
-export async function runDsmc(request: DsmcRunRequest): Promise<DsmcOutcome> {
-  const messages: DsmcMessage[] = [];
-  let prompted = false;
-  const subprocess = execa('/bin/sh', wrapperArgs(request.executable, request.args, request.cpuLimitSec), {
+/** dsmc in a process group of its own (detached: its pid is the group id), no usable stdin. */
+// The return type is left to execa: it depends on the options.
+function startDsmc(request: DsmcRunRequest) {
+  return execa('/bin/sh', wrapperArgs(request.executable, request.args, request.cpuLimitSec), {
     cwd: '/',
     stdin: 'ignore',
     buffer: false,
     reject: false,
+    detached: true,
     killSignal: 'SIGKILL',
     forceKillAfterDelay: false,
-    ...(request.signal === undefined ? {} : { cancelSignal: request.signal }),
     ...(request.env === undefined ? {} : { env: request.env }),
     encoding: 'utf8',
   });
-  const pid = subprocess.pid;
-  if (pid !== undefined) request.onSpawn?.(pid);
+}
 
-  const killForPrompt = (): void => {
-    if (prompted) return;
-    prompted = true;
-    subprocess.kill('SIGKILL');
+type DsmcSubprocess = ReturnType<typeof startDsmc>;
+
+/** Once dsmc exited, gives its output DRAIN_AFTER_EXIT_MS, then kills the group and stops reading. */
+function drainAfterExit(subprocess: DsmcSubprocess, pid: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const onExit = (): void => {
+    timer = setTimeout(() => {
+      killGroup(pid);
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+    }, DRAIN_AFTER_EXIT_MS);
   };
-  const assembler = new MessageAssembler((line, cls) => {
-    if (cls.kind === 'message' && (request.keepMessage?.(cls.message) ?? true)) messages.push(cls.message);
-    if (cls.kind === 'prompt') killForPrompt();
-    request.onLine?.(line, cls);
-  });
-  for (const stream of [subprocess.stdout, subprocess.stderr]) {
-    if (stream === null) continue;
-    const splitter = new LineSplitter(
-      (line) => assembler.push(line),
-      (partial) => {
-        if (isPrompt(partial)) killForPrompt();
-      },
-    );
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => splitter.push(chunk));
-    stream.on('end', () => splitter.end());
-  }
+  subprocess.once('exit', onExit);
+  return () => {
+    subprocess.off('exit', onExit);
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}
+
+/** Runs one dsmc session; never throws; the outcome says how it ended and what it said. */
+export async function runDsmc(request: DsmcRunRequest): Promise<DsmcOutcome> {
+  if (request.signal?.aborted === true) return { end: { kind: 'aborted' }, messages: [], pid: undefined };
+  const tally = new MessageTally(request.keepMessage);
+  const subprocess = startDsmc(request);
+  const pid = subprocess.pid;
+  const kill = (): void => {
+    if (pid !== undefined) killGroup(pid);
+  };
+  const release = pid === undefined ? () => {} : trackGroup(pid);
+  if (pid !== undefined) request.onSpawn?.(pid);
+  const stop = { prompted: false, aborted: false, exited: false };
+  subprocess.once('exit', () => (stop.exited = true));
+  const killForPrompt = (): void => {
+    if (stop.prompted) return;
+    stop.prompted = true;
+    kill();
+  };
+  const output = new OutputReader(
+    [subprocess.stdout, subprocess.stderr],
+    (line, cls) => {
+      if (cls.kind === 'message') tally.add(cls.message);
+      if (cls.kind === 'prompt') killForPrompt();
+      request.onLine?.(line, cls);
+    },
+    killForPrompt,
+  );
+  const onAbort = (): void => {
+    if (!stop.exited) stop.aborted = true;
+    kill();
+  };
+  request.signal?.addEventListener('abort', onAbort, { once: true });
+  const stopDraining = pid === undefined ? () => {} : drainAfterExit(subprocess, pid);
 
   const result = await subprocess;
-  assembler.flush();
-  return { end: endOf(result, prompted), messages, pid };
+  stopDraining();
+  request.signal?.removeEventListener('abort', onAbort);
+  output.finish();
+  kill(); // what dsmc left behind in its group
+  release();
+  const end = await endOf(result, stop, request);
+  return {
+    end,
+    messages: tally.messages,
+    pid,
+    messageCounts: tally.messageCounts,
+    droppedMessages: tally.droppedMessages,
+    truncatedLines: output.truncatedLines,
+    droppedLineChars: output.droppedLineChars,
+  };
 }
 
 interface ResultShape {
-  readonly failed: boolean;
   readonly exitCode?: number | undefined;
   readonly signal?: string | undefined;
-  readonly isCanceled: boolean;
   readonly code?: string | undefined;
   readonly message?: string | undefined;
 }
 
-function endOf(result: ResultShape, prompted: boolean): DsmcEnd {
-  if (prompted) return { kind: 'prompt' };
-  if (result.isCanceled) return { kind: 'aborted' };
-  if (result.exitCode === 125) return { kind: 'spawn-failed', error: 'could not set the CPU time limit' };
-  if (result.exitCode === 126 || result.exitCode === 127) return { kind: 'spawn-failed', error: `executable not found or not executable (shell code ${result.exitCode})` };
-  if (result.exitCode !== undefined) return { kind: 'exited', exitCode: result.exitCode };
+async function endOf(result: ResultShape, stop: { prompted: boolean; aborted: boolean }, request: DsmcRunRequest): Promise<DsmcEnd> {
+  if (stop.prompted) return { kind: 'prompt' };
+  if (stop.aborted) return { kind: 'aborted' };
+  const { exitCode } = result;
+  if (exitCode === 125) return { kind: 'spawn-failed', error: `could not set the CPU time limit (dsmc_cpulimit ${request.cpuLimitSec})` };
+  if (exitCode === 126 || exitCode === 127) {
+    const searchPath = request.env?.['PATH'] ?? process.env['PATH'] ?? '';
+    return { kind: 'spawn-failed', error: await diagnoseExecutable(request.executable, searchPath, exitCode) };
+  }
+  if (exitCode !== undefined) return { kind: 'exited', exitCode };
   if (result.signal !== undefined) return { kind: 'signaled', signal: result.signal };
   return { kind: 'spawn-failed', error: result.message ?? result.code ?? 'unknown error' };
 }

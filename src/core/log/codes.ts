@@ -22,6 +22,7 @@ const COMMON_CODES = {
   odd_entry: 'a pool directory holds something that is not a regular file (symlink, directory, FIFO, socket); it is skipped',
   session_record_invalid: 'requestlists/ holds an entry named like a session record that is not one (odd name, symlink, directory); it is ignored',
   lock_lost: 'the instance lock was removed or replaced: taken again, or the daemon stops because another process holds it now',
+  dsmc_output_cut: 'dsmc printed lines too long to keep (over 64 KiB); they were cut',
 } as const;
 
 const ARCHIVER_CODES = {
@@ -61,6 +62,7 @@ const TAPEHINTS_CODES = {
   config_warning: COMMON_CODES.config_warning,
   dsmc_failed: COMMON_CODES.dsmc_failed,
   dsmc_message: COMMON_CODES.dsmc_message,
+  dsmc_output_cut: COMMON_CODES.dsmc_output_cut,
   stopped: 'stopped by a signal; the hint file stays as it was',
   no_hintfile: 'retriever_hintfile is not configured',
   no_volume: 'listed objects had no volume: no hint for them',

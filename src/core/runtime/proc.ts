@@ -1,14 +1,24 @@
 import fs from 'node:fs';
 import { isErrno } from '../errors.js';
 
-/** Whether a process with this pid exists (EPERM means it does, owned by someone else). */
+/** Whether a process with this pid exists (EPERM means it does, owned by someone else); a zombie is dead. */
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return isErrno(error, 'EPERM');
+    if (!isErrno(error, 'EPERM')) return false;
+  }
+  return !isZombie(pid);
+}
+
+/** A killed process whose parent has not reaped it yet (state Z in /proc/<pid>/stat). */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 
@@ -21,6 +31,32 @@ export function processStartTicks(pid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The process group of a pid (field 5 of /proc/<pid>/stat). */
+function processGroupOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * SIGKILLs a dsmc and, when it leads its own process group (as every dsmc
+ * endit starts does), the whole group: children left holding its output die too.
+ */
+export function killGroupHard(pid: number): void {
+  if (processGroupOf(pid) === pid) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+      return;
+    } catch {
+      // Fall back to the one process.
+    }
+  }
+  killHard(pid);
 }
 
 /** Pids whose argument vector contains exactly `arg` (Linux /proc). */

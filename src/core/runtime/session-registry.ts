@@ -5,7 +5,7 @@ import { runDsmc, type DsmcOutcome, type DsmcRunRequest } from '../dsmc/run-dsmc
 import { errorMessage, isErrno } from '../errors.js';
 import { entryKind } from '../pool/odd-entries.js';
 import { writeFileAtomicSync } from '../stats/atomic-write.js';
-import { findProcessesWithArg, isProcessAlive, killHard, waitForExit } from './proc.js';
+import { findProcessesWithArg, isProcessAlive, killGroupHard, killHard, waitForExit } from './proc.js';
 
 /** What a crash leaves behind so that the next start can find and kill the dsmc it ran. */
 interface SessionRecord {
@@ -177,7 +177,7 @@ export class SessionRegistry {
     if (record?.pid !== undefined && pids.size === 0 && isProcessAlive(record.pid) && !fs.existsSync('/proc/self')) {
       pids.add(record.pid); // No /proc to confirm with: trust the record.
     }
-    for (const pid of pids) killHard(pid);
+    for (const pid of pids) killGroupHard(pid);
     await waitForExit([...pids], timeoutMs);
     removeUnlessDirectory(listFile);
     fs.rmSync(recordFile, { force: true });
