@@ -94,17 +94,8 @@ export function killHard(pid: number): void {
 export async function waitForExit(pids: readonly number[], timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (pids.every((pid) => !isProcessAlive(pid) || isZombie(pid))) return true;
+    if (pids.every((pid) => !isProcessAlive(pid))) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
   }
 }

@@ -20,6 +20,8 @@ interface RunningSession {
   readonly recordFile: string;
   readonly controller: AbortController;
   pid: number | undefined;
+  /** Settles once the session's outcome was handed to its caller (and the caller's own handlers ran). */
+  settled: Promise<void>;
 }
 
 export interface SessionStart extends Omit<DsmcRunRequest, 'signal' | 'onSpawn'> {
@@ -84,15 +86,26 @@ export class SessionRegistry {
     return path.join(this.requestlistsDir, `.${this.daemon}.${path.basename(listFile)}${RECORD_SUFFIX}`);
   }
 
-  async run(start: SessionStart): Promise<DsmcOutcome> {
+  run(start: SessionStart): Promise<DsmcOutcome> {
     const session: RunningSession = {
       listFile: start.listFile,
       recordFile: this.recordPath(start.listFile),
       controller: new AbortController(),
       pid: undefined,
+      settled: Promise.resolve(),
     };
     this.writeRecord(session);
     this.running.add(session);
+    const outcome = this.runRecorded(session, start);
+    // Registered before the caller's handlers, so it settles after them: stopAll waits for those too.
+    session.settled = outcome.then(
+      () => undefined,
+      () => undefined,
+    );
+    return outcome;
+  }
+
+  private async runRecorded(session: RunningSession, start: SessionStart): Promise<DsmcOutcome> {
     try {
       return await runDsmc({
         ...start,
@@ -139,9 +152,12 @@ export class SessionRegistry {
 
   /** Kills every running session and waits until their dsmc processes are gone and lists removed. */
   async stopAll(timeoutMs: number): Promise<void> {
+    const deadlineMs = Date.now() + timeoutMs;
     const sessions = [...this.running];
     const pids = this.killAllNow();
     await waitForExit(pids, timeoutMs);
+    // The daemons' own bookkeeping of a killed session (e.g. the archiver's sent journal) runs before the exit.
+    await settledOrTimeout(sessions.map((session) => session.settled), Math.max(0, deadlineMs - Date.now()));
     for (const session of sessions) this.cleanup(session.listFile, session.recordFile);
   }
 
@@ -212,4 +228,13 @@ function readRecord(file: string): SessionRecord | null {
   } catch {
     return null;
   }
+}
+
+async function settledOrTimeout(promises: readonly Promise<void>[], timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([Promise.all(promises), timeout]);
+  clearTimeout(timer);
 }
