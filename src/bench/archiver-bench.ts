@@ -7,9 +7,10 @@ import path from 'node:path';
 import fs from 'node:fs';
 import type { BenchOptions } from './bench-args.js';
 import type { Measured } from './bench-row.js';
-import { cpuWindows, longestLineBytes, readStats, settle, startDaemon, waitFor } from './daemon-process.js';
+import { longestLineBytes, readStats, startDaemon, waitFor } from './daemon-process.js';
 import { measureFloor } from './floor.js';
 import { writeOutFiles } from './generate.js';
+import { runHang, type HangPlan, type HangSample } from './hang-run.js';
 import { freshJournal, JournalTail } from './journal-tail.js';
 import { note, timed } from './progress.js';
 import { createPool, destroyPool, HSM, type BenchPool } from './workspace.js';
@@ -24,6 +25,11 @@ export function archiverFileSize(n: number): number {
   return Math.max(MIB, Math.ceil((4 * GIB) / n));
 }
 
+/** Two sessions hang; the busy cycle while they run is the figure per cycle. */
+function archiverHangPlan(n: number): HangPlan {
+  return { program: 'archiver', command: 'archive', sessions: 2, startTimeoutMs: 60_000 + n / 10, settleMaxSec: 30, cycleSec: BUSY_CYCLE_SEC };
+}
+
 function configure(pool: BenchPool, opts: BenchOptions): void {
   pool.writeConfig({
     sleeptime: opts.sleepSec,
@@ -31,40 +37,6 @@ function configure(pool: BenchPool, opts: BenchOptions): void {
     archiver_threshold2_usage: 2,
     archiver_timeout: 86_400,
   });
-}
-
-interface HangSample {
-  firstSec: number;
-  cpuToFirstSec: number;
-  /** One per CPU window. */
-  cpuPct: number[];
-  cpuPerCycleSec: number[];
-  settleSec: number;
-  rssMiB: number;
-}
-
-async function runHang(pool: BenchPool, n: number, opts: BenchOptions): Promise<HangSample> {
-  pool.writeScenario({ rules: [{ command: 'archive', action: 'hang' }] });
-  const journal = freshJournal(pool.journalPath);
-  const run = startDaemon('archiver', pool);
-  try {
-    const startTimeout = 60_000 + n / 10;
-    const first = await waitFor('the first archive session', () => (journal.poll(), journal.starts('archive')[0]), startTimeout, 10, run);
-    const cpuToFirstSec = run.cpuSec();
-    await waitFor('both archive sessions', () => (journal.poll(), journal.starts('archive').length >= 2 ? true : undefined), startTimeout, 50, run);
-    const settleSec = await settle(run, 30);
-    const windows = await cpuWindows(run, opts.windows, opts.windowSec);
-    return {
-      firstSec: (first.timeMs - run.spawnMs) / 1000,
-      cpuToFirstSec,
-      cpuPct: windows.map((w) => (100 * w.cpuSec) / w.wallSec),
-      cpuPerCycleSec: windows.map((w) => w.cpuSec / (w.wallSec / BUSY_CYCLE_SEC)),
-      settleSec,
-      rssMiB: run.peakRssMiB(),
-    };
-  } finally {
-    await run.stop();
-  }
 }
 
 interface SucceedSample {
@@ -119,7 +91,7 @@ export async function benchArchiver(n: number, opts: BenchOptions): Promise<Meas
     const hang: HangSample[] = [];
     for (let r = 0; r < opts.repeats; r++) {
       floors.push(measureFloor(out));
-      const sample = await runHang(pool, n, opts);
+      const sample = await runHang(pool, archiverHangPlan(n), opts);
       note(`archiver N=${n} hang #${r + 1}: first session ${sample.firstSec.toFixed(2)} s (floor ${floors.at(-1)?.toFixed(2)} s), CPU ${sample.cpuPct.map((c) => c.toFixed(1)).join(', ')}% after settling ${sample.settleSec.toFixed(1)} s, peak RSS ${sample.rssMiB.toFixed(0)} MiB`);
       hang.push(sample);
     }

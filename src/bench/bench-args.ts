@@ -71,82 +71,103 @@ function parseDaemons(text: string | undefined): BenchDaemon[] {
   });
 }
 
-export function parseBenchArgs(argv: readonly string[]): BenchOptions {
-  let sizes: number[] = [10_000, 100_000, 1_000_000];
-  let repeats: number | undefined;
-  let sleepSec = 5;
-  let windowSec: number | undefined;
-  let windows: number | undefined;
-  let daemons: BenchDaemon[] = [...ALL_DAEMONS];
-  let out = 'bench-results.json';
-  let tmpdir: string | undefined;
-  let tiny = false;
-  let quick = false;
-  let help = false;
-  let archiveAllMax = 1_000_000;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const next = (): string | undefined => argv[++i];
-    switch (arg) {
-      case '--quick':
-        quick = true;
-        sizes = [10_000, 100_000];
-        break;
-      case '--tiny':
-        tiny = true;
-        sizes = [300];
-        break;
-      case '--n':
-        sizes = (next() ?? '').split(',').map(parseSize);
-        break;
-      case '--repeats':
-        repeats = positiveInt(arg, next());
-        break;
-      case '--window':
-        windowSec = positiveInt(arg, next());
-        break;
-      case '--windows':
-        windows = positiveInt(arg, next());
-        break;
-      case '--sleeptime':
-        sleepSec = positiveInt(arg, next());
-        break;
-      case '--only':
-        daemons = parseDaemons(next());
-        break;
-      case '--out': {
-        const value = next();
-        if (value === undefined || value === '') throw new BenchArgsError('--out: expected a file name');
-        out = value;
-        break;
-      }
-      case '--tmpdir':
-        tmpdir = next();
-        if (tmpdir === undefined) throw new BenchArgsError('--tmpdir: expected a directory');
-        break;
-      case '--archive-all-max':
-        archiveAllMax = positiveInt(arg, next());
-        break;
-      case '--help':
-      case '-h':
-        help = true;
-        break;
-      default:
-        throw new BenchArgsError(`unknown option ${JSON.stringify(arg)}\n\n${BENCH_USAGE}`);
-    }
+/** What the command line said, before the defaults that depend on --tiny/--quick. */
+interface BenchFlags {
+  sizes: number[];
+  repeats: number | undefined;
+  sleepSec: number;
+  windowSec: number | undefined;
+  windows: number | undefined;
+  daemons: BenchDaemon[];
+  out: string;
+  tmpdir: string | undefined;
+  archiveAllMax: number;
+  tiny: boolean;
+  quick: boolean;
+  help: boolean;
+}
+
+/** The options that take one positive integer, and the flag each sets. */
+const POSITIVE_INT_OPTIONS = {
+  '--repeats': 'repeats',
+  '--window': 'windowSec',
+  '--windows': 'windows',
+  '--sleeptime': 'sleepSec',
+  '--archive-all-max': 'archiveAllMax',
+} as const satisfies Record<string, keyof BenchFlags>;
+
+function isPositiveIntOption(arg: string): arg is keyof typeof POSITIVE_INT_OPTIONS {
+  return Object.hasOwn(POSITIVE_INT_OPTIONS, arg);
+}
+
+/** Applies one option to `flags`; `next` hands out its value. */
+function parseOption(flags: BenchFlags, arg: string, next: () => string | undefined): void {
+  if (isPositiveIntOption(arg)) {
+    flags[POSITIVE_INT_OPTIONS[arg]] = positiveInt(arg, next());
+    return;
   }
-  sizes = [...new Set(sizes)].sort((a, b) => a - b);
+  switch (arg) {
+    case '--quick':
+      flags.quick = true;
+      flags.sizes = [10_000, 100_000];
+      break;
+    case '--tiny':
+      flags.tiny = true;
+      flags.sizes = [300];
+      break;
+    case '--n':
+      flags.sizes = (next() ?? '').split(',').map(parseSize);
+      break;
+    case '--only':
+      flags.daemons = parseDaemons(next());
+      break;
+    case '--out': {
+      const value = next();
+      if (value === undefined || value === '') throw new BenchArgsError('--out: expected a file name');
+      flags.out = value;
+      break;
+    }
+    case '--tmpdir':
+      flags.tmpdir = next();
+      if (flags.tmpdir === undefined) throw new BenchArgsError('--tmpdir: expected a directory');
+      break;
+    case '--help':
+    case '-h':
+      flags.help = true;
+      break;
+    default:
+      throw new BenchArgsError(`unknown option ${JSON.stringify(arg)}\n\n${BENCH_USAGE}`);
+  }
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const flags: BenchFlags = {
+    sizes: [10_000, 100_000, 1_000_000],
+    repeats: undefined,
+    sleepSec: 5,
+    windowSec: undefined,
+    windows: undefined,
+    daemons: [...ALL_DAEMONS],
+    out: 'bench-results.json',
+    tmpdir: undefined,
+    archiveAllMax: 1_000_000,
+    tiny: false,
+    quick: false,
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) parseOption(flags, argv[i] as string, () => argv[++i]);
+  const { tiny, quick, sleepSec } = flags;
   return {
-    sizes,
-    repeats: repeats ?? (tiny ? 1 : quick ? 2 : 3),
+    sizes: [...new Set(flags.sizes)].sort((a, b) => a - b),
+    repeats: flags.repeats ?? (tiny ? 1 : quick ? 2 : 3),
     sleepSec: tiny ? Math.min(sleepSec, 2) : sleepSec,
-    windowSec: windowSec ?? (tiny ? 2 : sleepSec),
-    windows: windows ?? (tiny ? 1 : quick ? 2 : 3),
+    windowSec: flags.windowSec ?? (tiny ? 2 : sleepSec),
+    windows: flags.windows ?? (tiny ? 1 : quick ? 2 : 3),
     turnarounds: tiny ? 2 : 5,
-    daemons,
-    out,
-    tmpdir,
-    archiveAllMax,
-    help,
+    daemons: flags.daemons,
+    out: flags.out,
+    tmpdir: flags.tmpdir,
+    archiveAllMax: flags.archiveAllMax,
+    help: flags.help,
   };
 }

@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions } from './bench-args.js';
 import type { Measured } from './bench-row.js';
-import { cpuWindows, longestLineBytes, settle, startDaemon, waitFor } from './daemon-process.js';
+import { longestLineBytes, startDaemon, waitFor } from './daemon-process.js';
 import { measureFloor } from './floor.js';
 import { seedLibrary, writeHintFile, writeRequests } from './generate.js';
+import { runHang, type HangPlan, type HangSample } from './hang-run.js';
 import { freshJournal, JournalTail, type JournalEvent } from './journal-tail.js';
 import { note, timed } from './progress.js';
 import { createPool, destroyPool, type BenchPool } from './workspace.js';
@@ -22,6 +23,14 @@ export function retrieverVolumes(n: number): number {
   return Math.max(1, Math.min(1000, Math.floor(n / 10)));
 }
 
+/**
+ * One session hangs; the work the retriever still does after it (reading
+ * requests it put off) is not "steady", so it settles for up to a minute.
+ */
+function retrieverHangPlan(n: number, opts: BenchOptions): HangPlan {
+  return { program: 'retriever', command: 'retrieve', sessions: 1, startTimeoutMs: 120_000 + n / 10, settleMaxSec: 60, cycleSec: opts.sleepSec };
+}
+
 function configure(pool: BenchPool, opts: BenchOptions): void {
   pool.writeConfig({
     sleeptime: opts.sleepSec,
@@ -32,39 +41,6 @@ function configure(pool: BenchPool, opts: BenchOptions): void {
     retriever_reqlistfillwaitmax: 600,
     retriever_buffersize: 1,
   });
-}
-
-interface HangSample {
-  firstSec: number;
-  cpuToFirstSec: number;
-  settleSec: number;
-  /** One per CPU window. */
-  cycleCpuSec: number[];
-  cpuPct: number[];
-  rssMiB: number;
-}
-
-async function runHang(pool: BenchPool, n: number, opts: BenchOptions): Promise<HangSample> {
-  pool.writeScenario({ rules: [{ command: 'retrieve', action: 'hang' }] });
-  const journal = freshJournal(pool.journalPath);
-  const run = startDaemon('retriever', pool);
-  try {
-    const first = await waitFor('the first retrieve session', () => (journal.poll(), journal.starts('retrieve')[0]), 120_000 + n / 10, 10, run);
-    const cpuToFirstSec = run.cpuSec();
-    // Work the retriever still does after the first session (reading requests it put off) is not "steady".
-    const settleSec = await settle(run, 60);
-    const windows = await cpuWindows(run, opts.windows, opts.windowSec);
-    return {
-      firstSec: (first.timeMs - run.spawnMs) / 1000,
-      cpuToFirstSec,
-      settleSec,
-      cycleCpuSec: windows.map((w) => w.cpuSec / (w.wallSec / opts.sleepSec)),
-      cpuPct: windows.map((w) => (100 * w.cpuSec) / w.wallSec),
-      rssMiB: run.peakRssMiB(),
-    };
-  } finally {
-    await run.stop();
-  }
 }
 
 interface SucceedSample {
@@ -131,15 +107,15 @@ export async function benchRetriever(n: number, opts: BenchOptions): Promise<Mea
     const hang: HangSample[] = [];
     for (let r = 0; r < opts.repeats; r++) {
       floors.push(measureFloor(request));
-      const s = await runHang(pool, n, opts);
-      note(`retriever N=${n} hang #${r + 1}: first session ${s.firstSec.toFixed(2)} s (floor ${floors.at(-1)?.toFixed(2)} s), settled after ${s.settleSec.toFixed(1)} s, steady cycle CPU ${s.cycleCpuSec.map((c) => c.toFixed(3)).join(', ')} s, peak RSS ${s.rssMiB.toFixed(0)} MiB`);
+      const s = await runHang(pool, retrieverHangPlan(n, opts), opts);
+      note(`retriever N=${n} hang #${r + 1}: first session ${s.firstSec.toFixed(2)} s (floor ${floors.at(-1)?.toFixed(2)} s), settled after ${s.settleSec.toFixed(1)} s, steady cycle CPU ${s.cpuPerCycleSec.map((c) => c.toFixed(3)).join(', ')} s, peak RSS ${s.rssMiB.toFixed(0)} MiB`);
       hang.push(s);
     }
     const floor = floors.sort((a, b) => a - b)[floors.length >> 1] as number;
     const rows: Measured[] = [
       { daemon: 'retriever', n, figure: 'first session', unit: 's', samples: hang.map((s) => s.firstSec), floor },
       { daemon: 'retriever', n, figure: 'CPU to first session', unit: 's', samples: hang.map((s) => s.cpuToFirstSec), floor },
-      { daemon: 'retriever', n, figure: 'steady cycle CPU', unit: 's', samples: hang.flatMap((s) => s.cycleCpuSec), floor },
+      { daemon: 'retriever', n, figure: 'steady cycle CPU', unit: 's', samples: hang.flatMap((s) => s.cpuPerCycleSec), floor },
       { daemon: 'retriever', n, figure: 'steady CPU', unit: '%', samples: hang.flatMap((s) => s.cpuPct) },
       { daemon: 'retriever', n, figure: 'peak RSS (sessions hang)', unit: 'MiB', samples: hang.map((s) => s.rssMiB) },
     ];

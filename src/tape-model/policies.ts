@@ -17,7 +17,7 @@ import { GIB } from '../core/units.js';
 import type { RetrieverSettings } from '../retriever/settings.js';
 import { parseOrderKey } from '../retriever/tape-order.js';
 import { DEFAULT_VOLUME } from '../retriever/volume-name.js';
-import { createRandom, shuffled, type Random } from './prng.js';
+import { createRandom, shuffled, type Random } from '../core/prng.js';
 import type { PlannedSimSession, PolicyAdapter, SimView } from './policy-adapter.js';
 import type { TraceRequest } from './trace.js';
 

@@ -7,7 +7,7 @@
  * stray single recalls fall anywhere. Sizes are a few GB, log-normal.
  * A pure function of its spec: the same seed gives the same trace.
  */
-import { createRandom, randomExponential, randomInt, randomLogNormal, shuffled, type Random } from './prng.js';
+import { createRandom, randomExponential, randomInt, randomLogNormal, shuffled, type Random } from '../core/prng.js';
 
 export interface TraceSpec {
   readonly seed: number;

@@ -16,6 +16,28 @@ describe('bench arguments', () => {
     expect(parseBenchArgs(['--only', 'archiver,deleter']).daemons).toEqual(['archiver', 'deleter']);
   });
 
+  it.each([
+    { argv: ['--repeats', '4'], field: 'repeats', value: 4 },
+    { argv: ['--window', '7'], field: 'windowSec', value: 7 },
+    { argv: ['--windows', '2'], field: 'windows', value: 2 },
+    { argv: ['--sleeptime', '9'], field: 'sleepSec', value: 9 },
+    { argv: ['--archive-all-max', '50'], field: 'archiveAllMax', value: 50 },
+    { argv: ['--tmpdir', '/scratch'], field: 'tmpdir', value: '/scratch' },
+  ] as const)('$argv sets $field', ({ argv, field, value }) => {
+    expect(parseBenchArgs(argv)[field]).toBe(value);
+  });
+
+  it('a positive-integer option refuses zero, fractions and a missing value, naming the option', () => {
+    expect(() => parseBenchArgs(['--repeats', '0'])).toThrow('--repeats: expected a positive integer, got "0"');
+    expect(() => parseBenchArgs(['--window', '1.5'])).toThrow('--window: expected a positive integer');
+    expect(() => parseBenchArgs(['--sleeptime'])).toThrow('--sleeptime: expected a positive integer, got undefined');
+  });
+
+  it('--tiny caps the sleeptime at 2 s and windows default to it', () => {
+    expect(parseBenchArgs(['--tiny', '--sleeptime', '9'])).toMatchObject({ sleepSec: 2, windowSec: 2, windows: 1, turnarounds: 2 });
+    expect(parseBenchArgs(['--sleeptime', '9'])).toMatchObject({ sleepSec: 9, windowSec: 9, windows: 3, turnarounds: 5 });
+  });
+
   it('refuses what it does not know', () => {
     expect(() => parseBenchArgs(['--nope'])).toThrow(BenchArgsError);
     expect(() => parseBenchArgs(['--only', 'tapehints'])).toThrow(/unknown daemon/);

@@ -10,9 +10,7 @@ const MAX_FUNCTION_LINES = 60;
  * Functions still over the limit, to be split; the list only shrinks. The
  * test fails if one of them grows under the limit and stays listed, too.
  */
-const KNOWN_OVER: ReadonlySet<string> = new Set([
-  'src/bench/bench-args.ts:parseBenchArgs',
-]);
+const KNOWN_OVER: ReadonlySet<string> = new Set<string>([]);
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true, recursive: true })

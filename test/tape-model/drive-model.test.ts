@@ -13,7 +13,7 @@ import {
   type SessionStart,
   type TapeFile,
 } from '../../src/tape-model/drive-model.js';
-import { createRandom, shuffled } from '../../src/tape-model/prng.js';
+import { createRandom, shuffled } from '../../src/core/prng.js';
 
 /** Round numbers: 1 GB/s, a 1 TB tape, 30 s mount, 5 s + 100 s per tape length locate. */
 const SPEC: LibrarySpec = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isPnfsid } from '../../src/core/pool/pnfsid.js';
-import { createRandom, randomInt, shuffled } from '../../src/tape-model/prng.js';
+import { createRandom, randomInt, shuffled } from '../../src/core/prng.js';
 import { DEFAULT_TRACE_SPEC, generateTrace, volumeLabel, type TraceRequest } from '../../src/tape-model/trace.js';
 
 const SEEDS = [1, 2, 3, 42, 1234];

@@ -1,5 +1,7 @@
 // What the demo does, decided up front from a seed. Pure.
 
+import { createRandom, type Random } from '../../core/prng.js';
+
 const KIB = 1024;
 const MIB = 1024 * KIB;
 
@@ -30,31 +32,19 @@ export interface DemoPlanOptions {
 
 export const DEFAULT_DEMO_PLAN: DemoPlanOptions = { files: 36, waves: 4, removals: 8 };
 
-/** mulberry32: a small seeded generator, so a plan can be reproduced. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** A 36-digit pnfsid-like id. */
-function planId(random: () => number): string {
+function planId(random: Random): string {
   let hex = '0000';
   while (hex.length < 36) hex += Math.floor(random() * 16).toString(16).toUpperCase();
   return hex;
 }
 
 /** Sizes from 1 KiB to 16 MiB, log-uniform (most small, a few large), as on a real pool. */
-function planSize(random: () => number): number {
+function planSize(random: Random): number {
   return Math.round(2 ** (10 + random() * 14));
 }
 
-function planFile(random: () => number, index: number): DemoFile {
+function planFile(random: Random, index: number): DemoFile {
   return { id: planId(random), sizeBytes: planSize(random), path: `/demo/data/run-${String(index + 1).padStart(3, '0')}.root` };
 }
 
@@ -64,7 +54,7 @@ function splitWaves(files: readonly DemoFile[], waves: number): DemoFile[][] {
 }
 
 export function planDemo(seed: number, options: DemoPlanOptions = DEFAULT_DEMO_PLAN): DemoPlan {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const files = Array.from({ length: options.files }, (_, i) => planFile(random, i));
   const recalls = files.filter((_, i) => i % 3 === 1);
   const removals = files.filter((_, i) => i % 3 === 2).slice(0, options.removals);

@@ -194,23 +194,9 @@ export class Scanner {
   }
 
   array(): unknown[] {
-    this.expect(OPEN_BRACKET, '[');
     const out: unknown[] = [];
-    this.ws();
-    if (this.peek() === CLOSE_BRACKET) {
-      this.pos++;
-      return out;
-    }
-    for (;;) {
-      this.ws();
-      out.push(this.value());
-      this.ws();
-      if (this.peek() === CLOSE_BRACKET) {
-        this.pos++;
-        return out;
-      }
-      this.expect(COMMA, ',');
-    }
+    this.sequence(OPEN_BRACKET, CLOSE_BRACKET, () => out.push(this.value()));
+    return out;
   }
 
   /** Checks a value is valid JSON without building it. */
@@ -220,22 +206,8 @@ export class Scanner {
         this.members(() => {}, () => this.skipValue());
         return;
       case OPEN_BRACKET:
-        this.expect(OPEN_BRACKET, '[');
-        this.ws();
-        if (this.peek() === CLOSE_BRACKET) {
-          this.pos++;
-          return;
-        }
-        for (;;) {
-          this.ws();
-          this.skipValue();
-          this.ws();
-          if (this.peek() === CLOSE_BRACKET) {
-            this.pos++;
-            return;
-          }
-          this.expect(COMMA, ',');
-        }
+        this.sequence(OPEN_BRACKET, CLOSE_BRACKET, () => this.skipValue());
+        return;
       default:
         this.value();
     }
@@ -269,26 +241,11 @@ export class Scanner {
    * `onMember(index or -1)` must read the value (value() or skipValue()).
    */
   keyedMembers(keys: readonly Buffer[], onMember: (keyIndex: number) => void): void {
-    this.expect(OPEN_BRACE, '{');
-    this.ws();
-    if (this.peek() === CLOSE_BRACE) {
-      this.pos++;
-      return;
-    }
-    for (;;) {
-      this.ws();
+    this.sequence(OPEN_BRACE, CLOSE_BRACE, () => {
       const keyIndex = this.keyIndex(keys);
-      this.ws();
-      this.expect(COLON, ':');
-      this.ws();
+      this.colon();
       onMember(keyIndex);
-      this.ws();
-      if (this.peek() === CLOSE_BRACE) {
-        this.pos++;
-        return;
-      }
-      this.expect(COMMA, ',');
-    }
+    });
   }
 
   object(): Record<string, unknown> {
@@ -304,22 +261,43 @@ export class Scanner {
    * `readValue`, that reads each value (positioned at it) instead of value().
    */
   members<T = unknown>(onMember: (key: string, value: T) => void, readValue: (key: string) => T = () => this.value() as T, streamed = false): void {
-    this.expect(OPEN_BRACE, '{');
+    this.sequence(
+      OPEN_BRACE,
+      CLOSE_BRACE,
+      () => {
+        const key = this.string();
+        this.colon();
+        onMember(key, readValue(key));
+      },
+      streamed,
+    );
+  }
+
+  /** The `:` between a key and its value, with the white space around it. */
+  private colon(): void {
     this.ws();
-    if (this.peek() === CLOSE_BRACE) {
+    this.expect(COLON, ':');
+    this.ws();
+  }
+
+  /**
+   * `open item, item, ... close` (arrays and objects alike; possibly empty):
+   * `readItem` reads one item, positioned at it. `streamed` refills the
+   * buffer before each item.
+   */
+  private sequence(open: number, close: number, readItem: () => void, streamed = false): void {
+    this.expect(open, String.fromCharCode(open));
+    this.ws();
+    if (this.peek() === close) {
       this.pos++;
       return;
     }
     for (;;) {
       if (streamed) this.fill();
       this.ws();
-      const key = this.string();
+      readItem();
       this.ws();
-      this.expect(COLON, ':');
-      this.ws();
-      onMember(key, readValue(key));
-      this.ws();
-      if (this.peek() === CLOSE_BRACE) {
+      if (this.peek() === close) {
         this.pos++;
         return;
       }

@@ -1,7 +1,7 @@
 /**
- * A seeded pseudo-random source for traces and simulated list orders: the
- * same seed gives the same numbers on every machine, so a trace or a
- * simulation is a pure function of its seed (never Math.random).
+ * A seeded pseudo-random source for traces, simulated list orders and the
+ * demo plan: the same seed gives the same numbers on every machine, so each
+ * is a pure function of its seed (never Math.random).
  */
 export type Random = () => number;
 
