@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { ConfigValues } from '../core/config/index.js';
 import { deleteArgs, describeEnd, logDsmcOutputLimits, writeFileListFrom, type DsmcEnd } from '../core/dsmc/index.js';
 import { formatLocalTime, type Logger } from '../core/log/index.js';
-import type { OddEntryWarnings, PoolLayout } from '../core/pool/index.js';
-import type { SessionRegistry } from '../core/runtime/index.js';
+import type { OddEntryWarnings } from '../core/pool/index.js';
+import type { DaemonContext } from '../core/runtime/index.js';
 import { IdLineBuffer } from './log-lists.js';
 import { decideDeleteOutcome, newDeleteTally, tallyDeleteMessage, type DeleteVerdict, type MarkGone } from './outcome.js';
 import { listQueueFiles, readQueueFile, removeQueueFiles, setAsideQueueFile, writeQueueFiles, type CorruptQueueFile, type QueueFileResult } from './queue-file.js';
@@ -33,10 +33,7 @@ export interface QueueSnapshot {
   readonly setAside: readonly string[];
 }
 
-export interface QueuePassDeps {
-  readonly pool: PoolLayout;
-  readonly logger: Logger;
-  readonly sessions: SessionRegistry;
+export interface QueuePassDeps extends Pick<DaemonContext, 'pool' | 'logger' | 'sessions'> {
   readonly hints: VolumeHints;
   readonly values: () => ConfigValues;
   readonly isStopping: () => boolean;

@@ -1,6 +1,6 @@
 // dsmc archive [-deletefiles] -description=D -filelist=F
 import { statSync } from 'node:fs';
-import { elapsedMs, failEntry, markHandled, rejectEntry } from './command-helpers.js';
+import { failEntry, markHandled, rejectEntry, transferFigures } from './command-helpers.js';
 import type { ListEntry } from './file-list.js';
 import { formatArchiveLine, formatArchiveSummary, formatDefaultDescription } from './format-output.js';
 import type { ArchiveInvocation } from './invocation.js';
@@ -93,15 +93,7 @@ export async function runArchive(ctx: SessionContext): Promise<void> {
 export function summarizeArchive(ctx: SessionContext): string[] {
   const { progress } = ctx;
   return formatArchiveSummary(
-    {
-      inspected: progress.inspected,
-      inspectedBytes: progress.inspectedBytes,
-      objects: progress.done.length,
-      failed: progress.failed.length,
-      sizeBytes: progress.transferredBytes,
-      transferMs: progress.transferMs,
-      elapsedMs: elapsedMs(ctx),
-    },
+    { inspected: progress.inspected, inspectedBytes: progress.inspectedBytes, ...transferFigures(ctx) },
     ctx.invocation.display.numberFormat,
   );
 }

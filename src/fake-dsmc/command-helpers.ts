@@ -33,3 +33,15 @@ export function noObjectMessage(path: string): string {
 export function elapsedMs(ctx: SessionContext): number {
   return Date.now() - ctx.startMs;
 }
+
+/** What every transfer summary (archive, retrieve) reports of a session. */
+export function transferFigures(ctx: SessionContext): { objects: number; failed: number; sizeBytes: number; transferMs: number; elapsedMs: number } {
+  const { progress } = ctx;
+  return {
+    objects: progress.done.length,
+    failed: progress.failed.length,
+    sizeBytes: progress.transferredBytes,
+    transferMs: progress.transferMs,
+    elapsedMs: elapsedMs(ctx),
+  };
+}

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredObject } from './catalog.js';
 import { indexByPath } from './catalog.js';
-import { elapsedMs, failEntry, markHandled, noObjectMessage, rejectEntry } from './command-helpers.js';
+import { failEntry, markHandled, noObjectMessage, rejectEntry, transferFigures } from './command-helpers.js';
 import type { CopyResult } from './data-copy.js';
 import { copyObjectData, planWrongSize } from './data-copy.js';
 import type { ListEntry } from './file-list.js';
@@ -79,15 +79,5 @@ export async function runRetrieve(ctx: SessionContext): Promise<void> {
 }
 
 export function summarizeRetrieve(ctx: SessionContext): string[] {
-  const { progress } = ctx;
-  return formatRetrieveSummary(
-    {
-      objects: progress.done.length,
-      failed: progress.failed.length,
-      sizeBytes: progress.transferredBytes,
-      transferMs: progress.transferMs,
-      elapsedMs: elapsedMs(ctx),
-    },
-    ctx.invocation.display.numberFormat,
-  );
+  return formatRetrieveSummary(transferFigures(ctx), ctx.invocation.display.numberFormat);
 }
