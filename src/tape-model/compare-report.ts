@@ -66,7 +66,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions | 'hel
   return options;
 }
 
-/** Both baselines on one seed's trace. */
+/** Both baselines and the new policy on one seed's trace. */
 export function compareSeed(options: CompareOptions, seed: number): SimResult[] {
   const trace = generateTrace({ ...DEFAULT_TRACE_SPEC, seed, recalls: options.recalls, volumes: options.volumes });
   const library = { ...LTO9_LIBRARY, drives: options.drives };
