@@ -5,6 +5,7 @@ import { classifySpace, planSpaceLines, type SpaceLines, type SpaceState, type S
 import { sortTapeOrder, type OrderKey } from './tape-order.js';
 import { maxListBytes, splitTooLarge, type TooLargeRequest } from './too-large.js';
 import { DEFAULT_VOLUME } from './volume-name.js';
+import { rankVolumes, type PriorityClass } from './volume-priority.js';
 
 /** One volume's pending requests (not in a running session), kept up to date incrementally by the cache. */
 export interface VolumeSummary {
@@ -46,8 +47,12 @@ export interface RetrieverView {
 }
 
 export interface VolumeState {
-  /** When its last session ended; a volume counts as mounted while its session runs. */
+  /** When its last session that read the tape ended; the tape stays in its drive for the mount retention after. */
   readonly lastMountEndMs: number | null;
+  /** When its last session that needed a real mount ended: the remount delay counts from here (follow-ons are no mount). */
+  readonly lastRealMountEndMs: number | null;
+  /** The session planned last for it rode a tape estimated still mounted. */
+  readonly followOn: boolean;
   /** Its last session took only part of its requests (space): the rest may follow without remount delay. */
   readonly lastCut: boolean;
   readonly backoff: BackoffState;
@@ -61,7 +66,7 @@ export interface RetrieverState {
 
 export const INITIAL_RETRIEVER_STATE: RetrieverState = { volumes: new Map() };
 
-const FRESH_VOLUME: VolumeState = { lastMountEndMs: null, lastCut: false, backoff: NO_BACKOFF, waitingSinceMs: null };
+const FRESH_VOLUME: VolumeState = { lastMountEndMs: null, lastRealMountEndMs: null, followOn: false, lastCut: false, backoff: NO_BACKOFF, waitingSinceMs: null };
 
 export interface PlannedRetrieveSession {
   readonly volume: string;
@@ -70,6 +75,8 @@ export interface PlannedRetrieveSession {
   readonly bytes: number;
   /** Cut to the space left (SPEC 11.1): the volume has more requests than this list. */
   readonly cut: boolean;
+  /** Its tape is estimated still mounted: no mount. */
+  readonly followOn: boolean;
   readonly reason: string;
 }
 
@@ -103,8 +110,8 @@ interface Readiness {
 }
 
 function remountRemainingMs(volume: VolumeState, nowMs: number, delayMs: number): number {
-  if (volume.lastMountEndMs === null || volume.lastCut) return 0;
-  const elapsed = Math.max(0, nowMs - volume.lastMountEndMs);
+  if (volume.lastRealMountEndMs === null || volume.lastCut) return 0;
+  const elapsed = Math.max(0, nowMs - volume.lastRealMountEndMs);
   return Math.max(0, delayMs - elapsed);
 }
 
@@ -121,10 +128,15 @@ function fillRemainingMs(summary: VolumeSummary, volume: VolumeState, nowMs: num
   return Math.max(0, Math.min(untilQuiet, untilOldest, untilSeen));
 }
 
-function readinessOf(summary: VolumeSummary, volume: VolumeState, view: RetrieverView, settings: RetrieverSettings): Readiness {
+/**
+ * Follow-ons (the tape still mounted) and starving volumes (oldest request
+ * older than the fill-wait maximum) skip the fill wait and the remount
+ * delay; only back-off holds them.
+ */
+function readinessOf(summary: VolumeSummary, volume: VolumeState, view: RetrieverView, settings: RetrieverSettings, priority: PriorityClass): Readiness {
   if (view.skipDelays) return { waitMs: 0, why: '' };
   const backoffMs = backoffRemainingMs(volume.backoff, view.nowMs, settings.sleepMs, settings.backoffMaxMs);
-  if (summary.name === DEFAULT_VOLUME) return { waitMs: backoffMs, why: `${volume.backoff.failures} failed session(s)` };
+  if (summary.name === DEFAULT_VOLUME || priority !== 'work') return { waitMs: backoffMs, why: `${volume.backoff.failures} failed session(s)` };
   const remountMs = remountRemainingMs(volume, view.nowMs, settings.remountDelayMs);
   const fillMs = fillRemainingMs(summary, volume, view.nowMs, settings);
   const waitMs = Math.max(backoffMs, remountMs, fillMs);
@@ -145,21 +157,73 @@ export function planCutList(requests: readonly RequestInfo[], budgetBytes: numbe
   return { requests: sortTapeOrder(chosen), bytes, cut: chosen.length < requests.length };
 }
 
-/** Volumes with the oldest waiting request first; the name breaks ties. */
-function oldestFirst(volumes: readonly VolumeSummary[]): VolumeSummary[] {
-  return [...volumes].sort((a, b) => a.oldestMs - b.oldestMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/**
+ * A list's first requests in tape order within the session caps (0: no
+ * cap); at least one request, so a cap never stalls a volume.
+ */
+export function planCappedList(requests: readonly RequestInfo[], maxBytes: number, maxFiles: number): { requests: readonly RequestInfo[]; bytes: number; cut: boolean } {
+  let bytes = 0;
+  let count = 0;
+  for (const r of requests) {
+    const overBytes = maxBytes > 0 && bytes + r.sizeBytes > maxBytes;
+    const overFiles = maxFiles > 0 && count + 1 > maxFiles;
+    if (count > 0 && (overBytes || overFiles)) break;
+    bytes += r.sizeBytes;
+    count++;
+  }
+  return { requests: requests.slice(0, count), bytes, cut: count < requests.length };
+}
+
+interface OrderedVolume {
+  readonly summary: VolumeSummary;
+  readonly priority: PriorityClass;
+}
+
+/**
+ * The waiting volumes in the order they get drives: volume-priority.ts, or
+ * (the pre-issue-11 rule, the simulator's baseline) oldest request first.
+ */
+function orderVolumes(settings: RetrieverSettings, view: RetrieverView, volumes: ReadonlyMap<string, VolumeState>): OrderedVolume[] {
+  const byName = new Map(view.volumes.map((v) => [v.name, v]));
+  if (settings.volumeOrder === 'oldest-first') {
+    const sorted = [...view.volumes].sort((a, b) => a.oldestMs - b.oldestMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return sorted.map((summary) => ({ summary, priority: 'work' }));
+  }
+  const mounted = mountedVolumes(volumes, view, settings);
+  const candidates = view.volumes.map((v) => ({ ...v, waitingSinceMs: volumes.get(v.name)?.waitingSinceMs ?? null, mounted: mounted.has(v.name) }));
+  return rankVolumes(candidates, view.nowMs, settings.fillWaitMaxMs).map((r) => ({ summary: byName.get(r.name) as VolumeSummary, priority: r.priority }));
 }
 
 /** Times in the future (the clock was set back) count from now, so no wait grows beyond its length. */
 function clampToNow(volume: VolumeState, nowMs: number): VolumeState {
   const mountLater = volume.lastMountEndMs !== null && volume.lastMountEndMs > nowMs;
+  const realMountLater = volume.lastRealMountEndMs !== null && volume.lastRealMountEndMs > nowMs;
   const failureLater = volume.backoff.lastFailureMs > nowMs;
-  if (!mountLater && !failureLater) return volume;
+  if (!mountLater && !realMountLater && !failureLater) return volume;
   return {
     ...volume,
     lastMountEndMs: mountLater ? nowMs : volume.lastMountEndMs,
+    lastRealMountEndMs: realMountLater ? nowMs : volume.lastRealMountEndMs,
     backoff: failureLater ? { ...volume.backoff, lastFailureMs: nowMs } : volume.backoff,
   };
+}
+
+function withinRetention(volume: VolumeState, nowMs: number, settings: RetrieverSettings): boolean {
+  return settings.mountRetentionMs > 0 && volume.lastMountEndMs !== null && nowMs - volume.lastMountEndMs < settings.mountRetentionMs;
+}
+
+/**
+ * The volumes whose tapes are estimated still in a drive: ended less than
+ * the mount retention ago, and among the most recently used that fit in
+ * the drives not busy with running sessions (one drive per worker; TSM
+ * unloads the least recently used idle tape when it needs a drive).
+ */
+function mountedVolumes(volumes: ReadonlyMap<string, VolumeState>, view: RetrieverView, settings: RetrieverSettings): Set<string> {
+  const running = new Set(view.running.map((r) => r.volume));
+  const idle = [...volumes]
+    .filter(([name, v]) => !running.has(name) && name !== DEFAULT_VOLUME && withinRetention(v, view.nowMs, settings))
+    .sort(([, a], [, b]) => (b.lastMountEndMs ?? 0) - (a.lastMountEndMs ?? 0));
+  return new Set(idle.slice(0, Math.max(0, settings.maxWorkers - running.size)).map(([name]) => name));
 }
 
 /** Volume state kept for the next cycle: only what still matters, so the map stays small. */
@@ -168,7 +232,7 @@ function planNextVolumes(state: RetrieverState, view: RetrieverView, settings: R
   const waiting = new Set(view.volumes.map((v) => v.name));
   for (const [name, stored] of state.volumes) {
     const volume = clampToNow(stored, view.nowMs);
-    const recentMount = volume.lastMountEndMs !== null && remountRemainingMs(volume, view.nowMs, settings.remountDelayMs) > 0;
+    const recentMount = remountRemainingMs(volume, view.nowMs, settings.remountDelayMs) > 0 || withinRetention(volume, view.nowMs, settings);
     const keep = waiting.has(name) || recentMount || volume.backoff.failures > 0 || view.running.some((r) => r.volume === name);
     if (keep) next.set(name, waiting.has(name) ? volume : { ...volume, waitingSinceMs: null });
   }
@@ -239,7 +303,7 @@ interface Planning {
   waitMs: number;
 }
 
-/** Walks the waiting volumes, oldest request first, while slots are free. */
+/** Walks the waiting volumes in priority order while slots are free. */
 function planVolumes(settings: RetrieverSettings, view: RetrieverView, volumes: ReadonlyMap<string, VolumeState>, space: SpaceBudget, reasons: string[]): Planning {
   const running = new Set(view.running.map((r) => r.volume));
   const p: Planning = {
@@ -253,10 +317,10 @@ function planVolumes(settings: RetrieverSettings, view: RetrieverView, volumes: 
     hold: null,
     waitMs: settings.sleepMs,
   };
-  for (const summary of oldestFirst(view.volumes)) {
+  for (const { summary, priority } of orderVolumes(settings, view, volumes)) {
     if (p.freeSlots <= 0) break;
     if (running.has(summary.name)) continue;
-    const ready = readinessOf(summary, volumes.get(summary.name) ?? FRESH_VOLUME, view, settings);
+    const ready = readinessOf(summary, volumes.get(summary.name) ?? FRESH_VOLUME, view, settings, priority);
     if (ready.waitMs > 0) {
       p.waitMs = Math.min(p.waitMs, ready.waitMs);
       reasons.push(`${summary.name}: waiting ${Math.ceil(ready.waitMs / 1000)} s (${ready.why})`);
@@ -264,35 +328,56 @@ function planVolumes(settings: RetrieverSettings, view: RetrieverView, volumes: 
       p.readFirst.push(summary.name);
       p.freeSlots--;
     } else if (p.readFirst.length === 0) {
-      planVolumeList(p, summary, view, space.maxListBytes);
+      planVolumeList(p, { summary, priority }, view, settings, space.maxListBytes);
     }
   }
   return p;
 }
 
 /** The list of one ready volume: what never fits left out, the rest cut to the space left. */
-function planVolumeList(p: Planning, summary: VolumeSummary, view: RetrieverView, maxBytes: number): void {
+function planVolumeList(p: Planning, { summary, priority }: OrderedVolume, view: RetrieverView, settings: RetrieverSettings, maxBytes: number): void {
   p.examined.push(summary.name);
   const { fitting, tooLarge } = splitTooLarge(view.requestsOf(summary.name), maxBytes);
   for (const r of tooLarge) p.tooLarge.push({ id: r.id, volume: summary.name, sizeBytes: r.sizeBytes });
   if (tooLarge.length > 0) p.reasons.push(`${summary.name}: ${tooLarge.length} request(s) larger than in/ can ever hold above the kill line (${formatBytes(maxBytes)}), left out`);
   if (fitting.length === 0) return;
-  const list = planCutList(fitting, p.budgetBytes);
+  const spaceCut = planCutList(fitting, p.budgetBytes);
+  const list = planCappedList(spaceCut.requests, settings.maxSessionBytes, settings.maxSessionFiles);
   if (list.requests.length === 0) {
     p.hold = 'RESERVATION';
     p.reasons.push(`${summary.name}: its oldest request does not fit in the ${formatBytes(Math.max(0, p.budgetBytes))} left above the kill line`);
     return;
   }
-  const why = view.skipDelays ? 'SIGUSR1' : summary.name === DEFAULT_VOLUME ? 'no volume known' : 'list ready';
   p.sessions.push({
     volume: summary.name,
     requests: list.requests,
     bytes: list.bytes,
-    cut: list.cut,
-    reason: list.cut ? `${why}; cut to ${list.requests.length} of ${fitting.length} requests to fit the free space` : why,
+    cut: spaceCut.cut || list.cut,
+    followOn: priority === 'follow-on',
+    reason: sessionReason(view, summary, priority, spaceCut.cut ? spaceCut.requests.length : -1, list.cut ? list.requests.length : -1, fitting.length),
   });
   p.budgetBytes -= list.bytes;
   p.freeSlots--;
+}
+
+const PRIORITY_WHY: Readonly<Record<PriorityClass, string>> = {
+  starving: 'oldest request waited retriever_reqlistfillwaitmax',
+  'follow-on': 'follow-on: tape still mounted',
+  work: 'list ready',
+};
+
+/** Why a session starts; a cut count is -1 when that cut did not happen. */
+function sessionReason(view: RetrieverView, summary: VolumeSummary, priority: PriorityClass, spaceCutTo: number, capCutTo: number, total: number): string {
+  const why = view.skipDelays ? 'SIGUSR1' : summary.name === DEFAULT_VOLUME ? 'no volume known' : PRIORITY_WHY[priority];
+  const cuts: string[] = [];
+  if (spaceCutTo >= 0) cuts.push(`cut to ${spaceCutTo} of ${total} requests to fit the free space`);
+  if (capCutTo >= 0) cuts.push(`cut to ${capCutTo} requests by the session caps`);
+  return [why, ...cuts].join('; ');
+}
+
+/** The planned sessions' follow-on flags, kept so their ends know whether they were real mounts. */
+function markPlanned(volumes: Map<string, VolumeState>, sessions: readonly PlannedRetrieveSession[]): void {
+  for (const s of sessions) volumes.set(s.volume, { ...(volumes.get(s.volume) ?? FRESH_VOLUME), followOn: s.followOn });
 }
 
 /** The retriever's decision for one cycle (SPEC 6.5, 6.6, 11.1–11.3). Pure: time and the world come in `view`. */
@@ -309,6 +394,7 @@ export function decideRetrieverCycle(settings: RetrieverSettings, state: Retriev
   const p = planVolumes(settings, view, volumes, space, reasons);
   const found = { tooLarge: p.tooLarge, examined: p.examined };
   if (p.readFirst.length > 0) return { ...base, ...found, killSessions: false, sessions: [], readFirst: p.readFirst, hold: null, waitMs: 0 };
+  markPlanned(volumes, p.sessions);
   return { ...base, ...found, killSessions: false, sessions: p.sessions, hold: p.hold, waitMs: p.waitMs };
 }
 
@@ -337,6 +423,9 @@ export function recordRetrieveOutcome(state: RetrieverState, volume: string, out
   volumes.set(volume, {
     ...previous,
     lastMountEndMs: outcome.mounted ? nowMs : previous.lastMountEndMs,
+    // A follow-on was no mount: the remount delay still counts from the last real one.
+    lastRealMountEndMs: outcome.mounted && !previous.followOn ? nowMs : previous.lastRealMountEndMs,
+    followOn: false,
     lastCut: outcome.mounted ? outcome.cut || outcome.killedByUs : previous.lastCut,
     backoff: outcome.killedByUs ? previous.backoff : recordSessionResult(previous.backoff, outcome.succeeded, nowMs),
   });

@@ -11,6 +11,17 @@ export interface RetrieverSettings {
   readonly killPercent: number;
   readonly sleepMs: number;
   readonly backoffMaxMs: number;
+  /** How long TSM keeps an idle volume mounted; 0 = never count on it (no follow-on). */
+  readonly mountRetentionMs: number;
+  /** Caps on one list; 0 = no cap. */
+  readonly maxSessionBytes: number;
+  readonly maxSessionFiles: number;
+  /**
+   * How ready volumes are ranked: 'work-per-mount' (volume-priority.ts) in
+   * the daemon; 'oldest-first' is the rule before issue 11, kept only as
+   * the simulator's "today" baseline.
+   */
+  readonly volumeOrder: 'work-per-mount' | 'oldest-first';
 }
 
 /** The retriever's settings, from the snapshot's values already in base units. */
@@ -25,5 +36,9 @@ export function retrieverSettings({ values, derived }: ConfigSnapshot): Retrieve
     killPercent: values.retriever_killthreshold,
     sleepMs: derived.sleepMs,
     backoffMaxMs: derived.retryBackoffMaxMs,
+    mountRetentionMs: derived.retrieverMountRetentionMs,
+    maxSessionBytes: derived.retrieverMaxSessionBytes,
+    maxSessionFiles: values.retriever_maxsessionfiles,
+    volumeOrder: 'work-per-mount',
   };
 }

@@ -4,12 +4,13 @@
  * argv in and writes the text out.
  */
 import { LTO9_LIBRARY } from './drive-model.js';
-import { createEnditRulesPolicy, createTodayPolicy, defaultRetrieverSettings } from './policies.js';
+import { createEnditRulesPolicy, createNewPolicy, createTodayPolicy, defaultRetrieverSettings } from './policies.js';
 import { simulate, type SimResult } from './simulate.js';
 import { DEFAULT_TRACE_SPEC, generateTrace } from './trace.js';
 
 export const COMPARE_USAGE = `usage: node dist/tape-model/compare.js [options]
-Plays seeded recall traces through the ENDIT rules and today's endit policy
+Plays seeded recall traces through the ENDIT rules, today's endit policy and
+the new one (issue 11)
 on an LTO-9 library model and prints, per seed, what each costs.
   --seeds LIST     seeds, e.g. 1,2,3 or 1-100 (default 1,2,3)
   --drives N       tape drives, and retriever_maxworkers (default ${LTO9_LIBRARY.drives})
@@ -65,12 +66,12 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions | 'hel
   return options;
 }
 
-/** Both baselines on one seed's trace. */
+/** Both baselines and the new policy on one seed's trace. */
 export function compareSeed(options: CompareOptions, seed: number): SimResult[] {
   const trace = generateTrace({ ...DEFAULT_TRACE_SPEC, seed, recalls: options.recalls, volumes: options.volumes });
   const library = { ...LTO9_LIBRARY, drives: options.drives };
   const settings = defaultRetrieverSettings(options.drives);
-  return [simulate(trace, createEnditRulesPolicy(settings, seed), library), simulate(trace, createTodayPolicy(settings), library)];
+  return [simulate(trace, createEnditRulesPolicy(settings, seed), library), simulate(trace, createTodayPolicy(settings), library), simulate(trace, createNewPolicy(settings), library)];
 }
 
 const COLUMNS: ReadonlyArray<readonly [string, (r: SimResult) => string]> = [

@@ -1,6 +1,7 @@
 /**
  * `node dist/tape-model/compare.js --seeds 1,2,3`: the baselines of issue 11
- * (ENDIT rules, today's endit) on seeded recall traces and an LTO-9 model.
+ * (ENDIT rules, today's endit) and the new policy on seeded recall traces
+ * and an LTO-9 model.
  */
 import { COMPARE_USAGE, CompareArgsError, parseCompareArgs, runComparison } from './compare-report.js';
 

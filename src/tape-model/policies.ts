@@ -1,6 +1,7 @@
 /**
- * The two baselines issue 11's new policy must beat, as simulator adapters:
- * the Perl ENDIT rules, and today's endit policy run through the real
+ * Issue 11's retriever policies as simulator adapters: the two baselines
+ * (the Perl ENDIT rules; "today", endit before issue 11: oldest volume
+ * first, no follow-on) and the new policy, the last two through the real
  * `decideRetrieverCycle`.
  */
 import {
@@ -114,15 +115,15 @@ function tracedRequests(view: SimView, volume: string, ids: readonly RequestInfo
 }
 
 /**
- * Today's endit: the real `decideRetrieverCycle`, fed as src/retriever/cycle.ts
- * feeds it: session ends recorded at the next cycle, waits clamped to
+ * The real `decideRetrieverCycle`, fed as src/retriever/cycle.ts feeds it:
+ * session ends recorded at the next cycle, waits clamped to
  * [MIN_WAIT_MS, sleeptime].
  */
-export function createTodayPolicy(settings: RetrieverSettings): PolicyAdapter {
+function createDecideAdapter(name: string, settings: RetrieverSettings): PolicyAdapter {
   let state: RetrieverState = INITIAL_RETRIEVER_STATE;
   let ended: Array<{ volume: string; failed: boolean }> = [];
   return {
-    name: 'today',
+    name,
     decide(view) {
       for (const end of ended) {
         state = recordRetrieveOutcome(state, end.volume, { succeeded: !end.failed, killedByUs: false, cut: false, mounted: !end.failed }, view.nowMs);
@@ -139,6 +140,16 @@ export function createTodayPolicy(settings: RetrieverSettings): PolicyAdapter {
   };
 }
 
+/** Today's endit (before issue 11): oldest volume first, no follow-on; lists in tape order. */
+export function createTodayPolicy(settings: RetrieverSettings): PolicyAdapter {
+  return createDecideAdapter('today', { ...settings, volumeOrder: 'oldest-first', mountRetentionMs: 0, maxSessionBytes: 0, maxSessionFiles: 0 });
+}
+
+/** The new policy (issue 11 section 2): follow-on while mounted, work per mount, optional session caps. */
+export function createNewPolicy(settings: RetrieverSettings): PolicyAdapter {
+  return createDecideAdapter('new', { ...settings, volumeOrder: 'work-per-mount' });
+}
+
 /** The retriever's settings at their configured defaults, with `maxWorkers` sessions (one per drive, typically). */
 export function defaultRetrieverSettings(maxWorkers: number): RetrieverSettings {
   return {
@@ -151,5 +162,9 @@ export function defaultRetrieverSettings(maxWorkers: number): RetrieverSettings 
     killPercent: Number(KEY_DEFS.retriever_killthreshold.default),
     sleepMs: Number(KEY_DEFS.sleeptime.default) * 1000,
     backoffMaxMs: Number(KEY_DEFS.retry_backoff_max.default) * 1000,
+    mountRetentionMs: Number(KEY_DEFS.retriever_mountretention.default) * 1000,
+    maxSessionBytes: Number(KEY_DEFS.retriever_maxsessionbytes.default) * GIB,
+    maxSessionFiles: Number(KEY_DEFS.retriever_maxsessionfiles.default),
+    volumeOrder: 'work-per-mount',
   };
 }

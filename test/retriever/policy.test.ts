@@ -13,6 +13,7 @@ import {
 } from '../../src/retriever/policy.js';
 import type { RetrieverSettings } from '../../src/retriever/settings.js';
 import { GIB } from '../../src/core/units.js';
+import { sortTapeOrder } from '../../src/retriever/tape-order.js';
 
 const MIB = 1024 ** 2;
 const T0 = 1_700_000_000_000;
@@ -28,6 +29,10 @@ const settings: RetrieverSettings = {
   killPercent: 95,
   sleepMs: MIN,
   backoffMaxMs: 60 * MIN,
+  mountRetentionMs: 60 * MIN,
+  maxSessionBytes: 0,
+  maxSessionFiles: 0,
+  volumeOrder: 'work-per-mount',
 };
 
 /** A big, empty filesystem: space never matters unless a test says so. */
@@ -87,7 +92,7 @@ describe('fill wait and fill-wait max (real volumes)', () => {
       { id: 'A1', sizeBytes: GIB, mtimeMs: T0 - oldest * MIN, order: null },
       { id: 'A2', sizeBytes: GIB, mtimeMs: T0 - newest * MIN, order: null },
     ];
-    const state: RetrieverState = { volumes: new Map([['VOL1', { lastMountEndMs: null, lastCut: false, backoff: { failures: 0, lastFailureMs: 0 }, waitingSinceMs: T0 - oldest * MIN }]]) };
+    const state: RetrieverState = { volumes: new Map([['VOL1', { lastMountEndMs: null, lastRealMountEndMs: null, followOn: false, lastCut: false, backoff: { failures: 0, lastFailureMs: 0 }, waitingSinceMs: T0 - oldest * MIN }]]) };
     expect(started(state, { byVolume: { VOL1: list } })).toEqual(starts ? ['VOL1'] : []);
   });
 
@@ -111,6 +116,12 @@ describe('fill wait and fill-wait max (real volumes)', () => {
   });
 });
 
+/**
+ * The remount delay alone: no mount retention (no follow-on) and no
+ * starvation within the test's times (issue 11 lets both skip the delay).
+ */
+const remountOnly: RetrieverSettings = { ...settings, mountRetentionMs: 0, fillWaitMaxMs: 24 * 60 * MIN };
+
 describe('remount delay', () => {
   const world = { byVolume: { VOL1: requests('A', 3, 60 * MIN) } };
   const ended = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0 - 30 * MIN);
@@ -120,7 +131,7 @@ describe('remount delay', () => {
     { sinceEndMin: 119, starts: false },
     { sinceEndMin: 120, starts: true },
   ])('$sinceEndMin min after the last session: starts=$starts', ({ sinceEndMin, starts }) => {
-    expect(started(ended, world, { nowMs: T0 - 30 * MIN + sinceEndMin * MIN })).toEqual(starts ? ['VOL1'] : []);
+    expect(started(ended, world, { nowMs: T0 - 30 * MIN + sinceEndMin * MIN }, remountOnly)).toEqual(starts ? ['VOL1'] : []);
   });
 
   it('does not apply to the default volume', () => {
@@ -147,10 +158,10 @@ describe('remount delay', () => {
   it('a clock set back never makes the delay longer than remountdelay', () => {
     // The last session "ended" a day in the future of the clock now.
     const state = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: false, killedByUs: false, cut: false, mounted: true }, T0 + 24 * 60 * MIN);
-    const now = decideRetrieverCycle(settings, state, view(world));
+    const now = decideRetrieverCycle(remountOnly, state, view(world));
     expect(now.sessions).toEqual([]);
-    expect(started(now.nextState, world, { nowMs: T0 + 120 * MIN - 1 })).toEqual([]);
-    expect(started(now.nextState, world, { nowMs: T0 + 120 * MIN })).toEqual(['VOL1']);
+    expect(started(now.nextState, world, { nowMs: T0 + 120 * MIN - 1 }, remountOnly)).toEqual([]);
+    expect(started(now.nextState, world, { nowMs: T0 + 120 * MIN }, remountOnly)).toEqual(['VOL1']);
   });
 });
 
@@ -208,8 +219,8 @@ describe('SIGUSR1', () => {
     { what: 'remount delay', state: recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0) },
     { what: 'back-off', state: failed },
   ])('skips the $what once', ({ state }) => {
-    expect(started(state, world)).toEqual([]);
-    expect(started(state, world, { skipDelays: true })).toEqual(['VOL1']);
+    expect(started(state, world, {}, remountOnly)).toEqual([]);
+    expect(started(state, world, { skipDelays: true }, remountOnly)).toEqual(['VOL1']);
   });
 
   it('does not skip the space rules', () => {
@@ -324,5 +335,84 @@ describe('space reservation (SPEC 11.1)', () => {
     expect(planCutList(list, 25).requests.map((r) => r.id)).toEqual(['M', 'O']);
     expect(planCutList(list, 5).requests).toEqual([]);
     expect(planCutList(list, 30).cut).toBe(false);
+  });
+});
+
+describe('issue 11: follow-on while the tape is still mounted', () => {
+  const read = { succeeded: true, killedByUs: false, cut: false, mounted: true };
+  const ended = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', read, T0 - 30 * MIN);
+  const fresh = { byVolume: { VOL1: requests('A', 2, 1000) } };
+
+  it('starts new requests of a volume that ended less than mountretention ago at once: no fill wait, no remount delay', () => {
+    const decision = decideRetrieverCycle(settings, ended, view(fresh));
+    expect(decision.sessions.map((s) => [s.volume, s.followOn, s.reason])).toEqual([['VOL1', true, 'follow-on: tape still mounted']]);
+  });
+
+  it('not once mountretention has passed, nor with mountretention 0', () => {
+    expect(started(ended, fresh, { nowMs: T0 + 30 * MIN, volumes: summaries({ byVolume: { VOL1: requests('A', 2, 1000, GIB, T0 + 30 * MIN) } }) })).toEqual([]);
+    expect(started(ended, fresh, {}, { ...settings, mountRetentionMs: 0 })).toEqual([]);
+  });
+
+  it('a follow-on is no mount: the remount delay still counts from the last real mount', () => {
+    const planned = decideRetrieverCycle(settings, ended, view(fresh)).nextState;
+    const after = recordRetrieveOutcome(planned, 'VOL1', read, T0 + 10 * MIN);
+    expect(after.volumes.get('VOL1')).toMatchObject({ lastMountEndMs: T0 + 10 * MIN, lastRealMountEndMs: T0 - 30 * MIN });
+    // Past the retention after the follow-on, but 90 min after the real mount: the delay (120 min) still holds ...
+    const later = T0 + 75 * MIN;
+    const world = { byVolume: { VOL1: requests('B', 1, 20 * MIN, GIB, later) } };
+    expect(started(after, world, { nowMs: later, volumes: summaries(world) })).toEqual([]);
+    // ... and ends 120 min after the real mount ended.
+    const due = T0 + 90 * MIN;
+    const world2 = { byVolume: { VOL1: requests('B', 1, 20 * MIN, GIB, due) } };
+    expect(started(after, world2, { nowMs: due, volumes: summaries(world2) })).toEqual(['VOL1']);
+  });
+
+  it('counts only as many idle tapes mounted as there are drives not running sessions (least recently used leave)', () => {
+    let state = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'OLDER', read, T0 - 20 * MIN);
+    state = recordRetrieveOutcome(state, 'NEWER', read, T0 - 10 * MIN);
+    const world = { byVolume: { OLDER: requests('A', 1, 1000), NEWER: requests('B', 1, 1000) } };
+    // 2 workers, one running elsewhere: one drive left, holding the most recently used tape.
+    const decision = decideRetrieverCycle(settings, state, view(world, { running: [{ volume: 'OTHER', stillToLandBytes: 0 }] }));
+    expect(decision.sessions.map((s) => s.volume)).toEqual(['NEWER']);
+  });
+});
+
+describe('issue 11: nothing starves', () => {
+  it('a request older than fillwaitmax gets a drive next, even within the remount delay', () => {
+    const state = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'OLD', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0 - 61 * MIN);
+    const world = { byVolume: { BIG: requests('B', 50, 30 * MIN, 100 * GIB), OLD: requests('A', 1, 120 * MIN) } };
+    const decision = decideRetrieverCycle({ ...settings, maxWorkers: 1 }, state, view(world));
+    expect(decision.sessions.map((s) => [s.volume, s.reason])).toEqual([['OLD', 'oldest request waited retriever_reqlistfillwaitmax']]);
+  });
+
+  it('otherwise the volume with the most work per mount goes first', () => {
+    const world = { byVolume: { SMALL: requests('A', 1, 60 * MIN), BIG: requests('B', 50, 30 * MIN, 100 * GIB) } };
+    expect(started(INITIAL_RETRIEVER_STATE, world, {}, { ...settings, maxWorkers: 1 })).toEqual(['BIG']);
+    expect(started(INITIAL_RETRIEVER_STATE, world, {}, { ...settings, maxWorkers: 1, volumeOrder: 'oldest-first' })).toEqual(['SMALL']);
+  });
+});
+
+describe('issue 11: bounded sessions', () => {
+  const world = { byVolume: { VOL1: requests('A', 10, 60 * MIN, GIB) } };
+
+  it.each([
+    { caps: { maxSessionBytes: 3 * GIB, maxSessionFiles: 0 }, files: 3 },
+    { caps: { maxSessionBytes: 0, maxSessionFiles: 4 }, files: 4 },
+    { caps: { maxSessionBytes: 3 * GIB, maxSessionFiles: 2 }, files: 2 },
+    { caps: { maxSessionBytes: GIB / 2, maxSessionFiles: 0 }, files: 1 },
+    { caps: { maxSessionBytes: 0, maxSessionFiles: 0 }, files: 10 },
+  ])('caps $caps cut the list to its first $files in tape order', ({ caps, files }) => {
+    const [session] = decideRetrieverCycle({ ...settings, ...caps }, INITIAL_RETRIEVER_STATE, view(world)).sessions;
+    const inTapeOrder = sortTapeOrder(world.byVolume.VOL1);
+    expect(session?.requests).toEqual(inTapeOrder.slice(0, files));
+    expect(session?.cut).toBe(files < 10);
+  });
+
+  it('the rest follows on at once (the tape is still mounted)', () => {
+    const capped = { ...settings, maxSessionFiles: 4 };
+    const first = decideRetrieverCycle(capped, INITIAL_RETRIEVER_STATE, view(world));
+    const after = recordRetrieveOutcome(first.nextState, 'VOL1', { succeeded: true, killedByUs: false, cut: true, mounted: true }, T0 + 5 * MIN);
+    const rest = { byVolume: { VOL1: sortTapeOrder(world.byVolume.VOL1).slice(4) } };
+    expect(decideRetrieverCycle(capped, after, view(rest, { nowMs: T0 + 5 * MIN })).sessions.map((s) => [s.volume, s.requests.length, s.followOn])).toEqual([['VOL1', 4, true]]);
   });
 });

@@ -67,7 +67,7 @@ describe('fault 10: a file list that cannot be written affects its volume only',
   function plan(volume: string, n: number): PlannedRetrieveSession {
     cache.observe(id(n), 1000, 10);
     cache.markRead(id(n), 1000, { kind: 'pending', fileSizeBytes: 10, parentPid: null });
-    return { volume, requests: [{ id: id(n), sizeBytes: 10, mtimeMs: 1000, order: null }], bytes: 10, cut: false, reason: 'test' };
+    return { volume, requests: [{ id: id(n), sizeBytes: 10, mtimeMs: 1000, order: null }], bytes: 10, cut: false, followOn: false, reason: 'test' };
   }
 
   it('logs it, puts the requests back, reports a failed session for that volume, and the next volume starts', async () => {

@@ -18,6 +18,10 @@ const settings: RetrieverSettings = {
   killPercent: 95,
   sleepMs: MIN,
   backoffMaxMs: 60 * MIN,
+  mountRetentionMs: 60 * MIN,
+  maxSessionBytes: 0,
+  maxSessionFiles: 0,
+  volumeOrder: 'work-per-mount',
 };
 
 /** 100 GiB filesystem, all free: kill line max(1 GiB, 10 GiB·5%) = 1 GiB, so a list can never hold more than 99 GiB. */

@@ -20,6 +20,10 @@ export interface DerivedValues {
   readonly retrieverFillWaitMs: number;
   readonly retrieverFillWaitMaxMs: number;
   readonly retrieverBufferBytes: number;
+  /** 0 = no follow-on estimate. */
+  readonly retrieverMountRetentionMs: number;
+  /** 0 = no cap. */
+  readonly retrieverMaxSessionBytes: number;
   /** 0 = volume-aware deletion off. */
   readonly deleterVolumeQuietMs: number;
 }
@@ -39,6 +43,8 @@ export function deriveBaseUnits(values: ConfigValues): DerivedValues {
     retrieverFillWaitMs: values.retriever_reqlistfillwait * SECOND_MS,
     retrieverFillWaitMaxMs: values.retriever_reqlistfillwaitmax * SECOND_MS,
     retrieverBufferBytes: values.retriever_buffersize * GIB,
+    retrieverMountRetentionMs: values.retriever_mountretention * SECOND_MS,
+    retrieverMaxSessionBytes: values.retriever_maxsessionbytes * GIB,
     deleterVolumeQuietMs: values.deleter_volumequiet * SECOND_MS,
   };
 }

@@ -244,6 +244,31 @@ export const KEY_DEFS = {
       "Start a session anyway this long after a volume's oldest request, even if its\n" +
       'request list is still filling up, seconds.',
   },
+  retriever_mountretention: {
+    kind: 'nonnegint',
+    default: '3600',
+    overridable: true,
+    description:
+      "How long the TSM server keeps an idle volume mounted (its MOUNTRETENTION), seconds.\n" +
+      'New requests for a volume whose session ended less than this ago start at once:\n' +
+      'no fill wait, no remount delay. 0 disables this.',
+  },
+  retriever_maxsessionbytes: {
+    kind: 'nonnegint',
+    default: '0',
+    example: '2000',
+    overridable: true,
+    description:
+      "Cap on one session's list, in GiB, so older work on other volumes can cut in;\n" +
+      'the rest follows on while the tape is still mounted. 0: no cap.',
+  },
+  retriever_maxsessionfiles: {
+    kind: 'nonnegint',
+    default: '0',
+    example: '5000',
+    overridable: true,
+    description: "Cap on the number of files in one session's list, like retriever_maxsessionbytes. 0: no cap.",
+  },
   retriever_buffersize: {
     kind: 'posint',
     default: '100',

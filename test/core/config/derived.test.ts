@@ -17,6 +17,8 @@ describe('values in base units, derived once when a snapshot is made', () => {
       'retriever_reqlistfillwaitmax: 9',
       'retriever_buffersize: 2',
       'deleter_volumequiet: 11',
+      'retriever_mountretention: 13',
+      'retriever_maxsessionbytes: 3',
     );
     expect(derived).toEqual({
       sleepMs: 30_000,
@@ -29,6 +31,8 @@ describe('values in base units, derived once when a snapshot is made', () => {
       retrieverFillWaitMaxMs: 9_000,
       retrieverBufferBytes: 2 * GIB,
       deleterVolumeQuietMs: 11_000,
+      retrieverMountRetentionMs: 13_000,
+      retrieverMaxSessionBytes: 3 * GIB,
     });
     expect(Object.isFrozen(derived)).toBe(true);
   });

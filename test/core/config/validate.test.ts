@@ -48,6 +48,9 @@ describe('defaults', () => {
       retriever_killthreshold: 95,
       deleter_queueprocinterval: '0 0 1 * *',
       deleter_volumequiet: 0,
+      retriever_mountretention: 3600,
+      retriever_maxsessionbytes: 0,
+      retriever_maxsessionfiles: 0,
     });
     expect(raw['sleeptime']).toBe('60');
     expect(raw['deleter_queueprocinterval']).toBe('monthly');
