@@ -94,7 +94,7 @@ describe('endit-tapehints', () => {
     const result = await runProgram('endit-tapehints', pool);
     expect(result.code).toBe(1); // rc 8 with more than ANS1092W: not an empty result
     const log = readLog(pool, 'tapehints');
-    expect(log).toMatch(/dsmc query archive: 20001 messages \(ANS1228E 5000, ANS4005E 5000, ANS1809W 5000, ANS1898I 5000, ANS1092W 1\); 19920 not kept/);
+    expect(log).toMatch(/dsmc query archive: 20001 messages \(ANS1228E 5000, ANS1809W 5000, ANS1898I 5000, ANS4005E 5000, ANS1092W 1\); 19920 not kept/);
     expect(log.split('\n').filter((line) => line.includes('dsmc query archive: ANS')).length).toBeLessThanOrEqual(50);
     expect(fs.existsSync(pool.hintPath)).toBe(false);
   });

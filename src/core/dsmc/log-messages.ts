@@ -42,7 +42,8 @@ const MAX_COUNTED_CODES = 10;
 export function logDsmcOutputLimits(logger: Logger, label: string, outcome: DsmcOutputLimits): void {
   const dropped = outcome.droppedMessages ?? 0;
   if (dropped > 0) {
-    const counts = [...(outcome.messageCounts ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+    // Most frequent first, ties by code: stdout and stderr interleave in no fixed order.
+    const counts = [...(outcome.messageCounts ?? new Map<string, number>())].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const total = counts.reduce((sum, [, n]) => sum + n, 0);
     const shown = counts.slice(0, MAX_COUNTED_CODES).map(([code, n]) => `${code} ${n}`);
     if (counts.length > MAX_COUNTED_CODES) shown.push(`${counts.length - MAX_COUNTED_CODES} more codes`);
