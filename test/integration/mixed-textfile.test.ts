@@ -1,11 +1,10 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestPool, startDaemon, waitFor, type DaemonProgram } from './harness.js';
+import { freePort, NODE_EXPORTER, scrape } from './node-exporter-tools.js';
 
-const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const PERL_FIXTURES = path.resolve(import.meta.dirname, '../fixtures/perl-prom');
 const exporters: Array<ReturnType<typeof spawn>> = [];
 
@@ -13,25 +12,6 @@ afterEach(() => {
   for (const p of exporters.splice(0)) p.kill('SIGKILL');
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function scrape(port: number): Promise<string | null> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
-    return response.ok ? await response.text() : null;
-  } catch {
-    return null;
-  }
-}
 
 /** `name{a="1",b="2"}` with the labels sorted, for every sample line of a text exposition. */
 function seriesOf(text: string): Set<string> {

@@ -1,38 +1,18 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { archiverFigures } from '../../src/archiver/figures.js';
 import { retrieverFigures } from '../../src/retriever/figures.js';
 import { deleterFigures } from '../../src/deleter/figures.js';
 import { createTestPool, startDaemon, waitFor, type DaemonProgram } from './harness.js';
+import { freePort, NODE_EXPORTER, scrape } from './node-exporter-tools.js';
 
-const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const exporters: Array<ReturnType<typeof spawn>> = [];
 
 afterEach(() => {
   for (const p of exporters.splice(0)) p.kill('SIGKILL');
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function scrape(port: number): Promise<string | null> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
-    return response.ok ? await response.text() : null;
-  } catch {
-    return null;
-  }
-}
 
 describe('node_exporter textfile collector', () => {
   it.skipIf(!fs.existsSync(NODE_EXPORTER))('scrapes every endit metric of the three daemons with its hsm label and no error', async () => {
