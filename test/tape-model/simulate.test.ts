@@ -5,25 +5,11 @@ import type { PolicyAdapter } from '../../src/tape-model/policy-adapter.js';
 import { idleWhileWaitingSec, latencyStats, mergeIntervals } from '../../src/tape-model/sim-metrics.js';
 import { simulate, type SimResult } from '../../src/tape-model/simulate.js';
 import { DEFAULT_TRACE_SPEC, generateTrace, type TraceRequest } from '../../src/tape-model/trace.js';
+import { ROUND_SPEC } from './round-spec.js';
 
 const GB = 1e9;
 
-/** Round numbers: 1 GB/s, a 1 TB tape, 30 s mount, 5 s + 100 s per tape length locate, one drive. */
-const SPEC: LibrarySpec = {
-  drives: 1,
-  robotMoveSec: 10,
-  loadSec: 20,
-  locateStartSec: 5,
-  locateFullLengthSec: 100,
-  rewindMinSec: 50,
-  rewindMaxSec: 150,
-  unloadSec: 30,
-  readBytesPerSec: 1e9,
-  tapeCapacityBytes: 1e12,
-  mountRetentionMs: 3600_000,
-  maxNumMp: null,
-  ratedLoads: 20_000,
-};
+const SPEC = ROUND_SPEC;
 
 /** Starts every volume with pending requests and no session, in name order, lists in tape order; looks again every 10 s. */
 function greedyPolicy(): PolicyAdapter {
