@@ -1,7 +1,8 @@
 // Ordered, buffered output on fds 1 and 2. Buffering keeps 100,000-line listings cheap;
 // one queue for both streams keeps their order when a reader merges them (2>&1).
-// Messages go out at once (daemons act on ANS1345E while the session runs), other
-// lines at least every FLUSH_AFTER_MS.
+// Messages go out within MESSAGE_FLUSH_AFTER_MS (daemons act on ANS1345E while the
+// session runs, but a million of them must not cost a million writes), other lines
+// at least every FLUSH_AFTER_MS. Every sleep and the exit flush first.
 import { writeSync } from 'node:fs';
 import type { MessageStream } from './scenario.js';
 import { sleepSync } from './lock.js';
@@ -9,6 +10,7 @@ import { errnoCode } from '../core/errors.js';
 
 const FLUSH_AT_BYTES = 64 * 1024;
 const FLUSH_AFTER_MS = 50;
+const MESSAGE_FLUSH_AFTER_MS = 2;
 
 /** Severity letter of an `ANSnnnnX` line, or undefined for other text. */
 export function messageSeverity(line: string): string | undefined {
@@ -55,7 +57,7 @@ export class Output {
   /** An ANS message line (continuation lines may follow after `\n`). */
   message(text: string): void {
     this.push(planMessageFd(text, this.messagesOn), `${text}\n`);
-    this.flush();
+    if (Date.now() - this.lastFlushMs >= MESSAGE_FLUSH_AFTER_MS) this.flush();
   }
 
   /** An ANS message line, queued like other lines (a flood is not one write per message). */
