@@ -81,7 +81,7 @@ async function act(r: Retriever, logger: Logger, decision: RetrieverDecision): P
 /** After the sessions started: requests not read yet (a slice per cycle), and requests of dead pool processes. */
 async function tidy(r: Retriever): Promise<void> {
   const unread = r.cache.unreadIds(BACKGROUND_READS_PER_CYCLE);
-  if (unread.length > 0) await r.reader.read(unread);
+  if (unread.length > 0) await r.reader.read(unread, () => r.sessions.hasEnded());
   for (const pid of r.cache.parentPids()) {
     if (!r.liveness.isAlive(pid)) await r.reader.removeStale(pid);
   }

@@ -72,7 +72,7 @@ function readText(file: string): Text {
     const st = fs.fstatSync(fd);
     const kind = entryKind(st);
     if (kind !== 'file') return { odd: kind };
-    return readBounded(fd, MAX_REQUEST_BYTES);
+    return readBounded(fd, MAX_REQUEST_BYTES, st.size);
   } catch (error) {
     return { error: errorMessage(error) };
   } finally {
@@ -88,10 +88,14 @@ function oddOrGone(file: string): Text {
 /** One buffer for every read (they are synchronous); grows up to MAX_REQUEST_BYTES + 1 only for odd files. */
 let readBuffer = Buffer.allocUnsafe(64 * 1024);
 
-/** At most `maxBytes` of an open file as text; more is an error. */
-function readBounded(fd: number, maxBytes: number): Text {
+/**
+ * At most `maxBytes` of an open file as text; more is an error. Stops once
+ * `sizeBytes` (fstat's) are read, saving the read that would return 0: a
+ * file still growing is cut JSON, which the reader retries.
+ */
+function readBounded(fd: number, maxBytes: number, sizeBytes: number): Text {
   let length = 0;
-  for (;;) {
+  while (sizeBytes === 0 || length < sizeBytes) {
     if (length === readBuffer.length) {
       if (length > maxBytes) return { error: `larger than ${formatBytes(maxBytes)}, more than a request can be` };
       const grown = Buffer.allocUnsafe(Math.min(readBuffer.length * 2, maxBytes + 1));
@@ -110,6 +114,39 @@ function readBounded(fd: number, maxBytes: number): Text {
 export function inEntryOf(inDir: string, id: string): { readonly kind: EntryKind; readonly sizeBytes: number } | null {
   const st = fs.lstatSync(path.join(inDir, id), { throwIfNoEntry: false });
   return st === undefined ? null : { kind: entryKind(st), sizeBytes: st.size };
+}
+
+/**
+ * The names in in/ when a batch of requests is read: in/ holds few files
+ * (dCache takes them away), so one directory read spares an lstat per
+ * request. Names are collected only up to `limit`; past it (a backlog in
+ * in/) every request is lstat-ed as before. A file that lands after the
+ * snapshot belongs to a running session, which settles its request itself.
+ */
+export class InDirNames {
+  private constructor(private readonly names: ReadonlySet<string> | null) {}
+
+  static read(inDir: string, limit: number): InDirNames {
+    const names = new Set<string>();
+    let handle: fs.Dir | undefined;
+    try {
+      handle = fs.opendirSync(inDir, { bufferSize: 1024 });
+      for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
+        if (names.size >= limit) return new InDirNames(null);
+        names.add(entry.name);
+      }
+      return new InDirNames(names);
+    } catch {
+      return new InDirNames(null); // unreadable now: fall back to an lstat per request
+    } finally {
+      handle?.closeSync();
+    }
+  }
+
+  /** False only when in/ surely has no entry of this name. */
+  mayHold(id: string): boolean {
+    return this.names === null || this.names.has(id);
+  }
 }
 
 /** Size of in/<id> if it is a regular file. */
@@ -144,28 +181,39 @@ export class RequestReader {
     return path.join(this.pool.request, id);
   }
 
-  /** Reads the given unread requests; files caught mid-write get a few short retries. */
-  async read(ids: readonly string[]): Promise<ReadTally> {
+  /**
+   * Reads the given unread requests; files caught mid-write get a few short
+   * retries. `giveWay` is asked between slices: background reads stop when it
+   * says so (a session ended: the next one should start now), and what is
+   * left stays unread for the next cycle.
+   */
+  async read(ids: readonly string[], giveWay: () => boolean = () => false): Promise<ReadTally> {
     const tally: ReadTally = { pending: 0, ignored: 0, invalid: 0, stale: 0, complete: 0, gone: 0 };
+    const inNames = InDirNames.read(this.pool.in, Math.max(READ_SLICE, ids.length));
     let todo = ids;
     for (let attempt = 1; todo.length > 0; attempt++) {
       const again: string[] = [];
       for (let start = 0; start < todo.length; start += READ_SLICE) {
         for (const id of todo.slice(start, start + READ_SLICE)) {
-          const retry = this.readOne(id, tally, attempt < PARTIAL_RETRIES);
+          const retry = this.readOne(id, tally, attempt < PARTIAL_RETRIES, inNames);
           if (retry) again.push(id);
         }
         if (start + READ_SLICE < todo.length) await yieldToEvents();
+        if (giveWay()) return this.finishRead(tally);
       }
       todo = again;
       if (todo.length > 0) await sleep(PARTIAL_RETRY_MS);
     }
+    return this.finishRead(tally);
+  }
+
+  private finishRead(tally: ReadTally): ReadTally {
     this.logSummary(tally);
     return tally;
   }
 
   /** Returns true when the file should be read again shortly (caught mid-write). */
-  private readOne(id: string, tally: ReadTally, mayRetry: boolean): boolean {
+  private readOne(id: string, tally: ReadTally, mayRetry: boolean, inNames: InDirNames): boolean {
     const mtimeMs = this.cache.mtimeOf(id);
     if (mtimeMs === null) return false;
     const read = readText(this.requestPath(id));
@@ -178,14 +226,14 @@ export class RequestReader {
     }
     const parse: RequestParse = 'error' in read ? { kind: 'invalid', reason: `cannot be read: ${read.error}`, maybePartial: false } : parseRequestText(read.text);
     if (parse.kind === 'invalid' && parse.maybePartial && mayRetry) return true;
-    this.settle(id, mtimeMs, parse, tally);
+    this.settle(id, mtimeMs, parse, tally, inNames);
     return false;
   }
 
-  private settle(id: string, mtimeMs: number, parse: RequestParse, tally: ReadTally): void {
+  private settle(id: string, mtimeMs: number, parse: RequestParse, tally: ReadTally, inNames: InDirNames): void {
     const recall = parse.kind === 'recall' ? parse : null;
     const parentAlive = recall?.parentPid == null ? null : this.liveness.isAlive(recall.parentPid);
-    const inSizeBytes = recall === null ? null : inFileSize(this.pool.in, id);
+    const inSizeBytes = recall === null || !inNames.mayHold(id) ? null : inFileSize(this.pool.in, id);
     const fate = decideRequestFate(parse, { parentAlive, inSizeBytes });
     switch (fate) {
       case 'pending':

@@ -67,6 +67,11 @@ export class RetrieveSessions {
     this.inWarnings = new OddEntryWarnings(ctx.pool.in, (message) => ctx.logger.warn('odd_entry', message));
   }
 
+  /** Whether a session ended since the last takeEnded (background work then gives way to the next cycle). */
+  hasEnded(): boolean {
+    return this.ended.length > 0;
+  }
+
   /** Sessions that ended since the last call, for the policy's bookkeeping (applied between decisions, never during one). */
   takeEnded(): SessionEnd[] {
     const ended = this.ended;

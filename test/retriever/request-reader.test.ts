@@ -71,6 +71,30 @@ describe('RequestReader', () => {
     expect(logger.lines.filter((l) => l.startsWith('warn'))).toEqual([expect.stringMatching(/^warn \[request_invalid\] request\/0+5: not a JSON object/)]);
   });
 
+  it('background reads give way between slices when asked (a session ended), leaving the rest unread', async () => {
+    for (let n = 1; n <= 2500; n++) write(n, recall(10));
+    let asked = 0;
+    const tally = await reader.read(
+      Array.from({ length: 2500 }, (_, i) => id(i + 1)),
+      () => ++asked >= 2,
+    );
+    expect(tally.pending).toBe(2000); // two slices of 1000, then it gave way
+    expect(cache.unreadIds(10_000)).toHaveLength(500);
+  });
+
+  it('a complete file in in/ is found whether in/ is read as names or, past the limit, lstat-ed per request', async () => {
+    write(1, recall(3));
+    fs.writeFileSync(path.join(pool.in, id(1)), 'abc');
+    for (let n = 0; n < 1100; n++) fs.writeFileSync(path.join(pool.in, `other-${n}`), ''); // more names than one slice
+    write(2, recall(3));
+    const tally = await reader.read([id(1), id(2)]);
+    expect(tally).toMatchObject({ pending: 1, complete: 1 });
+    fs.writeFileSync(path.join(pool.in, id(2)), 'xyz');
+    for (let n = 0; n < 1100; n++) fs.rmSync(path.join(pool.in, `other-${n}`));
+    cache.observe(id(2), Date.now() + 1000, 60);
+    expect(await reader.read([id(2)])).toMatchObject({ complete: 1 });
+  });
+
   it('retries a file caught mid-write and reads it once complete', async () => {
     write(1, recall(42).slice(0, 12));
     const reading = reader.read([id(1)]);
