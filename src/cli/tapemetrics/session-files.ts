@@ -21,20 +21,20 @@ export interface SessionInputScan {
   readonly problems: readonly string[];
 }
 
-/** The sessions files of a directory, by name; regular files only (a symlink to one counts). */
-function scanSessionDirectory(dir: string): string[] {
-  return fs
-    .readdirSync(dir)
-    .filter((name) => SESSION_FILE_NAME.test(name))
-    .sort()
-    .map((name) => path.join(dir, name))
-    .filter((file) => {
-      try {
-        return fs.statSync(file).isFile();
-      } catch {
-        return false;
-      }
-    });
+/** The sessions files of a directory, by name; what bears such a name but is no regular file (a symlink to one is) is a problem. */
+function scanSessionDirectory(dir: string, problems: string[]): string[] {
+  const files: string[] = [];
+  for (const name of fs.readdirSync(dir).filter((entry) => SESSION_FILE_NAME.test(entry)).sort()) {
+    const file = path.join(dir, name);
+    try {
+      const stat = fs.statSync(file);
+      if (stat.isFile()) files.push(file);
+      else problems.push(`${file}: not a regular file (a ${entryKind(stat)}); not read`);
+    } catch (error) {
+      problems.push(`${file}: cannot read (${errorMessage(error)})`);
+    }
+  }
+  return files;
 }
 
 function realPathOf(file: string): string {
@@ -62,7 +62,7 @@ export function scanSessionInputs(paths: readonly string[]): SessionInputScan {
       if (stat.isFile()) add(given);
       else if (!stat.isDirectory()) problems.push(`${given}: not a regular file or directory (a ${entryKind(stat)}); not read`);
       else {
-        const found = scanSessionDirectory(given);
+        const found = scanSessionDirectory(given, problems);
         if (found.length === 0) problems.push(`${given}: no tsm*-sessions.jsonl file in this directory`);
         found.forEach(add);
       }
