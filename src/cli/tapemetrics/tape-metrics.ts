@@ -94,7 +94,7 @@ function addRecord(share: VoAccumulator, record: SessionHistoryRecord): void {
 /**
  * The figures per VO: bytes read (retriever) and written (archiver) by the
  * sessions whose `end` lies in (now - 24 h, now], fresh mounts and distinct
- * tapes mounted. Every HSM named by any record (however old) or hint file
+ * tapes mounted; a session found twice counts once. Every HSM named by any record (however old) or hint file
  * gets its VO's share, with zeros when it was idle. VOs by name.
  */
 export function aggregateTapeMetrics(input: TapeMetricsInput): VoTapeMetrics[] {
@@ -109,7 +109,12 @@ export function aggregateTapeMetrics(input: TapeMetricsInput): VoTapeMetrics[] {
     return share;
   };
   const sinceMs = input.nowMs - TAPE_METRICS_WINDOW_MS;
+  const seen = new Set<string>();
   for (const record of input.records) {
+    // The same session twice (a host's files copied twice) counts once.
+    const key = JSON.stringify([record.hsm, record.daemon, record.pid, record.start, record.end]);
+    if (seen.has(key)) continue;
+    seen.add(key);
     const share = shareOf(record.hsm);
     const endMs = Date.parse(record.end);
     if (endMs > sinceMs && endMs <= input.nowMs) addRecord(share, record);

@@ -98,6 +98,15 @@ const CASES: Case[] = [
     expected: [share('atlas', { readBytes: 1, totalMounts: 1, uniqueMounts: 1, usedBytes: 120 }), share('quiet', { usedBytes: 5 })],
   },
   {
+    name: 'the same session read twice (a host copied twice) counts once; another session of the same volume does not',
+    records: [
+      endingAt(NOW_MS - HOUR_MS, { bytes: 5 }),
+      endingAt(NOW_MS - HOUR_MS, { bytes: 5 }),
+      endingAt(NOW_MS - HOUR_MS, { bytes: 5, pid: 4243 }),
+    ],
+    expected: [share('pool1', { readBytes: 10, totalMounts: 2, uniqueMounts: 1 })],
+  },
+  {
     name: 'a retriever record without a volume counts as volume default',
     records: [endingAt(NOW_MS - 2 * HOUR_MS, { volume: null }), endingAt(NOW_MS - HOUR_MS, { volume: 'default' })],
     expected: [share('pool1', { readBytes: 2000, totalMounts: 2, uniqueMounts: 1 })],

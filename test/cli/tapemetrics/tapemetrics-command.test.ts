@@ -20,7 +20,9 @@ function tempDir(): string {
   return root;
 }
 
-const jsonl = (records: Array<Partial<SessionHistoryRecord>>): string => records.map((r) => `${JSON.stringify(sessionRecord(r))}\n`).join('');
+/** JSON lines of records; each its own session (its own pid), as the daemons write them. */
+let nextPid = 1000;
+const jsonl = (records: Array<Partial<SessionHistoryRecord>>): string => records.map((r) => `${JSON.stringify(sessionRecord({ pid: nextPid++, ...r }))}\n`).join('');
 
 function write(file: string, text: string | Buffer): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
