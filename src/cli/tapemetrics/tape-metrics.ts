@@ -24,22 +24,6 @@
  */
 import type { SessionHistoryRecord } from './session-record.js';
 
-/** The fields of one share, in the order endit prints them. */
-export const TAPE_METRICS_SHARE_FIELDS = [
-  'name',
-  'vos',
-  'timestamp',
-  'usedsize',
-  'occupiedsize',
-  'readbytes24h',
-  'writebytes24h',
-  'totalmounts24h',
-  'uniquemounts24h',
-  'avgtaperemounts',
-] as const;
-
-export const TAPE_METRICS_SERVICE_FIELDS = ['name', 'implementation', 'implementationversion', 'latestupdate', 'storageshares'] as const;
-
 /** The figures' window: the last 24 hours before `nowMs`. */
 export const TAPE_METRICS_WINDOW_MS = 24 * 3600 * 1000;
 
