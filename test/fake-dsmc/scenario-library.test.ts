@@ -1,4 +1,5 @@
 // The scenario's `library`: a preset with fields overridden, every mistake named.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseScenario, ScenarioError } from '../../src/fake-dsmc/scenario.js';
 import { LTO9_LIBRARY } from '../../src/tape-model/drive-model.js';
@@ -43,5 +44,14 @@ describe('scenario library', () => {
     [{ library: { rewindMinSec: 200 } }, 'scenario.library.rewindMaxSec: must be at least rewindMinSec (200)'],
   ])('rejects %j', (raw, message) => {
     expect(() => parseScenario(raw)).toThrow(new ScenarioError(message));
+  });
+});
+
+describe('the README example', () => {
+  it('parses, and shows the lto9 preset values but for maxNumMp and timeScale', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /```json\n(\{\n  "library"[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    expect(parseScenario(JSON.parse(block ?? '')).library).toEqual({ spec: { ...LTO9_LIBRARY, maxNumMp: 4 }, timeScale: 0.001 });
   });
 });
