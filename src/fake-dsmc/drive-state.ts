@@ -12,7 +12,7 @@ import { isErrno } from '../core/errors.js';
 import { isAlive, withLock } from './lock.js';
 import type { LibraryScenario } from './scenario-library.js';
 
-export const DRIVES_FILE = 'drives.json';
+const DRIVES_FILE = 'drives.json';
 
 export interface DrivesState {
   /** Real time when the simulated clock read 0. */

@@ -61,7 +61,7 @@ export interface Slot {
  * number, not the label, and tsmtapehints.pl matches only digits): the first volume a
  * library uses gets 100001, the next 100002, whatever their labels.
  */
-export const FIRST_VOLUME_ID = 100_001;
+const FIRST_VOLUME_ID = 100_001;
 
 interface VolumeRecord {
   position: number;

@@ -12,7 +12,7 @@ import type { MountAnswer, TapeRun } from './tape-plan.js';
 import { planMountCheck, planMountEnd, planMountRecord, planMountRequest, planUnloadEntry } from './tape-plan.js';
 
 // Real dsmc's words: a session waiting for a drive, and one past the node's MAXNUMMP.
-export const WAITING_FOR_MOUNT = 'ANS1114I Waiting for mount of offline media.';
+const WAITING_FOR_MOUNT = 'ANS1114I Waiting for mount of offline media.';
 export const MOUNT_NOT_POSSIBLE = 'ANS1312E Server media mount not possible';
 
 /** Real time between two looks at the drives while waiting: the simulated timeline absorbs the lag. */
