@@ -18,7 +18,7 @@ export interface RetrieverFigureInputs {
   readonly hintEntries: number;
   readonly busyWorkers: number;
   readonly maxWorkers: number;
-  /** Now minus the mtime of the oldest recall request still in request/ (pending or in a session); null or absent when none. */
+  /** Now minus the first-seen mtime of the oldest recall request still in request/ (pending or in a session); null or absent when none. */
   readonly oldestRequestAgeMs?: number | null;
 }
 

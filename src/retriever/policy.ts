@@ -21,8 +21,8 @@ export interface VolumeSummary {
 export interface RequestInfo {
   readonly id: string;
   readonly sizeBytes: number;
-  /** The request file's mtime: its age. */
-  readonly mtimeMs: number;
+  /** The request file's mtime when first seen: its age (a rewrite by dCache, a retry, keeps it). */
+  readonly sinceMs: number;
   readonly order: OrderKey | null;
 }
 
@@ -146,7 +146,7 @@ function readinessOf(summary: VolumeSummary, volume: VolumeState, view: Retrieve
 
 /** The oldest requests that fit in `budgetBytes` (a prefix by age, so nobody overtakes the oldest). Pure. */
 export function planCutList(requests: readonly RequestInfo[], budgetBytes: number): { requests: RequestInfo[]; bytes: number; cut: boolean } {
-  const byAge = [...requests].sort((a, b) => a.mtimeMs - b.mtimeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const byAge = [...requests].sort((a, b) => a.sinceMs - b.sinceMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const chosen: RequestInfo[] = [];
   let bytes = 0;
   for (const request of byAge) {

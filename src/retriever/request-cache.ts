@@ -26,7 +26,7 @@ export type ReadConclusion =
  */
 export class RequestCache {
   readonly store = new SlotStore();
-  readonly groups = new VolumeGroups((slot) => this.store.mtimeMs[slot] ?? 0);
+  readonly groups = new VolumeGroups((slot) => this.store.sinceMs[slot] ?? 0);
   private readonly defaultGroup = this.groups.intern(DEFAULT_VOLUME);
   /** Number of slots in state UNREAD; found by a cursor over the state column (no set of a million slots). */
   private unreadCount = 0;
@@ -92,13 +92,13 @@ export class RequestCache {
     if (state !== UNREAD && state !== PENDING) return;
     const group = this.groupOf(slot);
     this.store.group[slot] = group;
-    this.groups.add(group, slot, this.store.mtimeMs[slot] as number, this.bytesOf(slot), state === UNREAD);
+    this.groups.add(group, slot, this.store.sinceMs[slot] as number, this.bytesOf(slot), state === UNREAD);
   }
 
   private leave(slot: number): void {
     const group = this.store.group[slot] as number;
     if (group < 0) return;
-    this.groups.remove(group, slot, this.store.mtimeMs[slot] as number, this.bytesOf(slot), this.store.state[slot] === UNREAD);
+    this.groups.remove(group, slot, this.store.sinceMs[slot] as number, this.bytesOf(slot), this.store.state[slot] === UNREAD);
     this.store.group[slot] = -1;
   }
 
@@ -126,7 +126,11 @@ export class RequestCache {
     if (next === ABSENT && !this.hintValid(slot)) store.release(slot);
   }
 
-  /** A request file seen with this mtime and size. Changed or new files become UNREAD. */
+  /**
+   * A request file seen with this mtime and size. Changed or new files become
+   * UNREAD. A changed file (dCache rewrote it: a retry) keeps the age of its
+   * first sighting; a file removed and written anew is a new request.
+   */
   observe(id: string, mtimeMs: number, sizeBytes: number): ObserveResult {
     return this.observeSlot(this.store.ensure(id), mtimeMs, sizeBytes);
   }
@@ -143,6 +147,7 @@ export class RequestCache {
     }
     this.transition(slot, UNREAD, () => {
       store.mtimeMs[slot] = mtimeMs;
+      if (state === ABSENT) store.sinceMs[slot] = mtimeMs;
       store.statSize[slot] = sizeBytes;
       store.fileSize[slot] = -1;
       store.pid[slot] = 0;
@@ -286,7 +291,7 @@ export class RequestCache {
     if (group === undefined) return [];
     const out: RequestInfo[] = [];
     for (const slot of this.groups.members(group)) {
-      out.push({ id: this.store.nameOf(slot), sizeBytes: this.bytesOf(slot), mtimeMs: this.store.mtimeMs[slot] as number, order: this.orderOf(slot) });
+      out.push({ id: this.store.nameOf(slot), sizeBytes: this.bytesOf(slot), sinceMs: this.store.sinceMs[slot] as number, order: this.orderOf(slot) });
     }
     return out;
   }

@@ -43,7 +43,7 @@ function requests(prefix: string, count: number, ageMs: number, sizeBytes = GIB,
   return Array.from({ length: count }, (_, i) => ({
     id: `${prefix}${String(i).padStart(4, '0')}`,
     sizeBytes,
-    mtimeMs: nowMs - ageMs + i * 1000,
+    sinceMs: nowMs - ageMs + i * 1000,
     order: [0, 0, 0, count - i] as const,
   }));
 }
@@ -58,8 +58,8 @@ function summaries(world: World): VolumeSummary[] {
     name,
     files: list.length,
     bytes: list.reduce((a, r) => a + r.sizeBytes, 0),
-    oldestMs: Math.min(...list.map((r) => r.mtimeMs)),
-    newestMs: Math.max(...list.map((r) => r.mtimeMs)),
+    oldestMs: Math.min(...list.map((r) => r.sinceMs)),
+    newestMs: Math.max(...list.map((r) => r.sinceMs)),
     unread: world.unread?.[name] ?? 0,
   }));
 }
@@ -89,8 +89,8 @@ describe('fill wait and fill-wait max (real volumes)', () => {
     { newest: 1, oldest: 120, starts: true, why: 'the oldest waited the fill-wait maximum' },
   ])('$why', ({ newest, oldest, starts }) => {
     const list: RequestInfo[] = [
-      { id: 'A1', sizeBytes: GIB, mtimeMs: T0 - oldest * MIN, order: null },
-      { id: 'A2', sizeBytes: GIB, mtimeMs: T0 - newest * MIN, order: null },
+      { id: 'A1', sizeBytes: GIB, sinceMs: T0 - oldest * MIN, order: null },
+      { id: 'A2', sizeBytes: GIB, sinceMs: T0 - newest * MIN, order: null },
     ];
     const state: RetrieverState = { volumes: new Map([['VOL1', { lastMountEndMs: null, lastRealMountEndMs: null, followOn: false, lastCut: false, backoff: { failures: 0, lastFailureMs: 0 }, waitingSinceMs: T0 - oldest * MIN }]]) };
     expect(started(state, { byVolume: { VOL1: list } })).toEqual(starts ? ['VOL1'] : []);
@@ -327,9 +327,9 @@ describe('space reservation (SPEC 11.1)', () => {
 
   it('planCutList keeps whole requests only, oldest first', () => {
     const list = [
-      { id: 'N', sizeBytes: 10, mtimeMs: 3, order: null },
-      { id: 'O', sizeBytes: 10, mtimeMs: 1, order: null },
-      { id: 'M', sizeBytes: 10, mtimeMs: 2, order: null },
+      { id: 'N', sizeBytes: 10, sinceMs: 3, order: null },
+      { id: 'O', sizeBytes: 10, sinceMs: 1, order: null },
+      { id: 'M', sizeBytes: 10, sinceMs: 2, order: null },
     ];
     expect(planCutList(list, 25)).toMatchObject({ bytes: 20, cut: true });
     expect(planCutList(list, 25).requests.map((r) => r.id)).toEqual(['M', 'O']);

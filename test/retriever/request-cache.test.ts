@@ -136,7 +136,7 @@ describe('RequestCache', () => {
     hints(cache, { [id(2)]: { volid: 'NEW', order: '0-0-0-9' } });
     expect(cache.volumeOf(id(1))).toBe('default');
     expect(cache.volumeOf(id(2))).toBe('NEW');
-    expect(cache.requestsOf('NEW')).toEqual([{ id: id(2), sizeBytes: 1, mtimeMs: 10, order: [0, 0, 0, 9] }]);
+    expect(cache.requestsOf('NEW')).toEqual([{ id: id(2), sizeBytes: 1, sinceMs: 10, order: [0, 0, 0, 9] }]);
     expect(summary(cache, 'OLD')).toBeUndefined();
     expect(cache.pendingTotals()).toEqual({ files: 2, bytes: 2, volumes: 2 });
   });
@@ -163,5 +163,38 @@ describe('RequestCache', () => {
     for (let n = 7; n < 200_000; n += 1000) cache.forget(id(n));
     expect(summary(cache, 'V7')).toBeUndefined();
     expect(cache.pendingTotals()).toMatchObject({ files: 199_800, volumes: 999 });
+  });
+
+  describe('issue 11, rewritten request: a retry keeps the age from when the request was first seen', () => {
+    it('pending, rewritten with a later mtime: oldest, newest and the listed request keep the first mtime', () => {
+      const cache = new RequestCache();
+      pending(cache, 1, 1000, 10);
+      pending(cache, 2, 4000, 10);
+      expect(cache.observe(id(1), 9000, 120)).toBe('changed');
+      cache.markRead(id(1), 9000, { kind: 'pending', fileSizeBytes: 10, parentPid: 78 });
+      expect(summary(cache, 'default')).toMatchObject({ files: 2, oldestMs: 1000, newestMs: 4000 });
+      expect(cache.requestsOf('default').find((r) => r.id === id(1))).toMatchObject({ sinceMs: 1000 });
+      // Change detection still goes by the file's own mtime.
+      expect(cache.mtimeOf(id(1))).toBe(9000);
+      expect(cache.observe(id(1), 9000, 120)).toBe('same');
+    });
+
+    it('rewritten while on a running list, then retried: still the first age', () => {
+      const cache = new RequestCache();
+      pending(cache, 1, 1000, 10);
+      cache.startWork([id(1)]);
+      cache.observe(id(1), 7000, 100);
+      cache.endWork(id(1), 'retry');
+      cache.markRead(id(1), 7000, { kind: 'pending', fileSizeBytes: 10, parentPid: 77 });
+      expect(summary(cache, 'default')).toMatchObject({ oldestMs: 1000 });
+    });
+
+    it('removed and written anew (a new stage) is a new request', () => {
+      const cache = new RequestCache();
+      pending(cache, 1, 1000, 10);
+      cache.forget(id(1));
+      pending(cache, 1, 8000, 10);
+      expect(summary(cache, 'default')).toMatchObject({ oldestMs: 8000 });
+    });
   });
 });
