@@ -38,6 +38,15 @@ export class RequestCache {
   private nextGeneration = 1;
   private listingGeneration = 0;
   private hintEntryCount = 0;
+  /** Slots of WORKING requests whose file landed complete in in/ (dsmc said `[Done]`). */
+  private readonly landedSlots = new Set<number>();
+
+  /**
+   * `onDelivered` hears of every request delivered: it leaves request/ after
+   * its file landed complete in in/ (staged, or landed during its session),
+   * with when it was first seen.
+   */
+  constructor(private readonly onDelivered: (sinceMs: number) => void = () => {}) {}
 
   /** Request files known (any state). */
   get requests(): number {
@@ -116,6 +125,7 @@ export class RequestCache {
     this.leave(slot);
     if (previous === UNREAD) this.unreadCount--;
     if (previous === PENDING) this.countPid(store.pid[slot] as number, -1);
+    if (previous === WORKING) this.landedSlots.delete(slot);
     if (previous === ABSENT && next !== ABSENT) this.requestCount++;
     if (previous !== ABSENT && next === ABSENT) this.requestCount--;
     update?.();
@@ -155,12 +165,30 @@ export class RequestCache {
     return state === ABSENT ? 'new' : 'changed';
   }
 
-  /** The request file is gone. Returns whether it was known. */
-  forget(id: string): boolean {
+  /**
+   * The request file is gone. `delivered`: its file is complete in in/ (we
+   * removed the request ourselves); a staged or landed request counts as
+   * delivered anyway. Returns whether it was known.
+   */
+  forget(id: string, how: 'gone' | 'delivered' = 'gone'): boolean {
     const slot = this.store.slotOf(id);
     if (slot === undefined || this.store.state[slot] === ABSENT) return false;
-    this.transition(slot, ABSENT);
+    this.drop(slot, how === 'delivered');
     return true;
+  }
+
+  private drop(slot: number, delivered: boolean): void {
+    const state = this.store.state[slot];
+    const sinceMs = this.store.sinceMs[slot] as number;
+    const landed = state === WORKING && this.landedSlots.has(slot);
+    this.transition(slot, ABSENT);
+    if (delivered || landed || state === STAGED) this.onDelivered(sinceMs);
+  }
+
+  /** dsmc reported the file of a WORKING request complete in in/; dCache takes it and removes the request next. */
+  markLanded(id: string): void {
+    const slot = this.store.slotOf(id);
+    if (slot !== undefined && this.store.state[slot] === WORKING) this.landedSlots.add(slot);
   }
 
   /** Starts a full listing; mark each listed file with `seen`, then call endListing. */
@@ -190,7 +218,7 @@ export class RequestCache {
       const state = store.state[slot];
       if (state === ABSENT) continue;
       if (store.seenGen[slot] !== generation) {
-        this.transition(slot, ABSENT);
+        this.drop(slot, false);
         forgotten++;
       } else if (state === STAGED) {
         this.transition(slot, UNREAD);

@@ -143,7 +143,7 @@ export class RetrieveSessions {
         if (!this.clearOddInEntry(request.id, inEntry.kind)) continue;
       } else if (inEntry?.sizeBytes === fileSize) {
         removeFile(path.join(pool.request, request.id));
-        this.cache.forget(request.id);
+        this.cache.forget(request.id, 'delivered');
         logger.verbose(`Removed request ${request.id}: in/${request.id} is already complete (${fileSize} bytes)`);
         continue;
       } else if (inEntry !== null) {
@@ -241,6 +241,7 @@ export class RetrieveSessions {
     const id = path.basename(done[1] as string);
     if (!session.sizes.has(id) || session.done.has(id) || session.failed.has(id)) return;
     session.done.add(id);
+    this.cache.markLanded(id);
     session.stillToLandBytes -= session.sizes.get(id) ?? 0;
   }
 

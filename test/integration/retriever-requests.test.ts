@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readJournal, seedObject, type JournalStartEntry } from '../../src/fake-dsmc/library.js';
-import { createTestPool, pnfsid, readStats, startDaemon, waitFor, waitForStatsSeconds, type TestPool } from './harness.js';
+import { promtoolProblems } from '../promtool-check.js';
+import { createTestPool, pnfsid, promPath, readStats, startDaemon, waitFor, waitForStatsSeconds, type TestPool } from './harness.js';
 
 const VOLUME = 'VOL1';
 
@@ -74,5 +75,25 @@ describe('endit-retriever and dCache changing request files (issue 11)', () => {
     expect(age()).toBeGreaterThanOrEqual(1000);
     expect(age()).toBeLessThan(1100);
     expect(listedIds(pool)).toEqual([]);
+  });
+
+  it('request wait: a recall dCache takes (file complete, request removed) lands in retriever_request_wait_seconds', async () => {
+    const pool = createTestPool({ retriever_buffersize: 1, retriever_reqlistfillwait: 1, retriever_reqlistfillwaitmax: 2 });
+    pool.writeConfig({ retriever_hintfile: pool.hintPath });
+    const [id] = setUpRecalls(pool, [{ n: 1, ageSec: 6000 }]) as [string];
+    startDaemon('retriever', pool);
+    await waitFor(() => inSize(pool, id) === 100, 'the file recalled');
+    expect(readStats(pool, 'retriever')?.['retriever_request_wait_seconds_count']).toBe(0);
+    fs.rmSync(pool.path('request', id)); // dCache took the file
+
+    await waitFor(() => readStats(pool, 'retriever')?.['retriever_request_wait_seconds_count'] === 1, 'one delivery counted');
+    const stats = readStats(pool, 'retriever') ?? {};
+    expect(stats).toMatchObject({ retriever_request_wait_seconds_bucket_le_3600: 0, retriever_request_wait_seconds_bucket_le_7200: 1, retriever_request_wait_seconds_bucket_le_inf: 1 });
+    expect(stats['retriever_request_wait_seconds_sum']).toBeGreaterThanOrEqual(6000);
+    expect(stats['retriever_request_wait_seconds_sum']).toBeLessThan(6100);
+    const bucketLine = 'endit_retriever_request_wait_seconds_bucket{hsm="testpool",le="7200"} 1\n';
+    // The .prom is written just after the JSON.
+    await waitFor(() => fs.readFileSync(promPath(pool, 'retriever'), 'utf8').includes(bucketLine), 'the delivery in the .prom');
+    expect(promtoolProblems(fs.readFileSync(promPath(pool, 'retriever'), 'utf8'))).toEqual([]);
   });
 });

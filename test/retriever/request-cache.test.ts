@@ -197,4 +197,37 @@ describe('RequestCache', () => {
       expect(summary(cache, 'default')).toMatchObject({ oldestMs: 8000 });
     });
   });
+
+  describe('issue 11, request wait: deliveries reported with the age of first sight', () => {
+    function tracked(): { cache: RequestCache; delivered: number[] } {
+      const delivered: number[] = [];
+      return { cache: new RequestCache((sinceMs) => delivered.push(sinceMs)), delivered };
+    }
+
+    it.each([
+      ['staged, then removed by dCache', (c: RequestCache) => (c.startWork([id(1)]), c.endWork(id(1), 'staged'), c.forget(id(1))), [1000]],
+      ['landed during its session, removed by dCache before the session ended', (c: RequestCache) => (c.startWork([id(1)]), c.markLanded(id(1)), c.forget(id(1))), [1000]],
+      ['removed by us because its file is complete in in/', (c: RequestCache) => c.forget(id(1), 'delivered'), [1000]],
+      ['on a running list, removed before it landed (cancelled)', (c: RequestCache) => (c.startWork([id(1)]), c.forget(id(1))), []],
+      ['pending, removed (cancelled)', (c: RequestCache) => c.forget(id(1)), []],
+      ['landed, retried after all, then cancelled', (c: RequestCache) => (c.startWork([id(1)]), c.markLanded(id(1)), c.endWork(id(1), 'retry'), c.forget(id(1))), []],
+    ] as const)('%s: %j', (_what, act, expected) => {
+      const { cache, delivered } = tracked();
+      pending(cache, 1, 1000, 10);
+      act(cache);
+      expect(delivered).toEqual(expected);
+    });
+
+    it('a staged request a full listing no longer sees was delivered', () => {
+      const { cache, delivered } = tracked();
+      pending(cache, 1, 1000, 10);
+      pending(cache, 2, 2000, 10);
+      cache.startWork([id(1), id(2)]);
+      cache.endWork(id(1), 'staged');
+      cache.endWork(id(2), 'retry');
+      const generation = cache.beginListing();
+      expect(cache.endListing(generation)).toBe(2);
+      expect(delivered).toEqual([1000]);
+    });
+  });
 });
