@@ -398,6 +398,28 @@ export function decideRetrieverCycle(settings: RetrieverSettings, state: Retriev
   return { ...base, ...found, killSessions: false, sessions: p.sessions, hold: p.hold, waitMs: p.waitMs };
 }
 
+/** Where a waiting volume stands: how long before it may start (0: ready now) and why. */
+export interface VolumeOutlook {
+  readonly name: string;
+  readonly priority: PriorityClass;
+  readonly waitMs: number;
+  /** Empty when it is ready. */
+  readonly why: string;
+}
+
+/**
+ * Every volume with pending requests in the order it gets a drive, with
+ * what it waits for: the fill wait, remount delay or back-off this cycle's
+ * decision applies (what `endit plan` shows). Pure.
+ */
+export function rankWaitingVolumes(settings: RetrieverSettings, state: RetrieverState, view: RetrieverView): VolumeOutlook[] {
+  const volumes = planNextVolumes(state, view, settings);
+  return orderVolumes(settings, view, volumes).map(({ summary, priority }) => {
+    const ready = readinessOf(summary, volumes.get(summary.name) ?? FRESH_VOLUME, view, settings, priority);
+    return { name: summary.name, priority, waitMs: ready.waitMs, why: ready.waitMs > 0 ? ready.why : '' };
+  });
+}
+
 /** How a volume's session ended, for the policy's bookkeeping. */
 export interface RetrieveOutcome {
   /** Nothing left to retry. */

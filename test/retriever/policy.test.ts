@@ -4,6 +4,7 @@ import {
   decideRetrieverCycle,
   INITIAL_RETRIEVER_STATE,
   planCutList,
+  rankWaitingVolumes,
   recordRetrieveOutcome,
   type RequestInfo,
   type RetrieverState,
@@ -416,3 +417,35 @@ describe('issue 11: bounded sessions', () => {
     expect(decideRetrieverCycle(capped, after, view(rest, { nowMs: T0 + 5 * MIN })).sessions.map((s) => [s.volume, s.requests.length, s.followOn])).toEqual([['VOL1', 4, true]]);
   });
 });
+
+describe('rankWaitingVolumes (what endit plan shows)', () => {
+  const world: World = {
+    byVolume: {
+      FILLING: requests('F', 2, 5 * MIN),
+      QUIET: requests('Q', 3, 30 * MIN),
+      STARVING: requests('S', 1, 121 * MIN),
+      default: requests('D', 1, MIN),
+    },
+  };
+
+  it('lists every waiting volume in drive order with its wait, as the cycle decides', () => {
+    const outlook = rankWaitingVolumes(settings, INITIAL_RETRIEVER_STATE, view(world));
+    expect(outlook.map((o) => [o.name, o.priority, Math.round(o.waitMs / MIN), o.why])).toEqual([
+      ['STARVING', 'starving', 0, ''],
+      ['QUIET', 'work', 0, ''],
+      ['FILLING', 'work', 5, 'request list still filling'],
+      ['default', 'work', 0, ''],
+    ]);
+    const decision = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world));
+    expect(decision.sessions.map((p) => p.volume)).toEqual(['STARVING', 'QUIET']);
+    expect(decision.reasons).toEqual([]);
+  });
+
+  it('shows a volume in back-off with its failures, and one recently mounted with the remount delay', () => {
+    const failed = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'QUIET', { succeeded: false, killedByUs: false, cut: false, mounted: false }, T0 - 1000);
+    const mounted = recordRetrieveOutcome(failed, 'FILLING', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0 - 30 * MIN);
+    const outlook = rankWaitingVolumes({ ...settings, mountRetentionMs: 0 }, mounted, view({ byVolume: { QUIET: world.byVolume['QUIET'] ?? [], FILLING: requests('F', 1, 20 * MIN) } }));
+    expect(Object.fromEntries(outlook.map((o) => [o.name, o.why]))).toEqual({ QUIET: '1 failed session(s)', FILLING: 'remount delay' });
+  });
+});
+
