@@ -6,6 +6,7 @@ import { DEMO_HELP, runDemo } from './demo/demo-command.js';
 import { DRAIN_HELP, runDrain } from './drain/drain-command.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { PERTAPE_HELP, runPertape } from './pertape-command.js';
+import { PLAN_HELP, runPlan } from './plan/plan-command.js';
 import { runStatus, STATUS_HELP } from './status-command.js';
 import { runTapemetrics, TAPEMETRICS_HELP } from './tapemetrics/tapemetrics-command.js';
 
@@ -19,6 +20,7 @@ Commands:
   sample-config   print the commented sample configuration
   pertape         files and bytes per tape volume from the hint file (--queue: pending recalls)
   tapemetrics     WLCG's tape metrics (TapeMetricsJSON, last 24 h per VO) from the session records of one or more hosts
+  plan            dry run of the retriever: per volume what starts now or what it waits for, est. drive time (--json)
   drain           flush out/ and process the deletion queue now, wait until they are empty (migration)
   demo            run the three daemons against a fake tape library for a minute and show what happens
 
@@ -48,6 +50,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'sample-config': { help: SAMPLE_CONFIG_HELP, run: runSampleConfig },
   pertape: { help: PERTAPE_HELP, run: runPertape },
   tapemetrics: { help: TAPEMETRICS_HELP, run: runTapemetrics },
+  plan: { help: PLAN_HELP, run: runPlan },
   drain: { help: DRAIN_HELP, run: runDrain },
   demo: { help: DEMO_HELP, run: runDemo },
 };

@@ -21,8 +21,8 @@ export interface VolumeSummary {
 export interface RequestInfo {
   readonly id: string;
   readonly sizeBytes: number;
-  /** The request file's mtime: its age. */
-  readonly mtimeMs: number;
+  /** The request file's mtime when first seen: its age (a rewrite by dCache, a retry, keeps it). */
+  readonly sinceMs: number;
   readonly order: OrderKey | null;
 }
 
@@ -146,7 +146,7 @@ function readinessOf(summary: VolumeSummary, volume: VolumeState, view: Retrieve
 
 /** The oldest requests that fit in `budgetBytes` (a prefix by age, so nobody overtakes the oldest). Pure. */
 export function planCutList(requests: readonly RequestInfo[], budgetBytes: number): { requests: RequestInfo[]; bytes: number; cut: boolean } {
-  const byAge = [...requests].sort((a, b) => a.mtimeMs - b.mtimeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const byAge = [...requests].sort((a, b) => a.sinceMs - b.sinceMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const chosen: RequestInfo[] = [];
   let bytes = 0;
   for (const request of byAge) {
@@ -396,6 +396,28 @@ export function decideRetrieverCycle(settings: RetrieverSettings, state: Retriev
   if (p.readFirst.length > 0) return { ...base, ...found, killSessions: false, sessions: [], readFirst: p.readFirst, hold: null, waitMs: 0 };
   markPlanned(volumes, p.sessions);
   return { ...base, ...found, killSessions: false, sessions: p.sessions, hold: p.hold, waitMs: p.waitMs };
+}
+
+/** Where a waiting volume stands: how long before it may start (0: ready now) and why. */
+export interface VolumeOutlook {
+  readonly name: string;
+  readonly priority: PriorityClass;
+  readonly waitMs: number;
+  /** Empty when it is ready. */
+  readonly why: string;
+}
+
+/**
+ * Every volume with pending requests in the order it gets a drive, with
+ * what it waits for: the fill wait, remount delay or back-off this cycle's
+ * decision applies (what `endit plan` shows). Pure.
+ */
+export function rankWaitingVolumes(settings: RetrieverSettings, state: RetrieverState, view: RetrieverView): VolumeOutlook[] {
+  const volumes = planNextVolumes(state, view, settings);
+  return orderVolumes(settings, view, volumes).map(({ summary, priority }) => {
+    const ready = readinessOf(summary, volumes.get(summary.name) ?? FRESH_VOLUME, view, settings, priority);
+    return { name: summary.name, priority, waitMs: ready.waitMs, why: ready.waitMs > 0 ? ready.why : '' };
+  });
 }
 
 /** How a volume's session ended, for the policy's bookkeeping. */

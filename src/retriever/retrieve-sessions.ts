@@ -32,7 +32,7 @@ interface RunningRetrieve {
   readonly sizes: ReadonlyMap<string, number>;
   readonly bytes: number;
   readonly cut: boolean;
-  /** The mtime of the oldest request on its list: its age counts until the session ends. */
+  /** When the oldest request on its list was first seen: its age counts until the session ends. */
   readonly oldestMs: number;
   /** Ids whose `[Done]` line dsmc printed. */
   readonly done: Set<string>;
@@ -100,7 +100,7 @@ export class RetrieveSessions {
     return { files, bytes, stillToLandBytes };
   }
 
-  /** The mtime of the oldest request on a running list (Infinity when none runs). */
+  /** When the oldest request on a running list was first seen (Infinity when none runs). */
   oldestWorkingMs(): number {
     let oldest = Infinity;
     for (const r of this.running.values()) oldest = Math.min(oldest, r.oldestMs);
@@ -122,7 +122,10 @@ export class RetrieveSessions {
   /**
    * SPEC 6.7: before a session, a request whose in/ file is already complete
    * is done (request removed); an in/ file of another size is a broken
-   * earlier attempt (removed, or dsmc -replace=no would skip it).
+   * earlier attempt (removed, or dsmc -replace=no would skip it). A request
+   * file gone since the last scan was cancelled by dCache: left out, as
+   * the Perl retriever's checkrequest did (one lstat each; inotify events
+   * may be late or lost).
    */
   private prepareList(plan: PlannedRetrieveSession): Map<string, number> {
     const { pool, logger } = this.ctx;
@@ -130,12 +133,17 @@ export class RetrieveSessions {
     for (const request of plan.requests) {
       const fileSize = this.cache.fileSizeOf(request.id);
       if (fileSize === null) continue;
+      if (statRequestFile(pool.request, request.id) === null) {
+        this.cache.forget(request.id);
+        logger.verbose(`Left ${request.id} out of the list of volume ${plan.volume}: its request is gone (cancelled)`);
+        continue;
+      }
       const inEntry = inEntryOf(pool.in, request.id);
       if (inEntry !== null && inEntry.kind !== 'file') {
         if (!this.clearOddInEntry(request.id, inEntry.kind)) continue;
       } else if (inEntry?.sizeBytes === fileSize) {
         removeFile(path.join(pool.request, request.id));
-        this.cache.forget(request.id);
+        this.cache.forget(request.id, 'delivered');
         logger.verbose(`Removed request ${request.id}: in/${request.id} is already complete (${fileSize} bytes)`);
         continue;
       } else if (inEntry !== null) {
@@ -173,7 +181,7 @@ export class RetrieveSessions {
     if (listFile === null) return false;
     let bytes = 0;
     for (const size of sizes.values()) bytes += size;
-    const oldestMs = plan.requests.reduce((oldest, request) => Math.min(oldest, request.mtimeMs), Infinity);
+    const oldestMs = plan.requests.reduce((oldest, request) => Math.min(oldest, request.sinceMs), Infinity);
     const session: RunningRetrieve = { volume: plan.volume, sizes, bytes, cut: plan.cut, oldestMs, done: new Set(), failed: new Set(), stillToLandBytes: bytes, errWrites: Promise.resolve() };
     this.running.set(plan.volume, session);
     this.ctx.logger.info(`Starting retrieve session for volume ${plan.volume}: ${sizes.size} files, ${formatBytes(bytes)} (${plan.reason})`);
@@ -233,6 +241,7 @@ export class RetrieveSessions {
     const id = path.basename(done[1] as string);
     if (!session.sizes.has(id) || session.done.has(id) || session.failed.has(id)) return;
     session.done.add(id);
+    this.cache.markLanded(id);
     session.stillToLandBytes -= session.sizes.get(id) ?? 0;
   }
 

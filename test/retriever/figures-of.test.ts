@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HistogramAccumulator } from '../../src/core/stats/index.js';
 import { retrieverFigureValues, type RetrieverFigureInputs } from '../../src/retriever/figures-of.js';
 
 const inputs: RetrieverFigureInputs = {
@@ -13,6 +14,7 @@ const inputs: RetrieverFigureInputs = {
   hintEntries: 0,
   busyWorkers: 0,
   maxWorkers: 1,
+  requestWait: new HistogramAccumulator([60]).snapshot(),
 };
 const counters = { stagedBytes: 0, stagedFiles: 0, stageRetries: 0, failedFiles: 0 };
 

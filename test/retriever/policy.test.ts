@@ -4,6 +4,7 @@ import {
   decideRetrieverCycle,
   INITIAL_RETRIEVER_STATE,
   planCutList,
+  rankWaitingVolumes,
   recordRetrieveOutcome,
   type RequestInfo,
   type RetrieverState,
@@ -43,7 +44,7 @@ function requests(prefix: string, count: number, ageMs: number, sizeBytes = GIB,
   return Array.from({ length: count }, (_, i) => ({
     id: `${prefix}${String(i).padStart(4, '0')}`,
     sizeBytes,
-    mtimeMs: nowMs - ageMs + i * 1000,
+    sinceMs: nowMs - ageMs + i * 1000,
     order: [0, 0, 0, count - i] as const,
   }));
 }
@@ -58,8 +59,8 @@ function summaries(world: World): VolumeSummary[] {
     name,
     files: list.length,
     bytes: list.reduce((a, r) => a + r.sizeBytes, 0),
-    oldestMs: Math.min(...list.map((r) => r.mtimeMs)),
-    newestMs: Math.max(...list.map((r) => r.mtimeMs)),
+    oldestMs: Math.min(...list.map((r) => r.sinceMs)),
+    newestMs: Math.max(...list.map((r) => r.sinceMs)),
     unread: world.unread?.[name] ?? 0,
   }));
 }
@@ -89,8 +90,8 @@ describe('fill wait and fill-wait max (real volumes)', () => {
     { newest: 1, oldest: 120, starts: true, why: 'the oldest waited the fill-wait maximum' },
   ])('$why', ({ newest, oldest, starts }) => {
     const list: RequestInfo[] = [
-      { id: 'A1', sizeBytes: GIB, mtimeMs: T0 - oldest * MIN, order: null },
-      { id: 'A2', sizeBytes: GIB, mtimeMs: T0 - newest * MIN, order: null },
+      { id: 'A1', sizeBytes: GIB, sinceMs: T0 - oldest * MIN, order: null },
+      { id: 'A2', sizeBytes: GIB, sinceMs: T0 - newest * MIN, order: null },
     ];
     const state: RetrieverState = { volumes: new Map([['VOL1', { lastMountEndMs: null, lastRealMountEndMs: null, followOn: false, lastCut: false, backoff: { failures: 0, lastFailureMs: 0 }, waitingSinceMs: T0 - oldest * MIN }]]) };
     expect(started(state, { byVolume: { VOL1: list } })).toEqual(starts ? ['VOL1'] : []);
@@ -327,9 +328,9 @@ describe('space reservation (SPEC 11.1)', () => {
 
   it('planCutList keeps whole requests only, oldest first', () => {
     const list = [
-      { id: 'N', sizeBytes: 10, mtimeMs: 3, order: null },
-      { id: 'O', sizeBytes: 10, mtimeMs: 1, order: null },
-      { id: 'M', sizeBytes: 10, mtimeMs: 2, order: null },
+      { id: 'N', sizeBytes: 10, sinceMs: 3, order: null },
+      { id: 'O', sizeBytes: 10, sinceMs: 1, order: null },
+      { id: 'M', sizeBytes: 10, sinceMs: 2, order: null },
     ];
     expect(planCutList(list, 25)).toMatchObject({ bytes: 20, cut: true });
     expect(planCutList(list, 25).requests.map((r) => r.id)).toEqual(['M', 'O']);
@@ -416,3 +417,35 @@ describe('issue 11: bounded sessions', () => {
     expect(decideRetrieverCycle(capped, after, view(rest, { nowMs: T0 + 5 * MIN })).sessions.map((s) => [s.volume, s.requests.length, s.followOn])).toEqual([['VOL1', 4, true]]);
   });
 });
+
+describe('rankWaitingVolumes (what endit plan shows)', () => {
+  const world: World = {
+    byVolume: {
+      FILLING: requests('F', 2, 5 * MIN),
+      QUIET: requests('Q', 3, 30 * MIN),
+      STARVING: requests('S', 1, 121 * MIN),
+      default: requests('D', 1, MIN),
+    },
+  };
+
+  it('lists every waiting volume in drive order with its wait, as the cycle decides', () => {
+    const outlook = rankWaitingVolumes(settings, INITIAL_RETRIEVER_STATE, view(world));
+    expect(outlook.map((o) => [o.name, o.priority, Math.round(o.waitMs / MIN), o.why])).toEqual([
+      ['STARVING', 'starving', 0, ''],
+      ['QUIET', 'work', 0, ''],
+      ['FILLING', 'work', 5, 'request list still filling'],
+      ['default', 'work', 0, ''],
+    ]);
+    const decision = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world));
+    expect(decision.sessions.map((p) => p.volume)).toEqual(['STARVING', 'QUIET']);
+    expect(decision.reasons).toEqual([]);
+  });
+
+  it('shows a volume in back-off with its failures, and one recently mounted with the remount delay', () => {
+    const failed = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'QUIET', { succeeded: false, killedByUs: false, cut: false, mounted: false }, T0 - 1000);
+    const mounted = recordRetrieveOutcome(failed, 'FILLING', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0 - 30 * MIN);
+    const outlook = rankWaitingVolumes({ ...settings, mountRetentionMs: 0 }, mounted, view({ byVolume: { QUIET: world.byVolume['QUIET'] ?? [], FILLING: requests('F', 1, 20 * MIN) } }));
+    expect(Object.fromEntries(outlook.map((o) => [o.name, o.why]))).toEqual({ QUIET: '1 failed session(s)', FILLING: 'remount delay' });
+  });
+});
+
