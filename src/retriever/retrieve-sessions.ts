@@ -12,6 +12,13 @@ import { errorMessage } from '../core/errors.js';
 
 /** Most dsmc messages (or per-file warnings) logged for one session; the rest are counted. */
 const MAX_LOGGED_LINES = 50;
+/**
+ * Files the stall watchdog's probe looks at: the first ones of the list not
+ * done yet, one of which dsmc writes now (it reads in list order, which is
+ * tape order). Only a file that takes longer than dsmc_stalltimeout needs
+ * the probe at all; every file done prints a line.
+ */
+const PROBED_FILES = 16;
 /** `Retrieving 1,234 /d/out/<id> --> /d/in/<id> [Done]`: the file has landed completely. */
 const DONE_LINE = /\s-->\s+(\S.*?)\s+\[Done\]\s*$/;
 
@@ -201,7 +208,8 @@ export class RetrieveSessions {
 
   private runDsmc(session: RunningRetrieve, listFile: string): void {
     const { pool, logger, config, sessions } = this.ctx;
-    const values = config.current.values;
+    const { values, derived } = config.current;
+    const stallMs = derived.dsmcStallTimeoutMs;
     sessions
       .run({
         executable: values.dsmc_executable,
@@ -209,12 +217,25 @@ export class RetrieveSessions {
         cpuLimitSec: values.dsmc_cpulimit,
         listFile,
         onLine: (line, cls) => this.onLine(session, line, cls),
+        ...(stallMs > 0 ? { stall: { stallMs, probe: () => this.landingBytes(session) } } : {}),
       })
       .then(
         (outcome) => this.finish(session, outcome),
         (error: unknown) => this.finish(session, { end: { kind: 'spawn-failed', error: errorMessage(error) }, messages: [], pid: undefined }),
       )
       .catch((error: unknown) => logger.error('internal_error', `after the retrieve session for ${session.volume}: ${errorMessage(error)}`));
+  }
+
+  /** Bytes in in/ of the first files of the list not done yet: what the stall watchdog sees land. */
+  private landingBytes(session: RunningRetrieve): number {
+    let bytes = 0;
+    let probed = 0;
+    for (const id of session.sizes.keys()) {
+      if (session.done.has(id) || session.failed.has(id)) continue;
+      bytes += inFileSize(this.ctx.pool.in, id) ?? 0;
+      if (++probed === PROBED_FILES) break;
+    }
+    return bytes;
   }
 
   private onLine(session: RunningRetrieve, line: string, cls: LineClass): void {
@@ -285,14 +306,16 @@ export class RetrieveSessions {
     }
     this.counters.stageRetries += tally.retry.length;
     const killedByUs = outcome.end.kind === 'aborted';
-    const succeeded = tally.retry.length === 0 && outcome.end.kind !== 'prompt';
+    // A stalled session failed even if all its files landed: dsmc hung (issue 11).
+    const succeeded = tally.retry.length === 0 && outcome.end.kind !== 'prompt' && outcome.end.kind !== 'stalled';
     const clean = outcome.end.kind === 'exited' && outcome.end.exitCode === 0;
     if (!clean && !killedByUs) this.logMessages(session, outcome);
     const summary = `${tally.staged.length} staged, ${session.failed.size} failed (not on tape), ${tally.retry.length} to retry`;
     if (succeeded || killedByUs) {
       logger.info(`Retrieve session for volume ${session.volume} ${clean ? 'done' : describeEnd(outcome.end)}: ${summary}`);
     } else {
-      logger.warn('dsmc_failed', `Retrieve session for volume ${session.volume} ${describeEnd(outcome.end)}: ${summary}`);
+      const code = outcome.end.kind === 'stalled' ? 'dsmc_stalled' : 'dsmc_failed';
+      logger.warn(code, `Retrieve session for volume ${session.volume} ${describeEnd(outcome.end)}: ${summary}`);
       this.warnMismatches(session, tally.mismatched);
     }
     this.running.delete(session.volume);

@@ -48,7 +48,7 @@ describe('fault 10: a file list that cannot be written affects its volume only',
     const ctx = {
       pool,
       logger,
-      config: { current: { values: { dsmc_executable: '/bin/false', dsmcopts: [], dsmc_displayopts: [], dsmc_cpulimit: 60 } } },
+      config: { current: { values: { dsmc_executable: '/bin/false', dsmcopts: [], dsmc_displayopts: [], dsmc_cpulimit: 60 }, derived: { dsmcStallTimeoutMs: 0 } } },
       sessions: {
         run: (start: { listFile: string }): Promise<DsmcOutcome> => {
           runs.push(path.basename(start.listFile).replace(/\.[^.]+$/, ''));

@@ -45,6 +45,7 @@ const RETRIEVER_CODES = {
   hintfile_entries_skipped: 'entries of the hint file were skipped',
   list_write_failed: 'the file list of one volume cannot be written; that volume backs off, others go on',
   recall_too_large: 'a recall is larger than in/ can ever hold above the kill line; it waits in request/, other recalls go on (named once an hour)',
+  dsmc_stalled: 'a dsmc retrieve printed nothing and landed no bytes for dsmc_stalltimeout seconds and was killed; a failed session, its recalls are retried',
 } as const;
 
 const DELETER_CODES = {
