@@ -87,6 +87,11 @@ export function describeEnd(end: DsmcEnd): string {
   }
 }
 
+/** dsmc's exit code; null when it did not exit by itself (a signal, killed by us, never started). */
+export function exitCodeOf(end: DsmcEnd): number | null {
+  return end.kind === 'exited' ? end.exitCode : null;
+}
+
 /** dsmc in a process group of its own (detached: its pid is the group id), no usable stdin. */
 // The return type is left to execa: it depends on the options.
 function startDsmc(request: DsmcRunRequest) {
