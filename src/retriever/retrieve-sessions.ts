@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { DaemonContext } from '../core/runtime/index.js';
-import { describeEnd, logDsmcMessages, logDsmcOutputLimits, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
+import { describeEnd, exitCodeOf, logDsmcMessages, logDsmcOutputLimits, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { writeFileAtomic } from '../core/stats/index.js';
 import { isPnfsid, OddEntryWarnings, type EntryKind } from '../core/pool/index.js';
 import type { PlannedRetrieveSession, RetrieveOutcome, RunningVolume } from './policy.js';
@@ -27,6 +27,10 @@ export interface RetrieverCounters {
   stagedFiles: number;
   stageRetries: number;
   failedFiles: number;
+  /** dsmc retrieve sessions started. */
+  sessions: number;
+  /** Of those, the ones not following on a tape estimated still mounted. */
+  freshMounts: number;
 }
 
 export interface SessionEnd extends RetrieveOutcome {
@@ -41,6 +45,10 @@ interface RunningRetrieve {
   readonly cut: boolean;
   /** The mtime of the oldest request on its list: its age counts until the session ends. */
   readonly oldestMs: number;
+  /** For the session history. */
+  readonly startedMs: number;
+  readonly reason: string;
+  readonly followOn: boolean;
   /** Ids whose `[Done]` line dsmc printed. */
   readonly done: Set<string>;
   /** Ids failed with a `.err` file (ANS1345E). */
@@ -181,8 +189,13 @@ export class RetrieveSessions {
     let bytes = 0;
     for (const size of sizes.values()) bytes += size;
     const oldestMs = plan.requests.reduce((oldest, request) => Math.min(oldest, request.mtimeMs), Infinity);
-    const session: RunningRetrieve = { volume: plan.volume, sizes, bytes, cut: plan.cut, oldestMs, done: new Set(), failed: new Set(), stillToLandBytes: bytes, errWrites: Promise.resolve() };
+    const session: RunningRetrieve = {
+      volume: plan.volume, sizes, bytes, cut: plan.cut, oldestMs, startedMs: this.ctx.nowMs(), reason: plan.reason, followOn: plan.followOn,
+      done: new Set(), failed: new Set(), stillToLandBytes: bytes, errWrites: Promise.resolve(),
+    };
     this.running.set(plan.volume, session);
+    this.counters.sessions++;
+    if (!plan.followOn) this.counters.freshMounts++;
     this.ctx.logger.info(`Starting retrieve session for volume ${plan.volume}: ${sizes.size} files, ${formatBytes(bytes)} (${plan.reason})`);
     for (const id of taken) this.ctx.logger.debug(`Volume ${plan.volume}: listing ${id} (${sizes.get(id)} bytes)`);
     this.runDsmc(session, listFile);
@@ -295,33 +308,59 @@ export class RetrieveSessions {
   }
 
   private async finish(session: RunningRetrieve, outcome: DsmcOutcome): Promise<void> {
+    const endMs = this.ctx.nowMs();
     await session.errWrites;
-    const { logger } = this.ctx;
     const tally = this.tallyFiles(session);
+    const stagedBytes = this.countStaged(session, tally);
+    const killedByUs = outcome.end.kind === 'aborted';
+    // A stalled session failed even if all its files landed: dsmc hung (issue 11).
+    const succeeded = tally.retry.length === 0 && outcome.end.kind !== 'prompt' && outcome.end.kind !== 'stalled';
+    this.logEnd(session, outcome, tally, succeeded || killedByUs);
+    this.ctx.history.record({
+      volume: session.volume,
+      pid: outcome.pid ?? null,
+      startMs: session.startedMs,
+      endMs,
+      files: tally.staged.length,
+      bytes: stagedBytes,
+      failed: session.failed.size + tally.retry.length,
+      rc: exitCodeOf(outcome.end),
+      reason: session.reason,
+      followOn: session.followOn,
+    });
+    this.running.delete(session.volume);
+    const mounted = tally.staged.length > 0 || session.failed.size > 0;
+    this.ended.push({ volume: session.volume, succeeded, killedByUs, cut: session.cut, mounted });
+    this.ctx.wake();
+  }
+
+  /** Counts the staged files and the retries; returns the bytes staged. */
+  private countStaged(session: RunningRetrieve, tally: SessionTally): number {
+    let stagedBytes = 0;
     for (const id of tally.staged) {
       const size = session.sizes.get(id) ?? 0;
       this.counters.stagedFiles++;
       this.counters.stagedBytes += size;
-      logger.verbose(`Staged ${id} (${size} bytes) from volume ${session.volume}`);
+      stagedBytes += size;
+      this.ctx.logger.verbose(`Staged ${id} (${size} bytes) from volume ${session.volume}`);
     }
     this.counters.stageRetries += tally.retry.length;
-    const killedByUs = outcome.end.kind === 'aborted';
-    // A stalled session failed even if all its files landed: dsmc hung (issue 11).
-    const succeeded = tally.retry.length === 0 && outcome.end.kind !== 'prompt' && outcome.end.kind !== 'stalled';
+    return stagedBytes;
+  }
+
+  /** The session's end line: info when it succeeded or we killed it, else a warning with dsmc's messages. */
+  private logEnd(session: RunningRetrieve, outcome: DsmcOutcome, tally: SessionTally, fine: boolean): void {
+    const { logger } = this.ctx;
     const clean = outcome.end.kind === 'exited' && outcome.end.exitCode === 0;
-    if (!clean && !killedByUs) this.logMessages(session, outcome);
+    if (!clean && outcome.end.kind !== 'aborted') this.logMessages(session, outcome);
     const summary = `${tally.staged.length} staged, ${session.failed.size} failed (not on tape), ${tally.retry.length} to retry`;
-    if (succeeded || killedByUs) {
+    if (fine) {
       logger.info(`Retrieve session for volume ${session.volume} ${clean ? 'done' : describeEnd(outcome.end)}: ${summary}`);
     } else {
       const code = outcome.end.kind === 'stalled' ? 'dsmc_stalled' : 'dsmc_failed';
       logger.warn(code, `Retrieve session for volume ${session.volume} ${describeEnd(outcome.end)}: ${summary}`);
       this.warnMismatches(session, tally.mismatched);
     }
-    this.running.delete(session.volume);
-    const mounted = tally.staged.length > 0 || session.failed.size > 0;
-    this.ended.push({ volume: session.volume, succeeded, killedByUs, cut: session.cut, mounted });
-    this.ctx.wake();
   }
 
   private logMessages(session: RunningRetrieve, outcome: DsmcOutcome): void {

@@ -5,6 +5,7 @@
  * whose bytes keep landing in in/, is not.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJournal, seedObject, type JournalStartEntry } from '../../src/fake-dsmc/library.js';
 import { createTestPool, logLines, pnfsid, readStats, startDaemon, waitFor, type TestPool } from './harness.js';
@@ -47,6 +48,13 @@ describe('the stall watchdog of the retriever', () => {
     const starts = retrieveStarts(pool);
     expect(starts[0]?.action).toBe('hang');
     expect(starts).toHaveLength(stalled.length + 1);
+    // Its session record: killed, so no exit code; its one file not delivered.
+    const readRecords = (): Record<string, unknown>[] =>
+      fs.readFileSync(path.join(pool.logdir, 'tsmretriever-sessions.jsonl'), 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+    await waitFor(() => readRecords().length === starts.length, 'a record per session');
+    const records = readRecords();
+    expect(records[0]).toMatchObject({ volume: 'default', files: 0, bytes: 0, failed: 1, rc: null, followOn: false });
+    expect(records.at(-1)).toMatchObject({ files: 1, bytes: 1000, failed: 0, rc: 0 });
     await waitFor(() => readStats(pool, 'retriever')?.['retriever_staged_files'] === 1, 'the staged file counted');
     expect(readStats(pool, 'retriever')).toMatchObject({ retriever_errors_dsmc_stalled: stalled.length, retriever_stage_retries: stalled.length });
   });

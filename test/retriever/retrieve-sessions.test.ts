@@ -59,7 +59,7 @@ describe('fault 10: a file list that cannot be written affects its volume only',
       nowMs: () => 0,
       startedMs: 0,
     } as unknown as DaemonContext;
-    const counters: RetrieverCounters = { stagedBytes: 0, stagedFiles: 0, stageRetries: 0, failedFiles: 0 };
+    const counters: RetrieverCounters = { stagedBytes: 0, stagedFiles: 0, stageRetries: 0, failedFiles: 0, sessions: 0, freshMounts: 0 };
     sessions = new RetrieveSessions(ctx, cache, counters);
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
