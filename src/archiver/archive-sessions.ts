@@ -1,6 +1,6 @@
 import type { DaemonContext } from '../core/runtime/index.js';
 import { CompactNameSet, type DirChanges, type DirIndex, type PoolFile } from '../core/pool/index.js';
-import { archiveArgs, describeEnd, exitCodeOf, logDsmcMessages, logDsmcOutputLimits, MAX_LOGGED_MESSAGES, type DsmcMessage, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
+import { archiveArgs, describeEnd, dsmcPidOf, exitCodeOf, logDsmcMessages, logDsmcOutputLimits, MAX_LOGGED_MESSAGES, type DsmcMessage, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { errorMessage } from '../core/errors.js';
 import { writeArchiveList } from './archive-list.js';
 import { classifyEndedFiles, NOT_REMOVED_MARK, SENT_MARK } from './cycle-work.js';
@@ -98,7 +98,6 @@ export class ArchiveSessions {
       sentFiles: 0, sentBytes: 0, startedMs: this.ctx.nowMs(), reason: plan.reason,
     };
     this.running.set(id, session);
-    this.counters.sessions++;
     logger.info(`Starting archive session ${plan.description}: ${plan.files.length} files, ${plan.bytes} bytes (${plan.reason})`);
     const outcome = sessions.run({
       executable: values.dsmc_executable,
@@ -169,9 +168,10 @@ export class ArchiveSessions {
   private finish(id: number, outcome: DsmcOutcome): void {
     const session = this.running.get(id);
     if (session === undefined) return;
+    this.counters.sessions++;
     this.ctx.history.record({
       volume: null,
-      pid: outcome.pid ?? null,
+      pid: dsmcPidOf(outcome),
       startMs: session.startedMs,
       endMs: this.ctx.nowMs(),
       files: session.sentFiles,

@@ -3,7 +3,7 @@ export interface ArchiverCounters {
   flushedBytes: number;
   flushedFiles: number;
   flushRetries: number;
-  /** dsmc archive sessions started. */
+  /** dsmc archive sessions, counted as they end (one per session record). */
   sessions: number;
 }
 

@@ -3,7 +3,7 @@ export interface DeleterCounters {
   queuedFiles: number;
   deletedFiles: number;
   failedRuns: number;
-  /** dsmc delete sessions started. */
+  /** dsmc delete sessions, counted as they end (one per session record). */
   sessions: number;
 }
 

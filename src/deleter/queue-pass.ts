@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { ConfigValues } from '../core/config/index.js';
-import { deleteArgs, describeEnd, exitCodeOf, logDsmcOutputLimits, writeFileListFrom, type DsmcEnd, type DsmcOutcome } from '../core/dsmc/index.js';
+import { deleteArgs, describeEnd, dsmcPidOf, exitCodeOf, logDsmcOutputLimits, writeFileListFrom, type DsmcEnd, type DsmcOutcome } from '../core/dsmc/index.js';
 import { formatLocalTime, type Logger } from '../core/log/index.js';
 import type { OddEntryWarnings } from '../core/pool/index.js';
 import type { DaemonContext } from '../core/runtime/index.js';
@@ -139,17 +139,18 @@ interface SessionReport {
   readonly deleted: number;
 }
 
-/** Why a pass runs and what its session started: the session history and the sessions counter. */
+/** Why a pass runs, and what to tell when its session ended: the session history and the sessions counter. */
 export interface PassStart {
   readonly reason: string;
   readonly nowMs: () => number;
-  readonly onSessionStart: () => void;
+  readonly onSessionEnd: () => void;
 }
 
 function recordDeleteSession(deps: QueuePassDeps, start: PassStart, session: { startMs: number; outcome: DsmcOutcome; deleted: number; listed: number }): void {
+  start.onSessionEnd();
   deps.history.record({
     volume: null,
-    pid: session.outcome.pid ?? null,
+    pid: dsmcPidOf(session.outcome),
     startMs: session.startMs,
     endMs: start.nowMs(),
     files: session.deleted,
@@ -186,7 +187,6 @@ async function runDeleteSession(deps: QueuePassDeps, start: PassStart, snapshot:
   };
   const tally = newDeleteTally();
   const startMs = start.nowMs();
-  start.onSessionStart();
   const outcome = await sessions.run({
     executable: values.dsmc_executable,
     args: deleteArgs({ dsmcopts: values.dsmcopts, displayopts: values.dsmc_displayopts }, listFile),

@@ -121,7 +121,7 @@ export class QueueRunner {
     const { ctx } = this;
     if (reason === 'signal') ctx.logger.info('Processing the deletion queue as instructed by SIGUSR1');
     this.queuedDuringPass = new Map();
-    const start = { reason: reasonText, nowMs: ctx.nowMs, onSessionStart: () => this.counters.sessions++ };
+    const start = { reason: reasonText, nowMs: ctx.nowMs, onSessionEnd: () => this.counters.sessions++ };
     this.processing = runQueuePass(this.deps, this.lastDeletionMs, start)
       .then((result) => this.applyPass(result))
       .catch(async (error: unknown) => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { DaemonContext } from '../core/runtime/index.js';
-import { describeEnd, exitCodeOf, logDsmcMessages, logDsmcOutputLimits, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
+import { describeEnd, dsmcPidOf, exitCodeOf, logDsmcMessages, logDsmcOutputLimits, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { writeFileAtomic } from '../core/stats/index.js';
 import { isPnfsid, OddEntryWarnings, type EntryKind } from '../core/pool/index.js';
 import type { PlannedRetrieveSession, RetrieveOutcome, RunningVolume } from './policy.js';
@@ -27,9 +27,9 @@ export interface RetrieverCounters {
   stagedFiles: number;
   stageRetries: number;
   failedFiles: number;
-  /** dsmc retrieve sessions started. */
+  /** dsmc retrieve sessions, counted as they end (one per session record). */
   sessions: number;
-  /** Of those, the ones not following on a tape estimated still mounted. */
+  /** Of those, the ones whose dsmc ran and that did not follow on a tape estimated still mounted. */
   freshMounts: number;
 }
 
@@ -194,8 +194,6 @@ export class RetrieveSessions {
       done: new Set(), failed: new Set(), stillToLandBytes: bytes, errWrites: Promise.resolve(),
     };
     this.running.set(plan.volume, session);
-    this.counters.sessions++;
-    if (!plan.followOn) this.counters.freshMounts++;
     this.ctx.logger.info(`Starting retrieve session for volume ${plan.volume}: ${sizes.size} files, ${formatBytes(bytes)} (${plan.reason})`);
     for (const id of taken) this.ctx.logger.debug(`Volume ${plan.volume}: listing ${id} (${sizes.get(id)} bytes)`);
     this.runDsmc(session, listFile);
@@ -316,9 +314,12 @@ export class RetrieveSessions {
     // A stalled session failed even if all its files landed: dsmc hung (issue 11).
     const succeeded = tally.retry.length === 0 && outcome.end.kind !== 'prompt' && outcome.end.kind !== 'stalled';
     this.logEnd(session, outcome, tally, succeeded || killedByUs);
+    const pid = dsmcPidOf(outcome);
+    this.counters.sessions++;
+    if (!session.followOn && pid !== null) this.counters.freshMounts++;
     this.ctx.history.record({
       volume: session.volume,
-      pid: outcome.pid ?? null,
+      pid,
       startMs: session.startedMs,
       endMs,
       files: tally.staged.length,

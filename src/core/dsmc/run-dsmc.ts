@@ -92,6 +92,11 @@ export function exitCodeOf(end: DsmcEnd): number | null {
   return end.kind === 'exited' ? end.exitCode : null;
 }
 
+/** dsmc's pid; null when it never ran (only the wrapper shell did, which could not exec it). */
+export function dsmcPidOf(outcome: DsmcOutcome): number | null {
+  return outcome.end.kind === 'spawn-failed' ? null : (outcome.pid ?? null);
+}
+
 /** dsmc in a process group of its own (detached: its pid is the group id), no usable stdin. */
 // The return type is left to execa: it depends on the options.
 function startDsmc(request: DsmcRunRequest) {
