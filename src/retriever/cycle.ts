@@ -53,7 +53,7 @@ function assemble(ctx: DaemonContext): Retriever {
   const liveness = new PidLiveness();
   const warnings = new RequestDirWarnings(pool.request, logger);
   const reader = new RequestReader(pool, cache, logger, liveness, warnings);
-  const counters: RetrieverCounters = { stagedBytes: 0, stagedFiles: 0, stageRetries: 0, failedFiles: 0 };
+  const counters: RetrieverCounters = { stagedBytes: 0, stagedFiles: 0, stageRetries: 0, failedFiles: 0, sessions: 0, freshMounts: 0 };
   const sessions = new RetrieveSessions(ctx, cache, counters);
   return {
     cache,

@@ -31,6 +31,8 @@ export function retrieverFigureValues(counters: RetrieverCounters, s: RetrieverF
     retriever_staged_files: counters.stagedFiles,
     retriever_stage_retries: counters.stageRetries,
     retriever_failed_files: counters.failedFiles,
+    retriever_sessions_total: counters.sessions,
+    retriever_fresh_mounts_total: counters.freshMounts,
     retriever_working_bytes: s.working.bytes,
     retriever_working_files: s.working.files,
     retriever_requests_bytes: s.pending.bytes + s.working.bytes,

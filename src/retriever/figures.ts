@@ -9,6 +9,8 @@ export const retrieverFigures = [
   { name: 'retriever_staged_files', help: 'Files successfully staged', type: 'counter' },
   { name: 'retriever_stage_retries', help: 'How many times a stage operation has been retried', type: 'counter' },
   { name: 'retriever_failed_files', help: 'Recalls failed with a .err file (not on tape)', type: 'counter' },
+  { name: 'retriever_sessions_total', help: 'dsmc retrieve sessions (counted as they end)', type: 'counter' },
+  { name: 'retriever_fresh_mounts_total', help: 'Retrieve sessions that ran dsmc on a tape not estimated still mounted: estimated mounts (counted as they end)', type: 'counter' },
   { name: 'retriever_working_bytes', help: 'Total size of files currently being staged by workers', type: 'gauge' },
   { name: 'retriever_working_files', help: 'Number of files currently being staged by workers', type: 'gauge' },
   { name: 'retriever_requests_bytes', help: 'Total size of files in stage request queue', type: 'gauge' },

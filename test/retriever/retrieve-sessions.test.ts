@@ -50,7 +50,7 @@ describe('RetrieveSessions.start', () => {
     const ctx = {
       pool,
       logger,
-      config: { current: { values: { dsmc_executable: '/bin/false', dsmcopts: [], dsmc_displayopts: [], dsmc_cpulimit: 60 } } },
+      config: { current: { values: { dsmc_executable: '/bin/false', dsmcopts: [], dsmc_displayopts: [], dsmc_cpulimit: 60 }, derived: { dsmcStallTimeoutMs: 0 } } },
       sessions: {
         run: (start: { listFile: string }): Promise<DsmcOutcome> => {
           const volume = path.basename(start.listFile).replace(/\.[^.]+$/, '');
@@ -63,7 +63,7 @@ describe('RetrieveSessions.start', () => {
       nowMs: () => 0,
       startedMs: 0,
     } as unknown as DaemonContext;
-    const counters: RetrieverCounters = { stagedBytes: 0, stagedFiles: 0, stageRetries: 0, failedFiles: 0 };
+    const counters: RetrieverCounters = { stagedBytes: 0, stagedFiles: 0, stageRetries: 0, failedFiles: 0, sessions: 0, freshMounts: 0 };
     sessions = new RetrieveSessions(ctx, cache, counters);
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));

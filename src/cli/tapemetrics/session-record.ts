@@ -7,27 +7,9 @@
  */
 import { z } from 'zod';
 
-export interface SessionHistoryRecord {
-  /** When the line was written (ISO 8601 UTC). */
-  readonly time: string;
-  readonly daemon: 'archiver' | 'retriever' | 'deleter';
-  /** The writer's `desc-short`. */
-  readonly hsm: string;
-  /** retriever: the volume of the session (hint-file volid, or `default`); others null. */
-  readonly volume: string | null;
-  /** dsmc's pid; null if it never started. */
-  readonly pid: number | null;
-  readonly start: string;
-  readonly end: string;
-  readonly files: number;
-  readonly bytes: number;
-  readonly failed: number;
-  /** dsmc's exit code; null if it ended by a signal. */
-  readonly rc: number | null;
-  readonly reason: string;
-  /** retriever: the tape was estimated still mounted (no fresh mount); others false. */
-  readonly followOn: boolean;
-}
+// One type for the writer and this reader.
+export type { SessionHistoryRecord } from '../../core/log/session-history.js';
+import type { SessionHistoryRecord } from '../../core/log/session-history.js';
 
 /** `2025-06-01T12:00:00.000Z` (an offset instead of Z is accepted too). */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;

@@ -129,6 +129,14 @@ export const KEY_DEFS = {
     default: '172800',
     description: 'CPU time limit for each spawned dsmc process, seconds.',
   },
+  dsmc_stalltimeout: {
+    kind: 'nonnegint',
+    default: '1800',
+    description:
+      'Kill a dsmc retrieve session that prints nothing and lands no bytes in in/ for this\n' +
+      'many seconds (a failed session, logged as dsmc_stalled; its recalls are retried).\n' +
+      'A session that waits this long for a drive is killed too. 0 disables this.',
+  },
   sleeptime: {
     kind: 'posint',
     default: '60',

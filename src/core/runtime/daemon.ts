@@ -1,5 +1,5 @@
 import type { ConfigManager } from '../config/index.js';
-import type { Logger } from '../log/index.js';
+import type { Logger, SessionHistory } from '../log/index.js';
 import type { PoolLayout } from '../pool/index.js';
 import type { FigureSpec, FigureValue } from '../stats/index.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -12,6 +12,8 @@ export interface DaemonContext {
   readonly logger: Logger;
   readonly pool: PoolLayout;
   readonly sessions: SessionRegistry;
+  /** One record per dsmc session, written by the daemon when the session ended. */
+  readonly history: SessionHistory;
   /** Cut the current sleep short (a session ended, an event arrived). */
   readonly wake: () => void;
   readonly nowMs: () => number;

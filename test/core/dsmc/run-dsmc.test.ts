@@ -161,3 +161,34 @@ describe('runDsmc with a dsmc_executable that cannot run', () => {
     expect(outcome.end).toEqual({ kind: 'spawn-failed', error: 'dsmc_executable no-such-dsmc: not found in PATH (/nonexistent)' });
   });
 });
+
+describe('runDsmc with a stall watchdog', () => {
+  it('issue 11: kills a dsmc (and its group) that prints nothing and makes no progress; the end is stalled', async () => {
+    const pidFile = path.join(root, 'grandchild.pid');
+    const script = path.join(root, 'dsmc.sh');
+    fs.writeFileSync(script, `#!/bin/sh\nsleep 3600 &\necho $! > '${pidFile}'\necho started\nwait\n`, { mode: 0o755 });
+    const outcome = await runDsmc({ executable: script, args: [], cpuLimitSec: 600, stall: { stallMs: 300, probe: () => 0 } });
+    const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
+    leftovers.push(grandchild);
+    expect(outcome.end.kind).toBe('stalled');
+    expect(isAlive(grandchild)).toBe(false);
+  });
+
+  it('issue 11: progress the probe sees keeps a silent dsmc alive to its end', async () => {
+    const landed = path.join(root, 'landed');
+    const script = path.join(root, 'dsmc.sh');
+    // 1.5 s of writing without a line of output, against a 400 ms watchdog.
+    fs.writeFileSync(script, `#!/bin/sh\nfor i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do printf x >> '${landed}'; sleep 0.1; done\nexit 0\n`, { mode: 0o755 });
+    const probe = (): number => fs.statSync(landed, { throwIfNoEntry: false })?.size ?? 0;
+    const outcome = await runDsmc({ executable: script, args: [], cpuLimitSec: 600, stall: { stallMs: 400, probe } });
+    expect(outcome.end).toEqual({ kind: 'exited', exitCode: 0 });
+    expect(probe()).toBe(15);
+  });
+
+  it('issue 11: without a watch a silent dsmc runs to its end', async () => {
+    const script = path.join(root, 'dsmc.sh');
+    fs.writeFileSync(script, '#!/bin/sh\nsleep 0.5\nexit 3\n', { mode: 0o755 });
+    const outcome = await runDsmc({ executable: script, args: [], cpuLimitSec: 600 });
+    expect(outcome.end).toEqual({ kind: 'exited', exitCode: 3 });
+  });
+});
