@@ -5,7 +5,7 @@ import { classifySpace, planSpaceLines, type SpaceLines, type SpaceState, type S
 import { sortTapeOrder, type OrderKey } from './tape-order.js';
 import { maxListBytes, splitTooLarge, type TooLargeRequest } from './too-large.js';
 import { DEFAULT_VOLUME } from './volume-name.js';
-import { rankVolumes, smallListWaitMs, volumeAgeMs, type PriorityClass } from './volume-priority.js';
+import { quietWaitMs, rankVolumes, smallListWaitMs, volumeAgeMs, type PriorityClass } from './volume-priority.js';
 
 /** One volume's pending requests (not in a running session), kept up to date incrementally by the cache. */
 export interface VolumeSummary {
@@ -117,12 +117,12 @@ function remountRemainingMs(volume: VolumeState, nowMs: number, delayMs: number)
 
 /**
  * SPEC 6.6: a real volume's list is still filling while its newest request
- * is younger than the fill wait and its oldest younger than the fill-wait
- * maximum. The maximum also counts from when we first saw the volume
- * waiting, so mtimes in the future (a clock set back) cannot stall it.
+ * is younger than the fill wait (`quietMs`) and its oldest younger than the
+ * fill-wait maximum. The maximum also counts from when we first saw the
+ * volume waiting, so mtimes in the future (a clock set back) cannot stall it.
  */
-function fillRemainingMs(summary: VolumeSummary, volume: VolumeState, nowMs: number, settings: RetrieverSettings): number {
-  const untilQuiet = settings.fillWaitMs - (nowMs - summary.newestMs);
+function fillRemainingMs(summary: VolumeSummary, volume: VolumeState, nowMs: number, settings: RetrieverSettings, quietMs: number): number {
+  const untilQuiet = quietMs - (nowMs - summary.newestMs);
   const untilOldest = settings.fillWaitMaxMs - (nowMs - summary.oldestMs);
   const untilSeen = volume.waitingSinceMs === null ? settings.fillWaitMaxMs : settings.fillWaitMaxMs - (nowMs - volume.waitingSinceMs);
   return Math.max(0, Math.min(untilQuiet, untilOldest, untilSeen));
@@ -141,12 +141,14 @@ function readinessOf(summary: VolumeSummary, volume: VolumeState, view: Retrieve
   const backoffMs = backoffRemainingMs(volume.backoff, view.nowMs, settings.sleepMs, settings.backoffMaxMs);
   const backoff = { waitMs: backoffMs, why: `${volume.backoff.failures} failed session(s)` };
   if (summary.name === DEFAULT_VOLUME || priority === 'starving' || priority === 'follow-on') return backoff;
-  const waits: Readiness[] = [backoff, { waitMs: fillRemainingMs(summary, volume, view.nowMs, settings), why: 'request list still filling' }];
+  const filling = (quietMs: number): Readiness => ({ waitMs: fillRemainingMs(summary, volume, view.nowMs, settings, quietMs), why: 'request list still filling' });
+  let waits: Readiness[];
   if (settings.volumeOrder === 'oldest-first') {
-    waits.push({ waitMs: remountRemainingMs(volume, view.nowMs, settings.remountDelayMs), why: 'remount delay' });
+    waits = [backoff, filling(settings.fillWaitMs), { waitMs: remountRemainingMs(volume, view.nowMs, settings.remountDelayMs), why: 'remount delay' }];
   } else {
     const ageMs = volumeAgeMs({ oldestMs: summary.oldestMs, waitingSinceMs: volume.waitingSinceMs }, view.nowMs);
-    waits.push({ waitMs: smallListWaitMs(summary.bytes, ageMs, settings.fillWaitMaxMs), why: 'list under a mount\'s worth, waiting for more requests of its tape' });
+    const small = { waitMs: smallListWaitMs(summary.bytes, ageMs, settings.fillWaitMaxMs), why: "list under a mount's worth, waiting for more requests of its tape" };
+    waits = [backoff, filling(quietWaitMs(summary.bytes, settings.fillWaitMs)), small];
   }
   return waits.reduce((longest, w) => (w.waitMs > longest.waitMs ? w : longest));
 }

@@ -67,6 +67,17 @@ export function smallListWaitMs(bytes: number, ageMs: number, fillWaitMaxMs: num
   return Math.max(0, fillWaitMaxMs * SMALL_LIST_WAIT_FRACTION - ageMs);
 }
 
+/**
+ * How long a list must have been quiet (no newer request) to be complete:
+ * retriever_reqlistfillwait, or half of it for a list already worth a
+ * mount. The fill wait keeps a wave of requests from being split over two
+ * mounts; requests of a big list that come after its session started
+ * mostly find its tape still in the drive (a follow-on, no mount).
+ */
+export function quietWaitMs(bytes: number, fillWaitMs: number): number {
+  return bytes >= MOUNT_COST_BYTES ? fillWaitMs / 2 : fillWaitMs;
+}
+
 function priorityOf(candidate: VolumeCandidate, ageMs: number, fillWaitMaxMs: number): PriorityClass {
   if (ageMs >= fillWaitMaxMs) return 'starving';
   if (candidate.mounted) return 'follow-on';

@@ -82,19 +82,24 @@ function started(state: RetrieverState, world: World, over: Partial<RetrieverVie
 
 describe('fill wait and fill-wait max (real volumes)', () => {
   it.each([
-    // newest age, oldest age (minutes), starts?
-    { newest: 1, oldest: 5, starts: false, why: 'newest younger than the fill wait, oldest younger than the max' },
-    { newest: 10, oldest: 30, starts: true, why: 'quiet for the whole fill wait' },
-    { newest: 9, oldest: 119, starts: false, why: 'still filling, max not reached' },
-    { newest: 1, oldest: 120, starts: true, why: 'the oldest waited the fill-wait maximum' },
-  ])('$why', ({ newest, oldest, starts }) => {
-    // Worth a mount (2 × 40 GiB): only the fill wait counts.
+    // size of each of the two requests, newest age, oldest age (minutes), starts?
+    // Small lists (2 GiB) also wait until their oldest is a third of fillwaitmax (40 min) old.
+    { sizeGiB: 1, newest: 1, oldest: 5, starts: false, why: 'newest younger than the fill wait, oldest younger than the max' },
+    { sizeGiB: 1, newest: 10, oldest: 40, starts: true, why: 'quiet for the whole fill wait' },
+    { sizeGiB: 1, newest: 9, oldest: 119, starts: false, why: 'still filling, max not reached' },
+    { sizeGiB: 1, newest: 1, oldest: 120, starts: true, why: 'the oldest waited the fill-wait maximum' },
+    // Lists worth a mount (80 GiB) need only half the fill wait of quiet.
+    { sizeGiB: 40, newest: 4, oldest: 30, starts: false, why: 'a list worth a mount, quiet for less than half the fill wait' },
+    { sizeGiB: 40, newest: 5, oldest: 30, starts: true, why: 'a list worth a mount, quiet for half the fill wait' },
+  ])('$why', ({ sizeGiB, newest, oldest, starts }) => {
     const list: RequestInfo[] = [
-      { id: 'A1', sizeBytes: 40 * GIB, mtimeMs: T0 - oldest * MIN, order: null },
-      { id: 'A2', sizeBytes: 40 * GIB, mtimeMs: T0 - newest * MIN, order: null },
+      { id: 'A1', sizeBytes: sizeGiB * GIB, mtimeMs: T0 - oldest * MIN, order: null },
+      { id: 'A2', sizeBytes: sizeGiB * GIB, mtimeMs: T0 - newest * MIN, order: null },
     ];
     const state: RetrieverState = { volumes: new Map([['VOL1', { lastMountEndMs: null, lastRealMountEndMs: null, followOn: false, lastCut: false, backoff: { failures: 0, lastFailureMs: 0 }, waitingSinceMs: T0 - oldest * MIN }]]) };
     expect(started(state, { byVolume: { VOL1: list } })).toEqual(starts ? ['VOL1'] : []);
+    // Before issue 11 (the simulator's "today" baseline) every list waited the whole fill wait, and no more.
+    expect(started(state, { byVolume: { VOL1: list } }, {}, { ...settings, volumeOrder: 'oldest-first' })).toEqual(newest >= 10 || oldest >= 120 ? ['VOL1'] : []);
   });
 
   it('does not wait for the default volume', () => {
@@ -102,7 +107,7 @@ describe('fill wait and fill-wait max (real volumes)', () => {
   });
 
   it('wakes up when the first wait ends, not a whole sleeptime later', () => {
-    const d = decideRetrieverCycle({ ...settings, sleepMs: 30 * MIN }, INITIAL_RETRIEVER_STATE, view({ byVolume: { VOL1: requests('A', 1, 8 * MIN, 80 * GIB) } }));
+    const d = decideRetrieverCycle({ ...settings, sleepMs: 30 * MIN }, INITIAL_RETRIEVER_STATE, view({ byVolume: { VOL1: requests('A', 1, 3 * MIN, 80 * GIB) } }));
     expect(d.sessions).toEqual([]);
     expect(d.waitMs).toBe(2 * MIN);
   });
@@ -124,7 +129,7 @@ describe('issue 11: a list under a mount\'s worth waits for company (fake clock)
     { sizeGiB: 1, ageMin: 40, starts: true, waitMin: 0, why: 'a stray recall, a third of fillwaitmax old' },
     { sizeGiB: 67, ageMin: 11, starts: false, waitMin: 29, why: 'just under 72 GB' },
     { sizeGiB: 68, ageMin: 11, starts: true, waitMin: 0, why: 'worth a mount (72 GB): only the fill wait' },
-    { sizeGiB: 68, ageMin: 9, starts: false, waitMin: 1, why: 'worth a mount, still filling' },
+    { sizeGiB: 68, ageMin: 4, starts: false, waitMin: 1, why: 'worth a mount, still filling (half the fill wait)' },
   ])('$why: $sizeGiB GiB, $ageMin min old → starts $starts', ({ sizeGiB, ageMin, starts, waitMin }) => {
     const world = { byVolume: { VOL1: requests('A', 1, ageMin * MIN, sizeGiB * GIB) } };
     const d = decideRetrieverCycle({ ...settings, sleepMs: 60 * MIN }, INITIAL_RETRIEVER_STATE, view(world));

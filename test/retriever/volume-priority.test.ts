@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MOUNT_COST_BYTES, rankVolumes, smallListWaitMs, volumeAgeMs, type VolumeCandidate } from '../../src/retriever/volume-priority.js';
+import { MOUNT_COST_BYTES, quietWaitMs, rankVolumes, smallListWaitMs, volumeAgeMs, type VolumeCandidate } from '../../src/retriever/volume-priority.js';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
@@ -95,5 +95,15 @@ describe('smallListWaitMs', () => {
     { why: 'one byte less does', bytes: MOUNT_COST_BYTES - 1, ageMs: 0, waitMs: 40 * MIN },
   ])('$why', ({ bytes, ageMs, waitMs }) => {
     expect(smallListWaitMs(bytes, ageMs, FILL_WAIT_MAX_MS)).toBe(waitMs);
+  });
+});
+
+describe('quietWaitMs', () => {
+  it.each([
+    { bytes: GB, quietMs: 10 * MIN },
+    { bytes: MOUNT_COST_BYTES - 1, quietMs: 10 * MIN },
+    { bytes: MOUNT_COST_BYTES, quietMs: 5 * MIN },
+  ])('$bytes bytes: quiet for $quietMs ms of a 10 min fill wait', ({ bytes, quietMs }) => {
+    expect(quietWaitMs(bytes, 10 * MIN)).toBe(quietMs);
   });
 });
