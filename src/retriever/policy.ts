@@ -380,7 +380,7 @@ const PRIORITY_WHY: Readonly<Record<PriorityClass, string>> = {
   starving: 'oldest request waited retriever_reqlistfillwaitmax',
   'follow-on': 'follow-on: tape still mounted',
   work: 'list ready',
-  remount: 'list ready, no other volume ready (remount within retriever_remountdelay)',
+  remount: 'list ready, on a slot no other volume was ready for (remount within retriever_remountdelay)',
 };
 
 /** Why a session starts; a cut count is -1 when that cut did not happen. */

@@ -161,7 +161,7 @@ describe('issue 11: a list under a mount\'s worth waits for company (fake clock)
  */
 const remountOnly: RetrieverSettings = { ...settings, mountRetentionMs: 0, fillWaitMaxMs: 24 * 60 * MIN };
 const READ = { succeeded: true, killedByUs: false, cut: false, mounted: true };
-const REMOUNT_REASON = 'list ready, no other volume ready (remount within retriever_remountdelay)';
+const REMOUNT_REASON = 'list ready, on a slot no other volume was ready for (remount within retriever_remountdelay)';
 
 function reasonsOf(state: RetrieverState, world: World, over: Partial<RetrieverView> = {}, s: RetrieverSettings = settings): Array<[string, string]> {
   return decideRetrieverCycle(s, state, view(world, { volumes: summaries(world), ...over })).sessions.map((p) => [p.volume, p.reason]);
