@@ -22,7 +22,7 @@
 export const MOUNT_COST_BYTES = 72e9;
 
 /** A list under a mount's worth waits for company until its oldest request has waited this part of retriever_reqlistfillwaitmax. */
-export const SMALL_LIST_WAIT_FRACTION = 1 / 3;
+const SMALL_LIST_WAIT_FRACTION = 1 / 3;
 
 export interface VolumeCandidate {
   readonly name: string;
