@@ -28,9 +28,9 @@ const settings: RetrieverSettings = {
   volumeOrder: 'work-per-mount',
 };
 
-/** Volumes by request number: 1-3 on QUIET (30 min old), 4-5 on FILLING (young), 6-7 on RUNNING (6 listed), 8 unknown (default), 9 complete in in/. */
+/** Volumes by request number: 1-3 on QUIET (40 min old: a small list waits for a third of fillwaitmax), 4-5 on FILLING (young), 6-7 on RUNNING (6 listed), 8 unknown (default), 9 complete in in/. */
 function inputs(over: Partial<PlanInputs> = {}): PlanInputs {
-  const ages: Record<number, number> = { 1: 30, 2: 31, 3: 32, 4: 1, 5: 2, 6: 50, 7: 3, 8: 5, 9: 60 };
+  const ages: Record<number, number> = { 1: 40, 2: 41, 3: 42, 4: 1, 5: 2, 6: 50, 7: 3, 8: 5, 9: 60 };
   const volumes: Record<number, string> = { 1: 'QUIET', 2: 'QUIET', 3: 'QUIET', 4: 'FILLING', 5: 'FILLING', 6: 'RUNNING', 7: 'RUNNING', 9: 'QUIET' };
   const numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9];
   return {
@@ -53,10 +53,10 @@ describe('planRetrieverOutlook', () => {
     const plan = planRetrieverOutlook(inputs());
     expect(plan.volumes.map((v) => [v.rank, v.volume, v.files, v.bytes / MB, v.oldestAgeSec / 60, v.state, v.waitSec, v.why])).toEqual([
       [null, 'RUNNING', 2, 1300, 50, 'running', null, 'session running; 1 more request(s) wait for it to end'],
-      [1, 'QUIET', 3, 600, 32, 'starts', null, 'list ready'],
+      [1, 'QUIET', 3, 600, 42, 'starts', null, 'list ready'],
       // The mount cost (72 GB) outweighs the bytes: the older one goes first.
       [2, 'default', 1, 800, 5, 'ready', null, 'ready; waits for a free worker'],
-      [3, 'FILLING', 2, 900, 2, 'waits', 9 * 60, 'request list still filling'],
+      [3, 'FILLING', 2, 900, 2, 'waits', 38 * 60, "list under a mount's worth, waiting for more requests of its tape"],
     ]);
     expect(plan.volumes[1]?.list).toEqual({ files: 3, bytes: 600 * MB, cut: false });
     expect(plan.completeInIn).toBe(1);
@@ -104,9 +104,9 @@ describe('endit plan output', () => {
     const rows = lines.slice(header + 1, header + 5).map((line) => line.trim().split(/\s{2,}/));
     expect(rows.map((row) => row.slice(0, 6))).toEqual([
       ['-', 'RUNNING', '2', '1.2 GiB', '50m00s', 'running'],
-      ['1', 'QUIET', '3', '572.2 MiB', '32m00s', 'starts'],
+      ['1', 'QUIET', '3', '572.2 MiB', '42m00s', 'starts'],
       ['2', 'default', '1', '762.9 MiB', '5m00s', 'ready'],
-      ['3', 'FILLING', '2', '858.3 MiB', '2m00s', 'waits 9m00s'],
+      ['3', 'FILLING', '2', '858.3 MiB', '2m00s', 'waits 38m00s'],
     ]);
     expect(rows.every((row) => /^\d+m\d\ds$/.test(row[6] ?? ''))).toBe(true);
     expect(text).toContain('(1 request already complete in in/: the retriever removes them without a session)');
@@ -125,7 +125,7 @@ describe('endit plan output', () => {
       priority: 'work',
       files: 3,
       bytes: 600 * MB,
-      oldestAgeSec: 32 * 60,
+      oldestAgeSec: 42 * 60,
       state: 'starts',
       waitSec: null,
       why: 'list ready',
@@ -146,10 +146,11 @@ describe('endit plan', () => {
     f.writeRequest(hexId(1), { file_size: 10, action: 'recall' });
     const young = await endit(['plan', '--config', f.config, '--json']);
     expect(young.code).toBe(0);
-    expect(JSON.parse(young.out).volumes[0]).toMatchObject({ volume: 'VOL1', state: 'waits', why: 'request list still filling' });
-    const tenSecondsAgo = Date.now() / 1000 - 10;
-    fs.utimesSync(path.join(f.dir, 'request', hexId(1)), tenSecondsAgo, tenSecondsAgo);
-    fs.writeFileSync(f.override, JSON.stringify({ retriever_reqlistfillwait: 5 }));
+    expect(JSON.parse(young.out).volumes[0]).toMatchObject({ volume: 'VOL1', state: 'waits', why: "list under a mount's worth, waiting for more requests of its tape" });
+    const twentySecondsAgo = Date.now() / 1000 - 20;
+    fs.utimesSync(path.join(f.dir, 'request', hexId(1)), twentySecondsAgo, twentySecondsAgo);
+    // A small list also waits for a third of the fill-wait maximum (10 s here).
+    fs.writeFileSync(f.override, JSON.stringify({ retriever_reqlistfillwait: 5, retriever_reqlistfillwaitmax: 30 }));
     const now = await endit(['plan', '--config', f.config, '--json']);
     expect(now.err).toBe('');
     expect(JSON.parse(now.out).volumes[0]).toMatchObject({ volume: 'VOL1', state: 'starts' });

@@ -229,7 +229,9 @@ export const KEY_DEFS = {
     kind: 'posint',
     default: '7200',
     overridable: true,
-    description: "Don't remount a tape volume more often than this, seconds.",
+    description:
+      'A volume whose tape was really mounted less than this ago (a follow-on is no mount)\n' +
+      'gets a drive only when no other volume is ready for it, seconds.',
   },
   retriever_hintfile: {
     kind: 'path',
@@ -242,7 +244,9 @@ export const KEY_DEFS = {
     kind: 'posint',
     default: '600',
     overridable: true,
-    description: "Wait this long after a volume's newest request before starting a session for it, seconds.",
+    description:
+      "Wait this long after a volume's newest request before starting a session for it, seconds;\n" +
+      "half of it once the list holds 72 GB (a mount's worth).",
   },
   retriever_reqlistfillwaitmax: {
     kind: 'posint',
@@ -250,7 +254,8 @@ export const KEY_DEFS = {
     overridable: true,
     description:
       "Start a session anyway this long after a volume's oldest request, even if its\n" +
-      'request list is still filling up, seconds.',
+      'request list is still filling up or the volume was just read, seconds. A list\n' +
+      "under 72 GB (a mount's worth) waits at least a third of this after its oldest request.",
   },
   retriever_mountretention: {
     kind: 'nonnegint',
