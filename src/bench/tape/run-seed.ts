@@ -16,9 +16,10 @@ import { readJournal, seedObjects } from '../../fake-dsmc/library.js';
 import { parseLibraryScenario } from '../../fake-dsmc/scenario-library.js';
 import { readStats, startDaemon, waitFor } from '../daemon-process.js';
 import { HSM, REPO_ROOT, type BenchPool } from '../workspace.js';
+import { parseRetrieverLog, planStartDelaysMs, type RetrieverLogFacts } from './retriever-log.js';
 import { planRealMs, planReplayRequests, planSimMs, runReplay, type ReplayClock, type ReplayObservation } from './replay.js';
 import type { TapeLayout } from './tape-layout.js';
-import { planShiftedJournal, summarizeRealRun, type RealRunSummary } from './tape-metrics.js';
+import { planShiftedJournal, summarizeRealRun, unendedRetrievePids, type RealRunSummary } from './tape-metrics.js';
 
 export interface RealRunSetup {
   readonly trace: readonly TraceRequest[];
@@ -37,10 +38,14 @@ export interface RealRun {
   readonly failedRecalls: number;
   readonly timedOut: boolean;
   readonly emergencyKills: number;
+  /** Real milliseconds from the retriever starting each session to the fake dsmc's start entry. */
+  readonly startDelaysMs: readonly number[];
   readonly wallSec: number;
 }
 
 const TICK_MS = 10;
+/** Real time for the sessions still running when the last file landed to end (else they count as killed). */
+const SESSION_END_TIMEOUT_MS = 30_000;
 /** Real time for the retriever to start and finish its first cycle. */
 const START_TIMEOUT_MS = 60_000;
 
@@ -49,7 +54,8 @@ function preparePool(pool: BenchPool, setup: RealRunSetup): void {
   const specs = setup.layout.objects.map((o) => ({ path: path.join(pool.dir, 'out', o.id), sizeBytes: o.sizeBytes, volume: o.volume, description: 'bench-tape' }));
   seedObjects(pool.library, specs);
   pool.writeScenario({ library: setup.scenario });
-  pool.writeConfig({ ...setup.config, retriever_hintfile: pool.hintPath, retriever_buffersize: 1 });
+  // in/ is never the limit (the simulator's in/ is boundless); JSON log lines carry milliseconds
+  pool.writeConfig({ ...setup.config, retriever_hintfile: pool.hintPath, retriever_buffersize: 1, log_format: 'json' });
 }
 
 /** `endit-tapehints` against the fake: the hint file the retriever reads, volids being the fake's numeric Volume IDs. */
@@ -62,11 +68,11 @@ async function runTapehints(pool: BenchPool): Promise<void> {
   if (code !== 0) throw new Error(`endit-tapehints exited with ${code}: ${stderr.trim().slice(0, 2000)}`);
 }
 
-function countLogCode(pool: BenchPool, code: string): number {
+function readRetrieverLog(pool: BenchPool): RetrieverLogFacts {
   try {
-    return fs.readFileSync(path.join(pool.logdir, 'tsmretriever.log'), 'utf8').split('\n').filter((line) => line.includes(`[${code}]`)).length;
+    return parseRetrieverLog(fs.readFileSync(path.join(pool.logdir, 'tsmretriever.log'), 'utf8'));
   } catch (error) {
-    if (isErrno(error, 'ENOENT')) return 0;
+    if (isErrno(error, 'ENOENT')) return parseRetrieverLog('');
     throw error;
   }
 }
@@ -86,6 +92,8 @@ async function replayOnRetriever(pool: BenchPool, setup: RealRunSetup): Promise<
       tickMs: TICK_MS,
     };
     const seen = await runReplay(plan, () => (run.alive() ? null : `endit-retriever exited during the replay: ${run.stderr().trim().slice(0, 2000)}`));
+    // The last files landed; their sessions still let their drives go and journal their mounts.
+    await waitFor('the last dsmc sessions to end', () => (unendedRetrievePids(readJournal(pool.library)).length === 0 ? true : undefined), SESSION_END_TIMEOUT_MS, 20, run).catch(() => undefined);
     return { clock, seen };
   } finally {
     await run.stop();
@@ -132,5 +140,13 @@ export async function runRealRetriever(pool: BenchPool, setup: RealRunSetup, pro
     { trace: setup.trace, arrivalMs: toSimMs(seen.writtenRealMs, clock), landedMs: toSimMs(seen.landedRealMs, clock), journal, finalUnloads: drives.finalUnloads, spec: setup.spec },
     'endit-retriever (fake drives)',
   );
-  return { summary, failedRecalls: seen.failed.size, timedOut: seen.timedOut, emergencyKills: countLogCode(pool, 'space_full'), wallSec: (performance.now() - started) / 1000 };
+  const log = readRetrieverLog(pool);
+  return {
+    summary,
+    failedRecalls: seen.failed.size,
+    timedOut: seen.timedOut,
+    emergencyKills: log.codes.get('space_full') ?? 0,
+    startDelaysMs: planStartDelaysMs(log, journal),
+    wallSec: (performance.now() - started) / 1000,
+  };
 }

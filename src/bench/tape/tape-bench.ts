@@ -29,6 +29,7 @@ export interface TapeBenchSetup {
 
 export interface TapeSeedResult {
   readonly seed: number;
+  readonly timeScale: number;
   readonly recalls: number;
   readonly volumes: number;
   /** endit-rules, today, new: simulated. */
@@ -74,5 +75,5 @@ export async function benchTapeSeed(setup: TapeBenchSetup, seed: number): Promis
   const waits = planWaitFigures(real.summary.result.landings, config.effective.fillWaitMaxMs / 1000);
   const [enditRules, today] = sims as [SimResult, SimResult, SimResult];
   const verdicts = decideTapeTargets({ run: real.summary.result, today, enditRules, waits, emergencyKills: real.emergencyKills });
-  return { seed, recalls: trace.length, volumes: new Set(trace.map((r) => r.volume)).size, sims, real, config, shiftedFiles: layout.shiftedFiles, maxShiftBytes: layout.maxShiftBytes, waits, verdicts };
+  return { seed, timeScale: setup.timeScale, recalls: trace.length, volumes: new Set(trace.map((r) => r.volume)).size, sims, real, config, shiftedFiles: layout.shiftedFiles, maxShiftBytes: layout.maxShiftBytes, waits, verdicts };
 }

@@ -118,8 +118,13 @@ export function summarizeRealRun(obs: RealRunObservation, policy: string): RealR
     landings,
   };
   const starts = obs.journal.filter((e) => e.event === 'start' && e.command === 'retrieve');
-  const endedPids = new Set(ends.map((e) => e.pid));
-  return { result, delivered: landings.length, dsmcSessions: starts.length, dsmcSessionsLost: starts.filter((s) => !endedPids.has(s.pid)).length };
+  return { result, delivered: landings.length, dsmcSessions: starts.length, dsmcSessionsLost: unendedRetrievePids(obs.journal).length };
+}
+
+/** Retrieve sessions with a start entry and no end entry yet: running, or killed. */
+export function unendedRetrievePids(journal: readonly JournalEntry[]): number[] {
+  const ended = new Set(retrieveEnds(journal).map((e) => e.pid));
+  return journal.filter((e) => e.event === 'start' && e.command === 'retrieve' && !ended.has(e.pid)).map((e) => e.pid);
 }
 
 /** The journal's simulated seconds moved by `offsetSec` (the fake's clock started later than the trace's). */

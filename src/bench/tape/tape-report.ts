@@ -19,6 +19,16 @@ function formatVerdicts(verdicts: readonly TargetVerdict[], markdown: boolean): 
   return verdicts.map((v) => `  ${v.met ? 'met   ' : 'MISSED'}  ${v.target.padEnd(width)}  ${v.measured}`).join('\n');
 }
 
+/** dsmc start-up, which compressed time magnifies: median and max, real and simulated. */
+function formatStartDelays(delaysMs: readonly number[], timeScale: number): string {
+  if (delaysMs.length === 0) return 'dsmc start-up not measured';
+  const sorted = [...delaysMs].sort((a, b) => a - b);
+  const medianMs = sorted[(sorted.length - 1) >> 1] as number;
+  const maxMs = sorted[sorted.length - 1] as number;
+  const both = (ms: number): string => `${(ms / 1000).toFixed(2)} s (${Math.round(ms / 1000 / timeScale)} s simulated)`;
+  return `dsmc start-up median ${both(medianMs)}, max ${both(maxMs)}`;
+}
+
 /** One line on what the real run did beyond the table. */
 export function formatRealRunLine(r: TapeSeedResult): string {
   const { real } = r;
@@ -29,6 +39,7 @@ export function formatRealRunLine(r: TapeSeedResult): string {
     `${real.emergencyKills} emergency kills`,
     `longest wait for a drive ${Math.round(r.waits.maxWaitSec)} s (bound ${Math.round(r.waits.boundSec)} s)`,
   ];
+  parts.push(formatStartDelays(real.startDelaysMs, r.timeScale));
   if (r.shiftedFiles > 0) parts.push(`${r.shiftedFiles} traced file(s) moved on tape past one they overlapped, by at most ${formatBytes(r.maxShiftBytes)}`);
   parts.push(`${real.wallSec.toFixed(0)} s wall`);
   return `${real.timedOut ? 'TIMED OUT: ' : ''}endit-retriever (fake drives): ${parts.join('; ')}`;
