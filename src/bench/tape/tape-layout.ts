@@ -60,7 +60,8 @@ export function planTapeLayout(trace: readonly TraceRequest[], byteScale: number
     for (const request of ordered) {
       const gapBytes = Math.round(request.positionBytes * byteScale) - cursorBytes;
       if (gapBytes > 0) objects.push({ id: fillerId(volumeIndex, fillers++), volume, sizeBytes: gapBytes, filler: true });
-      else if (gapBytes < 0) {
+      // A byte back is rounding (a file right after the one before it), not an overlap.
+      else if (gapBytes < -1) {
         shiftedFiles++;
         maxShiftBytes = Math.max(maxShiftBytes, -gapBytes / byteScale);
       }

@@ -34,6 +34,14 @@ describe('planTapeLayout', () => {
     expect(layout.shiftedFiles).toBe(0);
   });
 
+  it('a file a byte before the end of the one before it (rounding) is not counted as moved', () => {
+    // A [500, 2000) becomes [1, 3) scaled; B at 2000 becomes 2: one byte back
+    const layout = planTapeLayout([request('A', 'V', 500, 1500), request('B', 'V', 2000, 1000)], 0.001);
+    expect(layout.objects.map((o) => [o.id, o.sizeBytes])).toEqual([[expect.stringMatching(/^FFFF/), 1], ['A', 2], ['B', 1]]);
+    expect(fakeOffsets(layout).get('B')).toBe(3);
+    expect(layout.shiftedFiles).toBe(0);
+  });
+
   it('a file overlapping the one before it on tape is moved on to its end and counted', () => {
     const layout = planTapeLayout([request('A', 'V', 0, 5000), request('B', 'V', 2000, 1000)], 1);
     expect(layout.objects.map((o) => o.id)).toEqual(['A', 'B']);
@@ -45,8 +53,9 @@ describe('planTapeLayout', () => {
     const trace = generateTrace({ ...DEFAULT_TRACE_SPEC, seed: 7, recalls: 200, volumes: 10 });
     const layout = planTapeLayout(trace, 0.001);
     const offsets = fakeOffsets(layout);
-    const exact = trace.filter((r) => offsets.get(r.id) === Math.round(r.positionBytes * 0.001)).length;
-    expect(exact).toBe(trace.length - layout.shiftedFiles);
+    // at most a byte off (rounding), but for the files moved past an overlapping one
+    const placed = trace.filter((r) => Math.abs((offsets.get(r.id) ?? -9) - Math.round(r.positionBytes * 0.001)) <= 1).length;
+    expect(placed).toBe(trace.length - layout.shiftedFiles);
     for (const r of trace) expect(layout.sizeBytes.get(r.id)).toBe(scaleBytes(r.sizeBytes, 0.001));
     const fillerIds = layout.objects.filter((o) => o.filler).map((o) => o.id);
     expect(new Set(fillerIds).size).toBe(fillerIds.length);
