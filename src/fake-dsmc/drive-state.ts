@@ -12,7 +12,8 @@ import { isErrno } from '../core/errors.js';
 import { isAlive, withLock } from './lock.js';
 import type { LibraryScenario } from './scenario-library.js';
 
-const DRIVES_FILE = 'drives.json';
+/** The drives' state in the library directory (the bench reads it after a run). */
+export const DRIVES_FILE = 'drives.json';
 
 export interface DrivesState {
   /** Real time when the simulated clock read 0. */
