@@ -495,7 +495,7 @@ describe('rankWaitingVolumes (what endit plan shows)', () => {
   const world: World = {
     byVolume: {
       FILLING: requests('F', 2, 5 * MIN),
-      QUIET: requests('Q', 3, 30 * MIN),
+      QUIET: requests('Q', 3, 40 * MIN),
       STARVING: requests('S', 1, 121 * MIN),
       default: requests('D', 1, MIN),
     },
@@ -506,7 +506,8 @@ describe('rankWaitingVolumes (what endit plan shows)', () => {
     expect(outlook.map((o) => [o.name, o.priority, Math.round(o.waitMs / MIN), o.why])).toEqual([
       ['STARVING', 'starving', 0, ''],
       ['QUIET', 'work', 0, ''],
-      ['FILLING', 'work', 5, 'request list still filling'],
+      // A small list also waits until its oldest is a third of fillwaitmax (40 min) old.
+      ['FILLING', 'work', 35, "list under a mount's worth, waiting for more requests of its tape"],
       ['default', 'work', 0, ''],
     ]);
     const decision = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world));
@@ -514,11 +515,11 @@ describe('rankWaitingVolumes (what endit plan shows)', () => {
     expect(decision.reasons).toEqual([]);
   });
 
-  it('shows a volume in back-off with its failures, and one recently mounted with the remount delay', () => {
+  it('shows a volume in back-off with its failures, and one recently mounted as a remount (last in line, not held)', () => {
     const failed = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'QUIET', { succeeded: false, killedByUs: false, cut: false, mounted: false }, T0 - 1000);
     const mounted = recordRetrieveOutcome(failed, 'FILLING', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0 - 30 * MIN);
-    const outlook = rankWaitingVolumes({ ...settings, mountRetentionMs: 0 }, mounted, view({ byVolume: { QUIET: world.byVolume['QUIET'] ?? [], FILLING: requests('F', 1, 20 * MIN) } }));
-    expect(Object.fromEntries(outlook.map((o) => [o.name, o.why]))).toEqual({ QUIET: '1 failed session(s)', FILLING: 'remount delay' });
+    const outlook = rankWaitingVolumes({ ...settings, mountRetentionMs: 0 }, mounted, view({ byVolume: { QUIET: world.byVolume['QUIET'] ?? [], FILLING: requests('F', 1, 50 * MIN) } }));
+    expect(Object.fromEntries(outlook.map((o) => [o.name, [o.priority, o.why]]))).toEqual({ QUIET: ['work', '1 failed session(s)'], FILLING: ['remount', ''] });
   });
 });
 
