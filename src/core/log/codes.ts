@@ -23,6 +23,12 @@ const COMMON_CODES = {
   session_record_invalid: 'requestlists/ holds an entry named like a session record that is not one (odd name, symlink, directory); it is ignored',
   lock_lost: 'the instance lock was removed or replaced: taken again, or the daemon stops because another process holds it now',
   dsmc_output_cut: 'dsmc printed lines too long to keep (over 64 KiB); they were cut',
+  coordination_lost: 'ZooKeeper has been unreachable (or the group unusable) for sleeptime: the daemon goes on under its local limits alone',
+} as const;
+
+/** Codes of info lines: events worth finding in the log that are no problem, so not counted in `<daemon>_errors`. */
+const NOTICE_CODES = {
+  coordination_restored: 'ZooKeeper answers again: the daemon has rejoined its group and the group budget applies again',
 } as const;
 
 const ARCHIVER_CODES = {
@@ -71,7 +77,7 @@ const TAPEHINTS_CODES = {
   tapehints_failed: 'the tape hint file could not be made',
 } as const;
 
-export const LOG_CODES = { ...COMMON_CODES, ...ARCHIVER_CODES, ...RETRIEVER_CODES, ...DELETER_CODES, ...TAPEHINTS_CODES } as const;
+export const LOG_CODES = { ...COMMON_CODES, ...NOTICE_CODES, ...ARCHIVER_CODES, ...RETRIEVER_CODES, ...DELETER_CODES, ...TAPEHINTS_CODES } as const;
 
 export type LogCode = keyof typeof LOG_CODES;
 

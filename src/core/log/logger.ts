@@ -22,7 +22,8 @@ export interface LoggerOptions {
 }
 
 export interface Logger {
-  info(message: string): void;
+  /** `code`: an event worth finding in the log that is no problem (not counted, unlike warnings and errors). */
+  info(message: string, code?: LogCode): void;
   /** Logged only when `verbose` is on: one line per file handled. */
   verbose(message: string): void;
   debug(message: string): void;
@@ -86,7 +87,7 @@ export function createLogger(options: LoggerOptions): Logger {
   };
 
   return {
-    info: (message) => emit('info', message),
+    info: (message, code) => emit('info', message, code),
     verbose: (message) => {
       if (verboseOn) emit('info', message);
     },
