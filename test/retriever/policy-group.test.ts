@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOCAL_GROUP_VIEW, type GroupView } from '../../src/core/coordination/index.js';
 import { GIB } from '../../src/core/units.js';
-import { decideRetrieverCycle, INITIAL_RETRIEVER_STATE, type RequestInfo, type RetrieverView } from '../../src/retriever/policy.js';
+import { decideRetrieverCycle, INITIAL_RETRIEVER_STATE, type RequestInfo, type RetrieverView, type VolumeState } from '../../src/retriever/policy.js';
 import type { RetrieverSettings } from '../../src/retriever/settings.js';
 
 const T0 = 1_700_000_000_000;
@@ -84,7 +84,7 @@ describe('retriever policy in a coordination group (issue 12)', () => {
     const w = world(['A']);
     const state = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(w, group())).nextState;
     const volumes = new Map(state.volumes);
-    volumes.set('A', { ...(volumes.get('A') as never), lastMountEndMs: T0 - 30 * MIN, lastRealMountEndMs: T0 - 30 * MIN, followOn: false, lastCut: false });
+    volumes.set('A', { ...(volumes.get('A') as VolumeState), lastMountEndMs: T0 - 30 * MIN, lastRealMountEndMs: T0 - 30 * MIN, followOn: false, lastCut: false });
     const later = { volumes };
     // A 10 minute retention: our own end 30 minutes ago makes no follow-on, and the 120 minute remount delay holds.
     const short = { ...settings, mountRetentionMs: 10 * MIN };
