@@ -13,6 +13,8 @@ import path from 'node:path';
 
 const ZOOKEEPER_JAR = process.env['ZOOKEEPER_JAR'] ?? '/usr/share/java/zookeeper.jar';
 const MAIN_CLASS = 'org.apache.zookeeper.server.ZooKeeperServerMain';
+/** A simple slf4j logger where Debian has one, so that zookeeper.log says what the server did (else it logs nothing). */
+const LOG_JARS = ['/usr/share/java/maven3-slf4j-provider.jar', '/usr/share/java/maven-shared-utils.jar'];
 /** A busy 2-core machine may take a while to start a JVM. */
 const START_TIMEOUT_MS = 90_000;
 
@@ -39,6 +41,11 @@ function javaExecutable(): string {
     );
   }
   return found;
+}
+
+function classPath(): string {
+  const logging = LOG_JARS.every((jar) => fs.existsSync(jar)) ? LOG_JARS : [];
+  return [ZOOKEEPER_JAR, ...logging].join(':');
 }
 
 export async function freePort(): Promise<number> {
@@ -106,7 +113,7 @@ export class ZooKeeperTestServer {
       [`dataDir=${this.dataDir}`, `clientPort=${this.port}`, 'clientPortAddress=127.0.0.1', 'tickTime=500', 'maxSessionTimeout=20000', 'admin.enableServer=false', '4lw.commands.whitelist=*', ''].join('\n'),
     );
     const log = fs.openSync(path.join(this.dir, 'zookeeper.log'), 'a');
-    const child = spawn(javaExecutable(), ['-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', ZOOKEEPER_JAR, MAIN_CLASS, config], { stdio: ['ignore', log, log] });
+    const child = spawn(javaExecutable(), ['-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', classPath(), MAIN_CLASS, config], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     this.child = child;
     running.add(child);

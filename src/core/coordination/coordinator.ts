@@ -76,12 +76,12 @@ export const WAITING_GROUP_VIEW: GroupView = Object.freeze({
 });
 
 /** A lease nobody else needs to hear about. */
-export function localLease(request: LeaseRequest): Lease {
+function localLease(request: LeaseRequest): Lease {
   return { kind: request.kind, volume: request.volume ?? null, release: () => undefined };
 }
 
 /** Today's behaviour: every session may start; the local limits are the only ones. */
-export class LocalCoordinator implements Coordinator {
+class LocalCoordinator implements Coordinator {
   async acquire(request: LeaseRequest): Promise<Lease> {
     return localLease(request);
   }

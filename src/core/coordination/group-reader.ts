@@ -3,7 +3,7 @@ import { decodeNodeName, encodeNodeName, parseLeaseNodes } from './node-names.js
 import type { ZkConnection } from './zk-connection.js';
 
 /** An ended record older than this helps nobody (no tape stays mounted that long): whoever sees it removes it. */
-export const ENDED_KEEP_MS = 24 * 3600_000;
+const ENDED_KEEP_MS = 24 * 3600_000;
 
 /**
  * Where a group lives: `<chroot>/<group>/` holds `sessions/` (one

@@ -47,7 +47,7 @@ const text = (value: unknown, fallback: string): string => (typeof value === 'st
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
 /** A member node's record; what it lacks comes from its name (`host:pool:daemon`). Pure. */
-export function parseMemberRecord(key: string, data: string | null): MemberRecord {
+function parseMemberRecord(key: string, data: string | null): MemberRecord {
   const [host = '?', pool = '?', daemon = '?'] = decodeNodeName(key).split(':');
   const json = parseJson(data);
   return { key, host: text(json['host'], host), pool: text(json['pool'], pool), daemon: text(json['daemon'], daemon), pid: num(json['pid']), sinceMs: num(json['sinceMs']) };

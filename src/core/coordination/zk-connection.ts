@@ -8,7 +8,7 @@
 import { ACL, CreateMode, Exception, Id, Permission, State, createClient, type Client } from 'node-zookeeper-client';
 
 /** The most one request may take before the caller treats ZooKeeper as unreachable. */
-export const ZK_OP_TIMEOUT_MS = 5000;
+const ZK_OP_TIMEOUT_MS = 5000;
 
 export type ZkState = 'connected' | 'disconnected' | 'expired' | 'auth-failed';
 
@@ -20,7 +20,7 @@ const MODES: Readonly<Record<ZkNodeMode, number>> = {
   'ephemeral-sequential': CreateMode.EPHEMERAL_SEQUENTIAL,
 };
 
-export class ZkTimeoutError extends Error {
+class ZkTimeoutError extends Error {
   override readonly name = 'ZkTimeoutError';
 }
 
@@ -150,6 +150,16 @@ export class ZkConnection {
   /** The ACL a node has (that of the chroot, to give every node endit makes under it). */
   acls(path: string): Promise<ACL[]> {
     return request<ACL[]>((callback) => this.client.getACL(path, (error, acls) => callback(error, acls)), ZK_OP_TIMEOUT_MS);
+  }
+
+  /**
+   * Gives up this client without a word to the server: its socket too. A
+   * server restarting can leave a connection it accepted unanswered for
+   * ever, and this client waits for its answer without a time limit.
+   */
+  abandon(): void {
+    this.client.close();
+    (this.client as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket?.destroy();
   }
 
   /** Ends the session (ZooKeeper removes its ephemeral nodes at once), waiting at most `timeoutMs`. */

@@ -2,25 +2,18 @@ import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { countBudgetUse, decideLeaseKept } from './budget.js';
-import { LOCAL_GROUP_VIEW, WAITING_GROUP_VIEW, type CoordinationState, type CoordinationStatus, type Coordinator, type GroupView, type Lease, type LeaseRequest, type SessionKind } from './coordinator.js';
+import { LOCAL_GROUP_VIEW, WAITING_GROUP_VIEW, type CoordinationState, type CoordinationStatus, type Coordinator, type GroupView, type Lease, type LeaseRequest } from './coordinator.js';
+import { GroupNodes, type HeldLease, type MemberInfo } from './group-nodes.js';
 import { GroupPaths, listingsDiffer, readGroupListing } from './group-reader.js';
 import { EMPTY_LISTING, planGroupView, type GroupListing } from './group-view.js';
-import { decodeNodeName, leaseNodePrefix, memberKey, parseLeaseNodes } from './node-names.js';
+import { memberKey, parseLeaseNodes } from './node-names.js';
 import type { BudgetLimits, CoordinationSettings } from './settings.js';
-import { isNodeExists, ZkConnection, type ZkState } from './zk-connection.js';
+import { ZkConnection, type ZkState } from './zk-connection.js';
 
 /** How long ZooKeeper keeps a vanished instance's leases: a crashed daemon's sessions count this long at most. */
-export const SESSION_TIMEOUT_MS = 15_000;
+const SESSION_TIMEOUT_MS = 15_000;
 /** Ending the ZooKeeper session at a stop waits at most this long. */
 const CLOSE_TIMEOUT_MS = 2000;
-
-/** Who this daemon is in the group; written into each of its nodes for `endit status --group`. */
-export interface MemberInfo {
-  readonly host: string;
-  readonly pool: string;
-  readonly daemon: string;
-  readonly pid: number;
-}
 
 export interface ZooKeeperCoordinatorOptions {
   readonly settings: CoordinationSettings;
@@ -35,16 +28,6 @@ export interface ZooKeeperCoordinatorOptions {
   readonly version?: string;
 }
 
-interface HeldLease {
-  readonly kind: SessionKind;
-  readonly volume: string | null;
-  readonly sinceMs: number;
-  /** Its budget node; null while it is not in ZooKeeper (taken while coordination was lost, or the session expired). */
-  nodePath: string | null;
-  /** Its volume node in ZooKeeper is ours. */
-  volumeNode: boolean;
-}
-
 /**
  * The group's budget and volume leases in ZooKeeper (see coordinator.ts and
  * README "Several pools on one TSM node"). Until it has joined, and for
@@ -54,8 +37,7 @@ interface HeldLease {
  * registered. Running sessions are never touched.
  */
 export class ZooKeeperCoordinator implements Coordinator {
-  readonly #paths: GroupPaths;
-  readonly #member: string;
+  readonly #nodes: GroupNodes;
   readonly #nowMs: () => number;
   #mode: CoordinationState = 'waiting';
   #conn: ZkConnection | null = null;
@@ -68,6 +50,8 @@ export class ZooKeeperCoordinator implements Coordinator {
   #lossTimer: NodeJS.Timeout | null = null;
   #tickTimer: NodeJS.Timeout | null = null;
   #lostReason = 'ZooKeeper has not answered yet';
+  /** Since when the client has had no connection; null while connected. */
+  #unconnectedSinceMs: number | null = null;
   #joining: Promise<void> | null = null;
   #refreshing = false;
   #refreshAgain = false;
@@ -77,9 +61,10 @@ export class ZooKeeperCoordinator implements Coordinator {
   readonly #onWatch = (): void => void this.#refresh();
 
   constructor(private readonly options: ZooKeeperCoordinatorOptions) {
-    this.#paths = new GroupPaths(options.settings.address.chroot, options.settings.group);
-    this.#member = memberKey(options.member.host, options.member.pool, options.member.daemon);
     this.#nowMs = options.nowMs ?? Date.now;
+    const paths = new GroupPaths(options.settings.address.chroot, options.settings.group);
+    const member = memberKey(options.member.host, options.member.pool, options.member.daemon);
+    this.#nodes = new GroupNodes(paths, member, { ...options.member, version: options.version ?? '' }, this.#nowMs);
     // Unique across restarts: a lease node of an earlier run of this daemon is never taken for one of ours.
     this.#nextLeaseNo = this.#nowMs() * 100;
   }
@@ -104,13 +89,14 @@ export class ZooKeeperCoordinator implements Coordinator {
   groupView(): GroupView {
     if (this.#mode === 'lost' || this.#closed) return LOCAL_GROUP_VIEW;
     if (this.#mode !== 'coordinated') return WAITING_GROUP_VIEW;
-    return planGroupView(this.#listing, { member: this.#member, volumes: this.#heldVolumes() }, this.options.limits());
+    return planGroupView(this.#listing, { member: this.#nodes.member, volumes: this.#heldVolumes() }, this.options.limits());
   }
 
   async acquire(request: LeaseRequest): Promise<Lease | null> {
     const conn = this.#conn;
     if (this.#closed) return null;
-    if (this.#mode === 'lost') return this.#hold(request, null, false);
+    // Rejoining: the leases held are being registered; one taken now would be missed. A moment's wait.
+    if (this.#mode === 'lost') return this.#joining === null ? this.#hold(request, null, false) : null;
     if (this.#mode !== 'coordinated' || conn === null) return null;
     try {
       return await this.#acquireInGroup(conn, request);
@@ -142,17 +128,38 @@ export class ZooKeeperCoordinator implements Coordinator {
   }
 
   #connect(): void {
-    const conn = new ZkConnection(this.options.settings.address.servers, this.options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS, (state) => this.#onState(conn, state));
+    const conn = new ZkConnection(this.options.settings.address.servers, this.#sessionTimeoutMs(), (state) => this.#onState(conn, state));
     this.#conn = conn;
+    this.#unconnectedSinceMs = this.#nowMs();
     conn.connect();
+  }
+
+  #sessionTimeoutMs(): number {
+    return this.options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS;
+  }
+
+  /**
+   * No connection for a whole session timeout: the server has expired the
+   * session anyway, and the client may be stuck on a connection a restarting
+   * server never answers. A new client, a new session.
+   */
+  #replaceIfStuck(): void {
+    const since = this.#unconnectedSinceMs;
+    if (this.#conn === null || since === null || this.#nowMs() - since < this.#sessionTimeoutMs()) return;
+    this.options.logger.debug(`Coordination: no connection to ZooKeeper for ${Math.round((this.#nowMs() - since) / 1000)} s: a new client`);
+    this.#conn.abandon();
+    this.#connect();
   }
 
   #onState(conn: ZkConnection, state: ZkState): void {
     if (conn !== this.#conn || this.#closed) return;
+    this.options.logger.debug(`Coordination: ZooKeeper session ${conn.sessionId}: ${state}`);
     if (state === 'connected') {
+      this.#unconnectedSinceMs = null;
       void this.#join();
       return;
     }
+    this.#unconnectedSinceMs ??= this.#nowMs();
     if (state === 'disconnected') this.#suspend(`lost the connection to ZooKeeper (${this.options.settings.connectString})`);
     else this.#suspend(state === 'expired' ? 'the ZooKeeper session expired' : 'ZooKeeper refused the session (authentication)');
     if (state === 'expired' || state === 'auth-failed') {
@@ -178,6 +185,8 @@ export class ZooKeeperCoordinator implements Coordinator {
     this.#lossTimer = setTimeout(() => {
       this.#lossTimer = null;
       if (this.#mode !== 'waiting' || this.#closed) return;
+      // Connected and joining (a slow start on a busy host): ZooKeeper answers, its requests have their own time limits.
+      if (this.#joining !== null && this.#conn?.connected === true) return this.#startLossTimer();
       this.#mode = 'lost';
       this.options.logger.warn(
         'coordination_lost',
@@ -199,6 +208,7 @@ export class ZooKeeperCoordinator implements Coordinator {
       if (this.#closed) return;
       if (this.#conn === null) this.#connect();
       else if (this.#conn.connected) void (this.#mode === 'coordinated' ? this.#refresh() : this.#join());
+      else this.#replaceIfStuck();
       this.#scheduleTick();
     }, periodMs);
     this.#tickTimer.unref();
@@ -214,11 +224,11 @@ export class ZooKeeperCoordinator implements Coordinator {
     if (conn === null || !conn.connected || this.#mode === 'coordinated') return;
     try {
       if (conn.sessionId !== this.#sessionId) this.#forgetRegistrations(conn.sessionId);
-      await this.#prepare(conn);
-      await this.#writeMember(conn);
-      await this.#sweepOwn(conn);
+      await this.#nodes.prepare(conn);
+      await this.#nodes.writeMember(conn);
+      await this.#nodes.sweep(conn, this.#held.values(), this.#pending);
       await this.#registerHeld(conn);
-      this.#listing = await readGroupListing(conn, this.#paths, EMPTY_LISTING, this.#onWatch, this.#nowMs());
+      this.#listing = await readGroupListing(conn, this.#nodes.paths, EMPTY_LISTING, this.#onWatch, this.#nowMs());
     } catch (error) {
       this.#suspend(`ZooKeeper: ${errorMessage(error)}`);
       this.options.logger.debug(`Coordination: cannot join group ${this.options.settings.group}: ${errorMessage(error)}`);
@@ -251,79 +261,23 @@ export class ZooKeeperCoordinator implements Coordinator {
     }
   }
 
-  /** The group's nodes, created with the ACL of the chroot (an administrator's), else open. */
-  async #prepare(conn: ZkConnection): Promise<void> {
-    const { chroot } = this.#paths;
-    if (chroot !== '') {
-      await conn.mkdirp(chroot);
-      conn.acl = await conn.acls(chroot);
-    }
-    for (const dir of [this.#paths.sessions, this.#paths.volumes, this.#paths.ended, this.#paths.members]) await conn.mkdirp(dir);
-  }
-
-  async #writeMember(conn: ZkConnection): Promise<void> {
-    const node = `${this.#paths.members}/${this.#member}`;
-    const { host, pool, daemon, pid } = this.options.member;
-    // A node left by an earlier run of this daemon (its session not yet expired) is replaced.
-    await conn.remove(node);
-    await conn.create(node, JSON.stringify({ host, pool, daemon, pid, sinceMs: this.#nowMs(), version: this.options.version ?? '' }), 'ephemeral');
-  }
-
   /**
-   * Removes the nodes of this member that no held lease owns: given back
-   * while ZooKeeper was unreachable, or left by an earlier run of this
-   * daemon, whose dsmc sessions were killed at start.
+   * Leases taken without ZooKeeper count again: they run, whatever the
+   * budget says now. One given back meanwhile has its new nodes removed.
    */
-  async #sweepOwn(conn: ZkConnection): Promise<void> {
-    const ours = new Set([...this.#held.values()].flatMap((lease) => (lease.nodePath === null ? [] : [path.posix.basename(lease.nodePath)])));
-    for (const lease of parseLeaseNodes(await conn.children(this.#paths.sessions))) {
-      if (lease.member === this.#member && !ours.has(lease.name) && !this.#pending.has(lease.leaseNo)) await conn.remove(`${this.#paths.sessions}/${lease.name}`);
-    }
-    const volumes = this.#heldVolumes();
-    for (const name of await conn.children(this.#paths.volumes)) {
-      const volume = decodeNodeName(name);
-      if (this.#holderOf(await conn.data(this.#paths.volume(volume))) !== this.#member) continue;
-      if (volumes.has(volume)) for (const lease of this.#held.values()) lease.volumeNode ||= lease.volume === volume;
-      else await conn.remove(this.#paths.volume(volume));
-    }
-  }
-
-  #holderOf(data: string | null): string | null {
-    try {
-      const member = (JSON.parse(data ?? 'null') as { member?: unknown } | null)?.member;
-      return typeof member === 'string' ? member : null;
-    } catch {
-      return null;
-    }
-  }
-
-  /** Leases taken without ZooKeeper count again: they run, whatever the budget says now. */
   async #registerHeld(conn: ZkConnection): Promise<void> {
-    for (const lease of this.#held.values()) {
-      lease.nodePath ??= await conn.create(this.#leasePrefix(lease.kind), this.#leaseData(lease.kind, lease.volume, lease.sinceMs), 'ephemeral-sequential');
-      if (lease.volume === null || lease.volumeNode) continue;
-      lease.volumeNode = await this.#takeVolume(conn, lease.volume);
-      if (!lease.volumeNode) this.options.logger.info(`Coordination: volume ${lease.volume} is read by another instance too (both sessions started while ZooKeeper was unreachable)`);
-    }
-  }
-
-  #leasePrefix(kind: SessionKind, leaseNo = this.#nextLeaseNo++): string {
-    return `${this.#paths.sessions}/${leaseNodePrefix(kind, this.#member, leaseNo)}`;
-  }
-
-  #leaseData(kind: SessionKind, volume: string | null, sinceMs: number): string {
-    const { host, pool, daemon, pid } = this.options.member;
-    return JSON.stringify({ host, pool, daemon, kind, volume, pid, sinceMs });
-  }
-
-  /** The volume's lease; false when another instance reads it. */
-  async #takeVolume(conn: ZkConnection, volume: string): Promise<boolean> {
-    try {
-      await conn.create(this.#paths.volume(volume), JSON.stringify({ member: this.#member, sinceMs: this.#nowMs() }), 'ephemeral');
-      return true;
-    } catch (error) {
-      if (!isNodeExists(error)) throw error;
-      return this.#holderOf(await conn.data(this.#paths.volume(volume))) === this.#member;
+    for (const [leaseNo, lease] of [...this.#held]) {
+      const stillHeld = (): boolean => this.#held.get(leaseNo) === lease;
+      if (lease.nodePath === null) {
+        const created = await this.#nodes.createLease(conn, lease.kind, this.#nextLeaseNo++, lease.volume, lease.sinceMs);
+        if (stillHeld()) lease.nodePath = created;
+        else await conn.remove(created);
+      }
+      if (lease.volume === null || lease.volumeNode || !stillHeld()) continue;
+      const taken = await this.#nodes.takeVolume(conn, lease.volume);
+      if (!taken) this.options.logger.info(`Coordination: volume ${lease.volume} is read by another instance too (both sessions started while ZooKeeper was unreachable)`);
+      if (stillHeld()) lease.volumeNode = taken;
+      else if (taken) await conn.remove(this.#nodes.paths.volume(lease.volume));
     }
   }
 
@@ -336,9 +290,9 @@ export class ZooKeeperCoordinator implements Coordinator {
     let volumeNode = false;
     let nodePath: string | null = null;
     try {
-      if (volume !== null && !(volumeNode = await this.#takeVolume(conn, volume))) return null;
-      nodePath = await conn.create(this.#leasePrefix(request.kind, leaseNo), this.#leaseData(request.kind, volume, sinceMs), 'ephemeral-sequential');
-      const leases = parseLeaseNodes(await conn.children(this.#paths.sessions));
+      if (volume !== null && !(volumeNode = await this.#nodes.takeVolume(conn, volume))) return null;
+      nodePath = await this.#nodes.createLease(conn, request.kind, leaseNo, volume, sinceMs);
+      const leases = parseLeaseNodes(await conn.children(this.#nodes.paths.sessions));
       this.#listing = { ...this.#listing, leases };
       const mine = leases.find((lease) => lease.name === path.posix.basename(nodePath as string));
       const ahead = countBudgetUse(leases.filter((lease) => mine !== undefined && lease.seq < mine.seq).map((lease) => lease.kind));
@@ -353,7 +307,7 @@ export class ZooKeeperCoordinator implements Coordinator {
       this.#pending.delete(leaseNo);
       // Not kept (over the budget, or a request failed): what was created goes again.
       if (nodePath !== null) await conn.remove(nodePath).catch(() => undefined);
-      if (volumeNode && volume !== null) await conn.remove(this.#paths.volume(volume)).catch(() => undefined);
+      if (volumeNode && volume !== null) await conn.remove(this.#nodes.paths.volume(volume)).catch(() => undefined);
     }
   }
 
@@ -371,14 +325,17 @@ export class ZooKeeperCoordinator implements Coordinator {
     const conn = this.#conn;
     // Not connected: the next join removes what is left of it (or it went with an expired session).
     if (this.#mode !== 'coordinated' || conn === null) return;
-    this.#giveBack(conn, lease).catch((error: unknown) => this.options.logger.debug(`Coordination: giving back a ${lease.kind} lease: ${errorMessage(error)}`));
+    this.#nodes.giveBack(conn, lease).catch((error: unknown) => this.options.logger.debug(`Coordination: giving back a ${lease.kind} lease: ${errorMessage(error)}`));
   }
 
-  /** The end time first, so that whoever sees the volume free also sees that its tape is still mounted. */
-  async #giveBack(conn: ZkConnection, lease: HeldLease): Promise<void> {
-    if (lease.volume !== null) await conn.put(this.#paths.endedOf(lease.volume), JSON.stringify({ member: this.#member, endMs: this.#nowMs() }));
-    if (lease.nodePath !== null) await conn.remove(lease.nodePath);
-    if (lease.volume !== null && lease.volumeNode) await conn.remove(this.#paths.volume(lease.volume));
+  /**
+   * A lease node of ours that no held lease owns (its release could not
+   * reach ZooKeeper) would take a session of the group for good: removed.
+   * Not while joining, when held leases are being registered.
+   */
+  async #removeStrays(conn: ZkConnection, listing: GroupListing): Promise<void> {
+    const ours = new Set([...this.#held.values()].flatMap((lease) => (lease.nodePath === null ? [] : [path.posix.basename(lease.nodePath)])));
+    await this.#nodes.removeStrayLeases(conn, listing.leases, (lease) => this.#joining !== null || ours.has(lease.name) || this.#pending.has(lease.leaseNo));
   }
 
   /** Reads the group again (a watch fired); runs once more when asked meanwhile. */
@@ -393,10 +350,11 @@ export class ZooKeeperCoordinator implements Coordinator {
     try {
       do {
         this.#refreshAgain = false;
-        const next = await readGroupListing(conn, this.#paths, this.#listing, this.#onWatch, this.#nowMs());
+        const next = await readGroupListing(conn, this.#nodes.paths, this.#listing, this.#onWatch, this.#nowMs());
         const changed = listingsDiffer(this.#listing, next);
         this.#listing = next;
         if (changed) this.#emit();
+        await this.#removeStrays(conn, next);
       } while (this.#refreshAgain);
     } catch (error) {
       this.#suspend(`ZooKeeper: ${errorMessage(error)}`);

@@ -124,7 +124,7 @@ export function warnIfStatsDirMissing(values: ConfigValues, logger: Logger): voi
 }
 
 /** `<daemon>_coordination_state` (1 coordinated, else 0) and the group's sessions in use. Pure. */
-export function coordinationFigures(daemon: string, status: CoordinationStatus): Record<string, number> {
+function coordinationFigures(daemon: string, status: CoordinationStatus): Record<string, number> {
   return {
     [`${daemon}_coordination_state`]: status.state === 'coordinated' ? 1 : 0,
     [`${daemon}_coordination_sessions`]: status.sessionsInUse,

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Lease } from '../../../src/core/coordination/coordinator.js';
 import { parseConnectString } from '../../../src/core/coordination/connect-string.js';
@@ -29,12 +30,12 @@ function groupName(): string {
   return `G${++groupCount}-${process.pid}`;
 }
 
-function make(group: string, pool: string, limits = { maxSessions: 3, archiveReserve: 1 }, graceMs = 800): Made {
+function make(group: string, pool: string, limits = { maxSessions: 3, archiveReserve: 1 }, graceMs = 800, connectString = server.connectString): Made {
   const lines: string[] = [];
-  const address = parseConnectString(`${server.connectString}/endit-test`);
+  const address = parseConnectString(`${connectString}/endit-test`);
   if (!address.ok) throw new Error(address.problem);
   const coordinator = new ZooKeeperCoordinator({
-    settings: { connectString: server.connectString, address: address.address, group, groupFrom: 'coordination_group' },
+    settings: { connectString, address: address.address, group, groupFrom: 'coordination_group' },
     member: { host: 'testhost', pool, daemon: 'retriever', pid: process.pid },
     limits: () => limits,
     graceMs: () => graceMs,
@@ -135,6 +136,40 @@ describe('ZooKeeperCoordinator against a real ZooKeeper', () => {
     await waitFor(async () => (await nodes(group, 'sessions').catch(() => [])).length === 1, 'lease registered in the new session', 30_000);
     expect(await nodes(group, 'volumes')).toEqual(['V9']);
     expect(a.coordinator.status().state).toBe('coordinated');
+  });
+
+  it('fault: a server that accepts the connection and never answers (a ZooKeeper restarting) does not hold the client for ever', async () => {
+    // ZooKeeper 3.8 can leave a connection made while it starts up unanswered; node-zookeeper-client then waits without a time limit.
+    const accepted: net.Socket[] = [];
+    const blackHole = net.createServer((socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const { port } = blackHole.address() as net.AddressInfo;
+    try {
+      const a = make(groupName(), 'poolA', undefined, 500, `127.0.0.1:${port}`);
+      await waitFor(() => a.coordinator.status().state === 'lost', 'lost after the grace time');
+      // Session timeout 4 s: a new client (a new connection) after each.
+      await waitFor(() => accepted.length >= 2, 'a second connection', 20_000);
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      blackHole.close();
+    }
+  }, 30_000);
+
+  it('fault: a lease node of the instance that it does not hold (its release never reached ZooKeeper) is removed, not kept for good', async () => {
+    const group = groupName();
+    const a = make(group, 'poolA');
+    await coordinated(a);
+    const conn = new ZkConnection(server.connectString, 4000, () => undefined);
+    conn.connect();
+    try {
+      await waitFor(() => conn.connected, 'test client connected', 30_000);
+      await conn.create(`/endit-test/${group}/sessions/retrieve.testhost%3ApoolA%3Aretriever.1.`, '{}', 'ephemeral-sequential');
+      await conn.create(`/endit-test/${group}/sessions/retrieve.testhost%3ApoolB%3Aretriever.1.`, '{}', 'ephemeral-sequential');
+      await waitFor(async () => (await nodes(group, 'sessions')).length === 1, "poolA's stray removed");
+      expect((await nodes(group, 'sessions'))[0]).toMatch(/^retrieve\.testhost%3ApoolB/);
+    } finally {
+      await conn.close(1000);
+    }
   });
 
   it('close ends the session: every node of the instance goes at once', async () => {
