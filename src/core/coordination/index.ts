@@ -1,8 +1,6 @@
 export {
   LOCAL_COORDINATOR,
   LOCAL_GROUP_VIEW,
-  SESSION_KINDS,
-  type CoordinationState,
   type CoordinationStatus,
   type Coordinator,
   type GroupView,
