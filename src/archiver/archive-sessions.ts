@@ -1,4 +1,4 @@
-import type { DaemonContext } from '../core/runtime/index.js';
+import { coordinatorOf, type DaemonContext } from '../core/runtime/index.js';
 import { CompactNameSet, type DirChanges, type DirIndex, type PoolFile } from '../core/pool/index.js';
 import { archiveArgs, describeEnd, dsmcPidOf, exitCodeOf, logDsmcMessages, logDsmcOutputLimits, MAX_LOGGED_MESSAGES, type DsmcMessage, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { errorMessage } from '../core/errors.js';
@@ -86,11 +86,19 @@ export class ArchiveSessions {
     this.ended.unshift(...ended);
   }
 
-  /** Writes the list and starts dsmc; the files leave the pending totals for the working set. */
-  async start(plan: PlannedArchiveSession): Promise<void> {
+  /**
+   * Writes the list and starts dsmc; the files leave the pending totals for
+   * the working set. False when the group has no lease for it now (it waits).
+   */
+  async start(plan: PlannedArchiveSession): Promise<boolean> {
     const { pool, logger, config, sessions } = this.ctx;
     const values = config.current.values;
-    const listFile = await writeArchiveList(pool.requestlists, 'tsm-archive-files', pool.out, plan.files);
+    const lease = await coordinatorOf(this.ctx).acquire({ kind: 'archive' });
+    if (lease === null) return false;
+    const listFile = await writeArchiveList(pool.requestlists, 'tsm-archive-files', pool.out, plan.files).catch((error: unknown) => {
+      lease.release();
+      throw error;
+    });
     const journal = SessionJournal.create(pool.requestlists, listFile, (message) => logger.error('sent_journal_failed', `archive session ${plan.description}: ${message}`));
     const id = this.nextSessionId++;
     const session: RunningArchive = {
@@ -104,6 +112,7 @@ export class ArchiveSessions {
       args: archiveArgs({ dsmcopts: values.dsmcopts, displayopts: values.dsmc_displayopts }, plan.description, listFile),
       cpuLimitSec: values.dsmc_cpulimit,
       listFile,
+      lease,
       onLine: (line, cls) => this.onLine(session, line, cls),
       keepMessage: (message) => this.keepMessage(session, message),
     });
@@ -121,6 +130,7 @@ export class ArchiveSessions {
         },
       )
       .catch((error: unknown) => logger.error('internal_error', `after archive session: ${errorMessage(error)}`));
+    return true;
   }
 
   private addWorking(name: string): void {

@@ -1,5 +1,5 @@
 import type { DaemonBehaviour, DaemonContext } from '../core/runtime/index.js';
-import { backoffRemainingMs } from '../core/runtime/index.js';
+import { backoffRemainingMs, coordinatorOf } from '../core/runtime/index.js';
 import { DirIndex, type PoolFile } from '../core/pool/index.js';
 import type { ConfigSnapshot } from '../core/config/index.js';
 import { decideArchiverCycle, INITIAL_ARCHIVER_STATE, recordArchiveOutcome, type ArchiverSettings, type ArchiverState } from './policy.js';
@@ -115,19 +115,34 @@ class Archiver implements DaemonBehaviour {
       this.filesStale = false;
     }
     const { working } = this.sessions;
-    const view = { nowMs, files: this.files, working, held: this.sent.heldNames, runningSessions: this.sessions.size, endedSessions, skipDelays };
-    const decision = decideArchiverCycle(settings, this.state, view);
+    const groupSlots = coordinatorOf(this.ctx).groupView().slots.archive;
+    const view = { nowMs, files: this.files, working, held: this.sent.heldNames, runningSessions: this.sessions.size, endedSessions, skipDelays, groupSlots };
+    const previous = this.state;
+    const decision = decideArchiverCycle(settings, previous, view);
     this.state = decision.nextState;
     this.lastDecisionMs = nowMs;
     this.recheckAtMs = decision.recheckAtMs;
     this.changed = false;
     for (const reason of decision.reasons) this.ctx.logger.debug(`Archiver: ${reason}`);
     try {
-      for (const plan of decision.sessions) await this.sessions.start(plan);
+      for (const plan of decision.sessions) if (!(await this.sessions.start(plan))) return this.leaseRefused(previous);
     } catch (error) {
       this.changed = true; // a session that could not start (e.g. its list not written): decide again next cycle
       throw error;
     }
+  }
+
+  /** Another instance took the group's last session first: the data goes on waiting as it did, and the next change decides again. */
+  private leaseRefused(previous: ArchiverState): void {
+    this.state = { ...this.state, waitStartMs: previous.waitStartMs, retryPending: previous.retryPending };
+    this.changed = true;
+  }
+
+  /** A session of the group may be free now: decide again at once when data waits. */
+  groupChanged(): void {
+    if (this.sessions.totals().pendingFiles === 0) return;
+    this.changed = true;
+    this.ctx.wake();
   }
 
   figures(): Record<string, number> {
@@ -149,5 +164,6 @@ class Archiver implements DaemonBehaviour {
 export async function createArchiver(ctx: DaemonContext): Promise<DaemonBehaviour> {
   const archiver = new Archiver(ctx);
   await archiver.recover();
+  coordinatorOf(ctx).onChange(() => archiver.groupChanged());
   return archiver;
 }

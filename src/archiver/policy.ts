@@ -53,6 +53,8 @@ export interface ArchiverView {
   readonly endedSessions: number;
   /** SIGUSR1: flush what is pending now, once. */
   readonly skipDelays: boolean;
+  /** Archive sessions the coordination group's budget lets start now (issue 12); absent: no group, local limits alone. */
+  readonly groupSlots?: number;
 }
 
 export interface PlannedArchiveSession {
@@ -190,6 +192,8 @@ function decideWaitStart(waitStartMs: number | null, pendingFiles: readonly Pool
 function decideSessions(d: Deciding): ArchiverDecision {
   const { settings, state, view, pendingFiles } = d;
   if (pendingFiles.length === 0) return none(d, 'everything in out/ is in a running session or held');
+  // A change in the group makes the cycle decide again: no timer needed.
+  if ((view.groupSlots ?? Infinity) <= 0) return none(d, 'no session free in the group budget (coordination_maxsessions), or ZooKeeper not answering yet: waiting');
   if (view.skipDelays) return plan(d, [oldestFirst(pendingFiles)], 'SIGUSR1: flushing everything pending now');
   const backoffMs = backoffRemainingMs(state.backoff, view.nowMs, settings.sleepMs, settings.backoffMaxMs);
   if (backoffMs > 0) return none(d, `${state.backoff.failures} failed session(s) in a row: waiting ${Math.ceil(backoffMs / 1000)} s more`, view.nowMs + backoffMs);
@@ -200,7 +204,7 @@ function decideSessions(d: Deciding): ArchiverDecision {
 function decideByThreshold(d: Deciding): ArchiverDecision | null {
   const { settings, view, usage, pending } = d;
   const level = d.nextState.level;
-  const wanted = level - view.runningSessions;
+  const wanted = Math.min(level - view.runningSessions, view.groupSlots ?? Infinity);
   const threshold1 = settings.thresholdsBytes[0] ?? Infinity;
   const worthASession = pending.bytes > threshold1;
   const keepTapesBusy = view.endedSessions > 0 && view.runningSessions + view.endedSessions >= level;

@@ -7,7 +7,9 @@ import {
   KEY_TABLE,
   readOverrideFile,
   type ConfigSnapshot,
+  type ConfigValues,
 } from '../core/config/index.js';
+import { budgetLimitsOf, coordinationSettings } from '../core/coordination/index.js';
 import { preflightProblems, type PreflightFinding } from '../core/runtime/preflight.js';
 import { EXIT, type CliIo } from './cli-io.js';
 import { readCliConfig } from './cli-config.js';
@@ -119,6 +121,14 @@ function verdictLine(file: string, verdict: CheckConfigVerdict): string {
   return count === 0 ? `Configuration file ${file}: valid` : `Configuration file ${file}: INVALID (${count} problem${count === 1 ? '' : 's'}, on standard error)`;
 }
 
+/** The coordination group the daemons would join (issue 12); nothing without coordination_zookeeper. Pure. */
+function formatCoordination(values: ConfigValues): string[] {
+  const settings = coordinationSettings(values);
+  const limits = budgetLimitsOf(values);
+  if (settings === null || limits === null) return [];
+  return [`Coordination: group ${settings.group} (from ${settings.groupFrom}) in ZooKeeper ${settings.connectString}: at most ${limits.maxSessions} sessions in the group, ${limits.archiveReserve} reserved for archives`];
+}
+
 /** What check-config prints on standard output. Pure. */
 function formatCheckConfig(findings: CheckConfigFindings, verdict: CheckConfigVerdict, effective: ConfigSnapshot, nowMs: number): string {
   const lines = [
@@ -126,6 +136,7 @@ function formatCheckConfig(findings: CheckConfigFindings, verdict: CheckConfigVe
     overrideLine(findings.override),
     ...(verdict.creates.length === 0 ? [] : [`Start-up would create: ${verdict.creates.join(', ')}`]),
     ...formatDeleterNextRuns(effective.values, nowMs),
+    ...formatCoordination(effective.values),
     '',
     ...formatEffectiveConfig(effective),
   ];

@@ -3,7 +3,7 @@ import { formatLocalTime } from '../core/log/index.js';
 import { renderTable } from './format-table.js';
 import { formatBytes, formatDuration, formatFiles } from './format-units.js';
 import type { DaemonStatus, FilesAndBytes } from './status-daemon.js';
-import type { ArchiverDetail, DeleterDetail, RetrieverDetail, StatusReport } from './status-report.js';
+import type { ArchiverDetail, CoordinationDetail, DeleterDetail, RetrieverDetail, StatusReport } from './status-report.js';
 
 const DASH = '-';
 
@@ -86,8 +86,18 @@ function deleterLines(d: DeleterDetail, nowSec: number): string[] {
   return [`Deleter: ${queued}; ${next}; ${last}; ${d.deletedFiles ?? 0} deleted since start`];
 }
 
+function coordinationLines(c: CoordinationDetail): string[] {
+  const inUse = c.sessionsInUse === null ? '? sessions in use' : `${c.sessionsInUse}${c.maxSessions === null ? '' : ` of ${c.maxSessions}`} sessions in use`;
+  const states = c.daemons.map((d) => `${d.name} ${d.coordinated ? 'coordinated' : 'LOCAL (local limits alone: ZooKeeper unreachable, or not joined yet)'}`);
+  return [
+    `Coordination: group ${c.group} (from ${c.groupFrom}) in ZooKeeper ${c.zookeeper}: ${inUse}, ${c.archiveReserve} reserved for archives`,
+    `Coordination: ${states.join('; ') || 'no daemon reports'} (endit status --group lists the whole group)`,
+  ];
+}
+
 function sectionLines(report: StatusReport): string[] {
   const sections = [
+    report.coordination === null ? [] : coordinationLines(report.coordination),
     report.archiver === null ? [] : archiverLines(report.archiver),
     report.retriever === null ? [] : retrieverLines(report.retriever),
     report.deleter === null ? [] : deleterLines(report.deleter, report.time),

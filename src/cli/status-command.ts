@@ -11,9 +11,11 @@ import { scanRecallRequests, type RequestScan } from './request-scan.js';
 import { readStatsFile, statsFilePath } from './stats-file.js';
 import { scanDaemonIntents } from './daemon-intent.js';
 import { DAEMON_NAMES, type DaemonIntent, type DaemonName, type DaemonView } from './status-daemon.js';
-import { buildStatusReport, MAX_REQUESTS_SCANNED, type StatusReport, type StatusView } from './status-report.js';
+import { buildStatusReport, MAX_REQUESTS_SCANNED, type CoordinationConfig, type StatusReport, type StatusView } from './status-report.js';
+import { runGroupStatus } from './status-group.js';
+import { coordinationSettings } from '../core/coordination/index.js';
 
-export const STATUS_HELP = `Usage: endit status [--config PATH] [--json] [--expect DAEMONS]
+export const STATUS_HELP = `Usage: endit status [--config PATH] [--json] [--expect DAEMONS] [--group]
 
 One table from the files the daemons leave (stats files in currstatsdir, their
 locks in the pool directory, request/ and the hint file); it never signals a
@@ -28,6 +30,11 @@ run on this pool. A daemon whose unit is disabled is not a problem.
   --json              the same as JSON, for scripts
   --expect DAEMONS    the daemons that should run, e.g. archiver,retriever
                       (instead of asking systemctl); the others may be stopped
+  --group             instead: every instance of this pool's coordination group
+                      (coordination_zookeeper) and its sessions, read from
+                      ZooKeeper; exit 1 when ZooKeeper cannot be read
+With coordination configured, the table says whether each daemon is
+coordinated, the group and its sessions in use.
 The first line is a verdict (ENDIT OK / ENDIT PROBLEM), as monitoring checks expect.
 Exit codes: 0 every daemon that should run runs with fresh figures; 1 one is
 DOWN, STALE or MISSING, or no daemon ran here; 2 the configuration cannot be
@@ -61,7 +68,15 @@ export function scanStatusView(file: string, values: ConfigValues, io: CliIo, op
   const retrieverPresent = retriever !== undefined && (retriever.stats.kind === 'ok' || retriever.lockPid !== null);
   const requests = retrieverPresent ? scanRecallRequests(poolLayout(values.dir).request, MAX_REQUESTS_SCANNED) : null;
   const { hints, note } = readHintsForStatus(resolveHintFilePath(values.retriever_hintfile, io.env), requests);
-  return { configFile: file, pool: values['desc-short'], nowMs: io.nowMs(), sleeptimeSec: values.sleeptime, daemons, requests, hints, hintNote: note };
+  const coordination = coordinationConfig(values);
+  return { configFile: file, pool: values['desc-short'], nowMs: io.nowMs(), sleeptimeSec: values.sleeptime, daemons, requests, hints, hintNote: note, ...(coordination === null ? {} : { coordination }) };
+}
+
+function coordinationConfig(values: ConfigValues): CoordinationConfig | null {
+  const settings = coordinationSettings(values);
+  if (settings === null) return null;
+  const { group, groupFrom, connectString } = settings;
+  return { group, groupFrom, zookeeper: connectString, maxSessions: values.coordination_maxsessions ?? null, archiveReserve: values.coordination_archivereserve };
 }
 
 /** The status report of the pool configured in `configOption` (ConfigError if it cannot be read). */
@@ -71,8 +86,9 @@ export function readStatusReport(configOption: string | undefined, io: CliIo, op
 }
 
 /** `endit status`: exit 0 all fresh, 1 down, stale or missing (2 for configuration errors, by the caller). */
-export function runStatus(argv: readonly string[], io: CliIo): number {
-  const values = parseCommandArgs(argv, { config: { type: 'string' }, json: { type: 'boolean' }, expect: { type: 'string' } });
+export function runStatus(argv: readonly string[], io: CliIo): number | Promise<number> {
+  const values = parseCommandArgs(argv, { config: { type: 'string' }, json: { type: 'boolean' }, expect: { type: 'string' }, group: { type: 'boolean' } });
+  if (values.group === true) return runGroupStatus(values.config, values.json === true, io);
   const report = readStatusReport(values.config, io, { expect: values.expect });
   io.out(values.json === true ? formatStatusJson(report) : formatStatusTable(report));
   return report.exitCode;

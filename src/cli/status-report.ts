@@ -21,6 +21,23 @@ export interface StatusView {
   readonly hints: HintMap;
   /** Why the hints could not be used, if so. */
   readonly hintNote: string | null;
+  /** The pool's coordination group, when coordination_zookeeper is set (issue 12). */
+  readonly coordination?: CoordinationConfig;
+}
+
+/** The coordination of the configuration. */
+export interface CoordinationConfig {
+  readonly group: string;
+  readonly groupFrom: string;
+  readonly zookeeper: string;
+  readonly maxSessions: number | null;
+  readonly archiveReserve: number;
+}
+
+/** Whether each daemon with figures is coordinated, and the group's sessions in use as the freshest of them saw it. */
+export interface CoordinationDetail extends CoordinationConfig {
+  readonly daemons: readonly { readonly name: string; readonly coordinated: boolean }[];
+  readonly sessionsInUse: number | null;
 }
 
 export interface VolumeRow {
@@ -73,6 +90,8 @@ export interface StatusReport {
   readonly archiver: ArchiverDetail | null;
   readonly retriever: RetrieverDetail | null;
   readonly deleter: DeleterDetail | null;
+  /** null without coordination configured. */
+  readonly coordination: CoordinationDetail | null;
 }
 
 type Figures = Readonly<Record<string, number>>;
@@ -151,6 +170,15 @@ function deleterDetail(f: Figures): DeleterDetail {
   };
 }
 
+function coordinationDetail(config: CoordinationConfig, daemons: readonly DaemonStatus[]): CoordinationDetail {
+  const reporting = daemons.flatMap((d) => {
+    const state = d.figures?.[`${d.name}_coordination_state`];
+    return state === undefined || d.health === 'down' ? [] : [{ name: d.name, coordinated: state === 1, timeSec: d.figures?.[`${d.name}_time`] ?? 0, inUse: d.figures?.[`${d.name}_coordination_sessions`] }];
+  });
+  const freshest = reporting.filter((d) => d.coordinated).sort((a, b) => b.timeSec - a.timeSec)[0];
+  return { ...config, daemons: reporting.map(({ name, coordinated }) => ({ name, coordinated })), sessionsInUse: freshest?.inUse ?? null };
+}
+
 function verdictOf(pool: string, daemons: readonly DaemonStatus[]): { ok: boolean; verdict: string } {
   const bad = daemons.filter((d) => !HEALTHY.has(d.health));
   const present = daemons.filter((d) => d.health !== 'absent' && d.health !== 'disabled');
@@ -188,5 +216,6 @@ export function buildStatusReport(view: StatusView): StatusReport {
     archiver: archiver === null ? null : archiverDetail(archiver),
     retriever: retriever === null ? null : retrieverDetail(retriever, view),
     deleter: deleter === null ? null : deleterDetail(deleter),
+    coordination: view.coordination === undefined ? null : coordinationDetail(view.coordination, daemons),
   };
 }

@@ -9,7 +9,8 @@ import type { ConfigValues } from '../core/config/index.js';
 import { deleteArgs, describeEnd, dsmcPidOf, exitCodeOf, logDsmcOutputLimits, writeFileListFrom, type DsmcEnd, type DsmcOutcome } from '../core/dsmc/index.js';
 import { formatLocalTime, type Logger } from '../core/log/index.js';
 import type { OddEntryWarnings } from '../core/pool/index.js';
-import type { DaemonContext } from '../core/runtime/index.js';
+import type { Lease } from '../core/coordination/index.js';
+import { coordinatorOf, type DaemonContext } from '../core/runtime/index.js';
 import { IdLineBuffer } from './log-lists.js';
 import { decideDeleteOutcome, newDeleteTally, tallyDeleteMessage, type DeleteVerdict, type MarkGone } from './outcome.js';
 import { listQueueFiles, readQueueFile, removeQueueFiles, setAsideQueueFile, writeQueueFiles, type CorruptQueueFile, type QueueFileResult } from './queue-file.js';
@@ -33,7 +34,7 @@ export interface QueueSnapshot {
   readonly setAside: readonly string[];
 }
 
-export interface QueuePassDeps extends Pick<DaemonContext, 'pool' | 'logger' | 'sessions' | 'history'> {
+export interface QueuePassDeps extends Pick<DaemonContext, 'pool' | 'logger' | 'sessions' | 'history' | 'coordinator'> {
   readonly hints: VolumeHints;
   readonly values: () => ConfigValues;
   readonly isStopping: () => boolean;
@@ -52,6 +53,8 @@ export type QueuePassResult =
   | { readonly kind: 'empty'; readonly snapshot: QueueSnapshot }
   | { readonly kind: 'all-held'; readonly snapshot: QueueSnapshot; readonly held: HeldIds }
   | { readonly kind: 'stopped' }
+  /** The coordination group had no session free: the queue stays as it was, tried again next cycle. */
+  | { readonly kind: 'deferred'; readonly snapshot: QueueSnapshot }
   | {
       readonly kind: 'done';
       readonly snapshot: QueueSnapshot;
@@ -163,13 +166,16 @@ function recordDeleteSession(deps: QueuePassDeps, start: PassStart, session: { s
 }
 
 /** Runs the delete session for `sent`, marking in `snapshot.ids` what dsmc confirms gone. */
-async function runDeleteSession(deps: QueuePassDeps, start: PassStart, snapshot: QueueSnapshot, sent: readonly string[]): Promise<SessionReport | null> {
+async function runDeleteSession(deps: QueuePassDeps, start: PassStart, snapshot: QueueSnapshot, sent: readonly string[], lease: Lease): Promise<SessionReport | null> {
   const { pool, logger, sessions } = deps;
   const values = deps.values();
   const outDir = pool.out;
   const listFile = await writeFileListFrom(pool.requestlists, 'tsm-delete-files', (function* () {
     for (const id of sent) yield `${outDir}/${id}`;
-  })());
+  })()).catch((error: unknown) => {
+    lease.release();
+    throw error;
+  });
   logger.info(`Trying to delete ${sent.length} files${logger.isDebug ? ` using file list ${listFile}` : ''}`);
   if (logger.isVerbose) {
     const deleting = new IdLineBuffer('Deleting', (line) => logger.verbose(line));
@@ -192,6 +198,7 @@ async function runDeleteSession(deps: QueuePassDeps, start: PassStart, snapshot:
     args: deleteArgs({ dsmcopts: values.dsmcopts, displayopts: values.dsmc_displayopts }, listFile),
     cpuLimitSec: values.dsmc_cpulimit,
     listFile,
+    lease,
     keepMessage: () => false,
     onLine: (_line, cls) => {
       if (cls.kind !== 'message') return;
@@ -236,7 +243,12 @@ export async function runQueuePass(deps: QueuePassDeps, lastDeletionMs: Map<stri
     return { kind: 'all-held', snapshot, held: heldOf(selection) as HeldIds };
   }
 
-  const report = deps.isStopping() ? null : await runDeleteSession(deps, start, snapshot, selection.send);
+  const lease = deps.isStopping() ? null : await coordinatorOf(deps).acquire({ kind: 'delete' });
+  if (lease === null && !deps.isStopping()) {
+    logger.info(`Deleting ${selection.send.length} files waits for a free session of the coordination group`);
+    return { kind: 'deferred', snapshot };
+  }
+  const report = lease === null ? null : await runDeleteSession(deps, start, snapshot, selection.send, lease);
   if (report === null) {
     logger.info('Delete session stopped: the queue stays as it was');
     return { kind: 'stopped' };

@@ -1,5 +1,5 @@
 import type { DaemonContext } from '../core/runtime/index.js';
-import { backoffRemainingMs } from '../core/runtime/index.js';
+import { backoffRemainingMs, coordinatorOf } from '../core/runtime/index.js';
 import { OddEntryWarnings } from '../core/pool/index.js';
 import { errorMessage } from '../core/errors.js';
 import { decideDeleterCycle, initialDeleterState, nextScheduledRunMs, recordDeleteOutcome, type DeleterSettings, type DeleterState, type HeldView, type ProcessReason } from './policy.js';
@@ -52,6 +52,8 @@ export class QueueRunner {
   private queuedDuringPass: Map<string, number> | null = null;
   private lastRunMs: number | null = null;
   private lastRunSuccess = false;
+  /** Processing was due but the coordination group had no session free: a change there wakes the deleter. */
+  private waitsForGroup = false;
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -61,7 +63,11 @@ export class QueueRunner {
     const { pool, logger, sessions, history, config } = ctx;
     this.state = initialDeleterState(ctx.startedMs);
     const oddQueueEntries = new OddEntryWarnings(pool.queue, (message) => logger.warn('odd_entry', message));
-    this.deps = { pool, logger, sessions, history, hints, values: () => config.current.values, isStopping, oddQueueEntries };
+    const coordinator = coordinatorOf(ctx);
+    this.deps = { pool, logger, sessions, history, coordinator, hints, values: () => config.current.values, isStopping, oddQueueEntries };
+    coordinator.onChange(() => {
+      if (this.waitsForGroup) ctx.wake();
+    });
   }
 
   /** Queue files known. */
@@ -108,8 +114,21 @@ export class QueueRunner {
     this.state = decision.nextState;
     this.nextRunMs = decision.nextRunMs;
     for (const reason of decision.reasons) this.ctx.logger.debug(`Deleter: ${reason}`);
+    if (decision.process === null) return;
+    if (this.deps.coordinator?.groupView().slots.delete === 0) {
+      this.deferForGroup();
+      this.ctx.logger.debug('Deleter: no session free in the coordination group budget: processing waits');
+      return;
+    }
+    this.waitsForGroup = false;
     // The last reason given is the one that starts the pass.
-    if (decision.process !== null) this.startProcessing(decision.process, decision.reasons.at(-1) ?? decision.process);
+    this.startProcessing(decision.process, decision.reasons.at(-1) ?? decision.process);
+  }
+
+  /** Due but no session free in the group: tried again each cycle (as a retry) until one is. */
+  private deferForGroup(): void {
+    this.waitsForGroup = true;
+    this.state = { ...this.state, retryPending: true };
   }
 
   private heldView(): HeldView | null {
@@ -140,6 +159,12 @@ export class QueueRunner {
   private applyPass(result: QueuePassResult): void {
     const nowMs = this.ctx.nowMs();
     if (result.kind === 'stopped') return;
+    if (result.kind === 'deferred') {
+      for (const [name, ids] of result.snapshot.idsPerFile) this.queueIndex.set(name, ids);
+      for (const name of result.snapshot.setAside) this.queueIndex.delete(name);
+      this.deferForGroup();
+      return;
+    }
     if (result.kind === 'all-held') {
       for (const [name, ids] of result.snapshot.idsPerFile) this.queueIndex.set(name, ids);
       for (const name of result.snapshot.setAside) this.queueIndex.delete(name);

@@ -1,4 +1,4 @@
-import type { DaemonBehaviour, DaemonContext } from '../core/runtime/index.js';
+import { coordinatorOf, type DaemonBehaviour, type DaemonContext } from '../core/runtime/index.js';
 import type { Logger } from '../core/log/index.js';
 import { HistogramAccumulator } from '../core/stats/index.js';
 import { resolveHintFilePath } from '../core/hints/index.js';
@@ -65,7 +65,7 @@ function assemble(ctx: DaemonContext): Retriever {
     meter: new SpaceMeter(pool.in, logger),
     announcer: new SpaceAnnouncer(logger),
     sessions,
-    planner: new RetrievePlanner(cache, reader, sessions, logger),
+    planner: new RetrievePlanner(cache, reader, sessions, logger, () => coordinatorOf(ctx).groupView()),
     counters,
     requestWaits,
   };
@@ -96,6 +96,10 @@ async function tidy(r: Retriever): Promise<void> {
 export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehaviour> {
   const { config, logger } = ctx;
   const r = assemble(ctx);
+  // A volume another instance read, or a session of the group's budget, may be free now: look at once when recalls wait.
+  coordinatorOf(ctx).onChange(() => {
+    if (r.cache.summaries().length > 0) ctx.wake();
+  });
   const loadHints = (): void => {
     r.hints.refresh(resolveHintFilePath(config.current.values.retriever_hintfile, process.env));
   };

@@ -1,3 +1,4 @@
+import type { GroupView } from '../core/coordination/index.js';
 import { backoffRemainingMs, NO_BACKOFF, recordSessionResult, type BackoffState } from '../core/runtime/backoff.js';
 import type { RetrieverSettings } from './settings.js';
 import { formatBytes } from '../core/units.js';
@@ -44,6 +45,8 @@ export interface RetrieverView {
   readonly running: readonly RunningVolume[];
   /** null when the free space could not be read. */
   readonly space: SpaceView | null;
+  /** The other instances sharing the TSM node (issue 12); absent: none, the local limits alone. */
+  readonly group?: GroupView;
 }
 
 export interface VolumeState {
@@ -200,7 +203,7 @@ function orderVolumes(settings: RetrieverSettings, view: RetrieverView, volumes:
     const sorted = [...view.volumes].sort((a, b) => a.oldestMs - b.oldestMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return sorted.map((summary) => ({ summary, priority: 'work', mounted: false }));
   }
-  const mounted = mountedVolumes(volumes, view, settings);
+  const mounted = new Set([...mountedVolumes(volumes, view, settings), ...mountedElsewhere(view, settings)]);
   const candidates = view.volumes.map((v) => {
     const volume = volumes.get(v.name) ?? FRESH_VOLUME;
     const recentlyMounted = !view.skipDelays && v.name !== DEFAULT_VOLUME && remountRemainingMs(volume, view.nowMs, settings.remountDelayMs) > 0;
@@ -225,6 +228,16 @@ function clampToNow(volume: VolumeState, nowMs: number): VolumeState {
 
 function withinRetention(volume: VolumeState, nowMs: number, settings: RetrieverSettings): boolean {
   return settings.mountRetentionMs > 0 && volume.lastMountEndMs !== null && nowMs - volume.lastMountEndMs < settings.mountRetentionMs;
+}
+
+/**
+ * Volumes whose session on another instance of the group ended within the
+ * mount retention: their tape is estimated still mounted, so a session here
+ * is a follow-on (no fill wait, no remount delay).
+ */
+function mountedElsewhere(view: RetrieverView, settings: RetrieverSettings): string[] {
+  if (view.group === undefined || settings.mountRetentionMs <= 0) return [];
+  return [...view.group.endedVolumes].filter(([name, endMs]) => name !== DEFAULT_VOLUME && view.nowMs - endMs < settings.mountRetentionMs).map(([name]) => name);
 }
 
 /**
@@ -302,6 +315,9 @@ function decideGate(settings: RetrieverSettings, view: RetrieverView, space: Spa
   if (view.running.length >= settings.maxWorkers) {
     return { hold: null, killSessions: false, reason: `${view.running.length} session(s) running, retriever_maxworkers ${settings.maxWorkers}` };
   }
+  if ((view.group?.slots.retrieve ?? Infinity) <= 0) {
+    return { hold: null, killSessions: false, reason: 'no session free for recalls in the group budget (coordination_maxsessions less the archive reserve), or ZooKeeper not answering yet' };
+  }
   return null;
 }
 
@@ -328,14 +344,19 @@ function planVolumes(settings: RetrieverSettings, view: RetrieverView, volumes: 
     tooLarge: [],
     examined: [],
     budgetBytes: space.budgetBytes,
-    freeSlots: settings.maxWorkers - view.running.length,
+    freeSlots: Math.min(settings.maxWorkers - view.running.length, view.group?.slots.retrieve ?? Infinity),
     hold: null,
     waitMs: settings.sleepMs,
   };
+  const busyElsewhere = view.group?.busyVolumes ?? new Set<string>();
   for (const ordered of orderVolumes(settings, view, volumes)) {
     const { summary, priority } = ordered;
     if (p.freeSlots <= 0) break;
     if (running.has(summary.name)) continue;
+    if (busyElsewhere.has(summary.name) && summary.name !== DEFAULT_VOLUME) {
+      reasons.push(`${summary.name}: read by another instance of the group; its session here follows when that one ends`);
+      continue;
+    }
     const ready = readinessOf(summary, volumes.get(summary.name) ?? FRESH_VOLUME, view, settings, priority);
     if (ready.waitMs > 0) {
       p.waitMs = Math.min(p.waitMs, ready.waitMs);

@@ -1,3 +1,4 @@
+import { LOCAL_GROUP_VIEW, type GroupView } from '../core/coordination/index.js';
 import type { Logger } from '../core/log/index.js';
 import { formatBytes } from '../core/units.js';
 import {
@@ -35,6 +36,8 @@ export class RetrievePlanner {
     private readonly reader: RequestReader,
     private readonly sessions: RetrieveSessions,
     private readonly logger: Logger,
+    /** The group as the coordinator sees it now (issue 12). */
+    private readonly groupView: () => GroupView = () => LOCAL_GROUP_VIEW,
   ) {}
 
   /** The latest decision; null before the first. */
@@ -72,6 +75,7 @@ export class RetrievePlanner {
       requestsOf: (volume) => this.cache.requestsOf(volume),
       running: this.sessions.runningVolumes(),
       space,
+      group: this.groupView(),
     });
     this.state = decision.nextState;
     return decision;

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { DaemonContext } from '../core/runtime/index.js';
+import type { Lease } from '../core/coordination/index.js';
+import { coordinatorOf, type DaemonContext } from '../core/runtime/index.js';
 import { describeEnd, dsmcPidOf, exitCodeOf, logDsmcMessages, logDsmcOutputLimits, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { writeFileAtomic } from '../core/stats/index.js';
 import { isPnfsid, OddEntryWarnings, type EntryKind } from '../core/pool/index.js';
@@ -9,6 +10,7 @@ import { inEntryOf, inFileSize, removeFile } from './request-reader.js';
 import { statRequestFile } from './scan-requests.js';
 import { formatBytes } from '../core/units.js';
 import { errorMessage } from '../core/errors.js';
+import { DEFAULT_VOLUME } from './volume-name.js';
 
 /** Most dsmc messages (or per-file warnings) logged for one session; the rest are counted. */
 const MAX_LOGGED_LINES = 50;
@@ -186,14 +188,22 @@ export class RetrieveSessions {
     return true;
   }
 
-  /** Starts one session; returns false when nothing was left to recall or its list could not be written. */
+  /**
+   * Starts one session; returns false when the group has no lease for it
+   * now (it waits), nothing was left to recall or its list could not be written.
+   */
   async start(plan: PlannedRetrieveSession): Promise<boolean> {
+    // No volume lease for requests of no known volume: they are not one tape.
+    const lease = await coordinatorOf(this.ctx).acquire({ kind: 'retrieve', ...(plan.volume === DEFAULT_VOLUME ? {} : { volume: plan.volume }) });
+    if (lease === null) return false;
     const prepared = this.prepareList(plan);
     const taken = this.cache.startWork([...prepared.keys()]);
-    if (taken.length === 0) return false;
+    const listFile = taken.length === 0 ? null : await this.writeList(plan, taken);
+    if (listFile === null) {
+      lease.release();
+      return false;
+    }
     const sizes = new Map(taken.map((id) => [id, prepared.get(id) as number]));
-    const listFile = await this.writeList(plan, taken);
-    if (listFile === null) return false;
     let bytes = 0;
     for (const size of sizes.values()) bytes += size;
     const oldestMs = plan.requests.reduce((oldest, request) => Math.min(oldest, request.sinceMs), Infinity);
@@ -204,7 +214,7 @@ export class RetrieveSessions {
     this.running.set(plan.volume, session);
     this.ctx.logger.info(`Starting retrieve session for volume ${plan.volume}: ${sizes.size} files, ${formatBytes(bytes)} (${plan.reason})`);
     for (const id of taken) this.ctx.logger.debug(`Volume ${plan.volume}: listing ${id} (${sizes.get(id)} bytes)`);
-    this.runDsmc(session, listFile);
+    this.runDsmc(session, listFile, lease);
     return true;
   }
 
@@ -225,7 +235,7 @@ export class RetrieveSessions {
     }
   }
 
-  private runDsmc(session: RunningRetrieve, listFile: string): void {
+  private runDsmc(session: RunningRetrieve, listFile: string, lease: Lease): void {
     const { pool, logger, config, sessions } = this.ctx;
     const { values, derived } = config.current;
     const stallMs = derived.dsmcStallTimeoutMs;
@@ -235,6 +245,7 @@ export class RetrieveSessions {
         args: retrieveArgs({ dsmcopts: values.dsmcopts, displayopts: values.dsmc_displayopts }, listFile, pool.in),
         cpuLimitSec: values.dsmc_cpulimit,
         listFile,
+        lease,
         onLine: (line, cls) => this.onLine(session, line, cls),
         ...(stallMs > 0 ? { stall: { stallMs, probe: () => this.landingBytes(session) } } : {}),
       })

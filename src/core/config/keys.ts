@@ -318,6 +318,36 @@ export const KEY_DEFS = {
       'only when it has had no new deletion for this many seconds, or when the queue covers\n' +
       'every file the hints list on it. 0 disables this.',
   },
+  coordination_zookeeper: {
+    kind: 'string',
+    reloadable: false,
+    description:
+      'ZooKeeper connect string, host:port[,host:port...][/chroot], through which the endit\n' +
+      'instances that share one TSM node share its sessions (see coordination_group).\n' +
+      'Unset: this instance runs alone, with its local limits only.',
+  },
+  coordination_group: {
+    kind: 'string',
+    reloadable: false,
+    description:
+      'Name shared by every endit instance that uses the same TSM node.\n' +
+      'Default: the -asnode= value in dsmcopts, else desc-short.',
+  },
+  coordination_maxsessions: {
+    kind: 'posint',
+    overridable: true,
+    description:
+      'The most dsmc sessions (archive, retrieve and delete together) running at once across\n' +
+      "the whole group: the TSM node's MAXNUMMP minus a margin. Required with coordination_zookeeper.",
+  },
+  coordination_archivereserve: {
+    kind: 'nonnegint',
+    default: '1',
+    overridable: true,
+    description:
+      'That many of coordination_maxsessions are for archive sessions only: recalls and deletes\n' +
+      'never take the last ones. Less than coordination_maxsessions.',
+  },
 } as const satisfies Record<string, KeyDef>;
 
 export type KeyDefs = typeof KEY_DEFS;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KEY_TABLE, THRESHOLD_KEYS, type ConfigKey, type KeyDef, type KeyDefs, type KeySpec } from './keys.js';
+import { coordinationProblems } from './coordination-check.js';
 import { parseSchedule } from './schedule.js';
 
 type BaseValue<D extends KeyDef> = D['kind'] extends 'string' | 'name' | 'path' | 'schedule'
@@ -184,6 +185,7 @@ export function archiverThresholds(values: ConfigValues): { sessions: number; us
 export function validateConfig(raw: RawConfig, file: string): ValidateOutcome {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, problems: schemaProblems(parsed.error, raw, file) };
-  const problem = thresholdProblem(parsed.data, raw, file);
-  return problem === undefined ? { ok: true, values: parsed.data } : { ok: false, problems: [problem] };
+  const threshold = thresholdProblem(parsed.data, raw, file);
+  const problems = [...(threshold === undefined ? [] : [threshold]), ...coordinationProblems(parsed.data, raw, file)];
+  return problems.length === 0 ? { ok: true, values: parsed.data } : { ok: false, problems };
 }

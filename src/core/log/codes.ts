@@ -24,6 +24,7 @@ const COMMON_CODES = {
   lock_lost: 'the instance lock was removed or replaced: taken again, or the daemon stops because another process holds it now',
   dsmc_output_cut: 'dsmc printed lines too long to keep (over 64 KiB); they were cut',
   session_history_failed: 'the session history file <logdir>/tsm<daemon>-sessions.jsonl cannot be opened; its records go to the log (code session_record) meanwhile',
+  coordination_lost: 'ZooKeeper has been unreachable (or the group unusable) for sleeptime: the daemon goes on under its local limits alone',
 } as const;
 
 const ARCHIVER_CODES = {
@@ -74,14 +75,15 @@ const TAPEHINTS_CODES = {
 } as const;
 
 /**
- * Codes of info lines that carry a record rather than a problem: the
- * `[code]` of the line, never counted in `<daemon>_errors`.
+ * Codes of info lines: a record, or an event worth finding in the log that
+ * is no problem. The `[code]` of the line, never counted in `<daemon>_errors`.
  */
-const RECORD_CODES = {
+const INFO_CODES = {
   session_record: "one dsmc session's history record (the JSON of a line of <logdir>/tsm<daemon>-sessions.jsonl), logged instead with logdir -",
+  coordination_restored: 'ZooKeeper answers again: the daemon has rejoined its group and the group budget applies again',
 } as const;
 
-export type RecordCode = keyof typeof RECORD_CODES;
+export type InfoCode = keyof typeof INFO_CODES;
 
 export const LOG_CODES = { ...COMMON_CODES, ...ARCHIVER_CODES, ...RETRIEVER_CODES, ...DELETER_CODES, ...TAPEHINTS_CODES } as const;
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatJsonLine, formatTextLine, syslogPrefix, type LogLevel, type LogRecord } from './format-line.js';
-import type { LogCode, RecordCode } from './codes.js';
+import type { InfoCode, LogCode } from './codes.js';
 import { createFileSink, createStdoutSink, type LogSink } from './log-sink.js';
 
 /** The longest line we write; per-file lists are split, never written as one giant line. */
@@ -22,8 +22,8 @@ export interface LoggerOptions {
 }
 
 export interface Logger {
-  /** With a code: a line that carries a record (e.g. a session's history with logdir -). */
-  info(message: string, code?: RecordCode): void;
+  /** With a code: a line that carries a record (a session's history with logdir -) or a notice worth finding (not counted, unlike warnings and errors). */
+  info(message: string, code?: InfoCode): void;
   /** Logged only when `verbose` is on: one line per file handled. */
   verbose(message: string): void;
   debug(message: string): void;

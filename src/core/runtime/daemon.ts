@@ -1,4 +1,5 @@
 import type { ConfigManager } from '../config/index.js';
+import { LOCAL_COORDINATOR, type Coordinator } from '../coordination/index.js';
 import type { Logger, SessionHistory } from '../log/index.js';
 import type { PoolLayout } from '../pool/index.js';
 import type { FigureSpec, FigureValue } from '../stats/index.js';
@@ -18,6 +19,13 @@ export interface DaemonContext {
   readonly wake: () => void;
   readonly nowMs: () => number;
   readonly startedMs: number;
+  /** Who else may start sessions on this TSM node (issue 12); absent: nobody, the local limits alone (LocalCoordinator). */
+  readonly coordinator?: Coordinator;
+}
+
+/** The daemon's coordinator; the local one (always yes) when none was given. */
+export function coordinatorOf(ctx: Pick<DaemonContext, 'coordinator'>): Coordinator {
+  return ctx.coordinator ?? LOCAL_COORDINATOR;
 }
 
 export interface DaemonBehaviour {

@@ -1,4 +1,5 @@
 import { ConfigManager } from '../config/index.js';
+import { startCoordinator, type Coordinator } from '../coordination/index.js';
 import type { Logger, SessionHistory } from '../log/index.js';
 import { preparePool, type PoolLayout } from '../pool/index.js';
 import { CycleLoop, type LoopEnd } from './cycle-loop.js';
@@ -43,6 +44,7 @@ interface Started {
   readonly pool: PoolLayout;
   readonly sessions: SessionRegistry;
   readonly history: SessionHistory;
+  readonly coordinator: Coordinator;
   readonly behaviour: DaemonBehaviour;
   readonly waker: Waker;
   readonly publishStats: () => Promise<void>;
@@ -75,9 +77,11 @@ async function startDaemon(def: DaemonDefinition, rest: readonly string[], teard
   limitHeapGrowth();
   const waker = new Waker();
   const startedMs = Date.now();
-  const behaviour = await def.create({ config, logger, pool, sessions, history, wake: () => waker.wake(), nowMs: Date.now, startedMs });
-  const publishStats = statsWriter(def, values, { behaviour, errorsByCode, logger, startedMs });
-  return { config, logger, lock, pool, sessions, history, behaviour, waker, publishStats };
+  // After the orphans were killed: joining the group removes what an earlier run left there.
+  const coordinator = startCoordinator(config, def.name, logger, packageVersion());
+  const behaviour = await def.create({ config, logger, pool, sessions, history, wake: () => waker.wake(), nowMs: Date.now, startedMs, coordinator });
+  const publishStats = statsWriter(def, values, { behaviour, errorsByCode, logger, startedMs, coordinator });
+  return { config, logger, lock, pool, sessions, history, coordinator, behaviour, waker, publishStats };
 }
 
 /** The loop of a started daemon; signals that came during start-up are handed to it first. */
@@ -93,6 +97,7 @@ function startLoop(started: Started, teardown: Teardown, pending: PendingSignals
     shutdown: async (end: LoopEnd) => {
       await behaviour.stop?.();
       await sessions.stopAll(STOP_TIMEOUT_MS);
+      await started.coordinator.close();
       // After losing the lock the stats files are the other process's.
       if (end === 'stopped') await publishStats();
     },

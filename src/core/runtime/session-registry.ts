@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readRegularFileSync } from '../regular-file.js';
+import type { Lease } from '../coordination/index.js';
 import { runDsmc, type DsmcOutcome, type DsmcRunRequest } from '../dsmc/run-dsmc.js';
 import { errorMessage, isErrno } from '../errors.js';
 import { entryKind } from '../pool/odd-entries.js';
@@ -26,6 +27,8 @@ interface RunningSession {
 
 export interface SessionStart extends Omit<DsmcRunRequest, 'signal' | 'onSpawn'> {
   readonly listFile: string;
+  /** The group's lease for this session: given back the moment dsmc has ended, however it ended (killed too). */
+  readonly lease?: Lease;
 }
 
 export interface OrphanReport {
@@ -116,6 +119,7 @@ export class SessionRegistry {
         },
       });
     } finally {
+      start.lease?.release();
       this.running.delete(session);
       this.cleanup(session.listFile, session.recordFile);
     }

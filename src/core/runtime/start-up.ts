@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { ConfigError, ConfigManager, loadMainConfig, resolveConfigPath, type ConfigValues, type MainConfigLoad } from '../config/index.js';
+import type { CoordinationStatus, Coordinator } from '../coordination/index.js';
 import { errorMessage } from '../errors.js';
 import { createLogger, createSessionHistory, type Logger, type SessionHistory } from '../log/index.js';
 import { preparePool, type PoolLayout } from '../pool/index.js';
@@ -129,11 +130,19 @@ export function warnIfStatsDirMissing(values: ConfigValues, logger: Logger): voi
   if (!fs.existsSync(values.currstatsdir)) logger.warn('statsdir_missing', `currstatsdir ${values.currstatsdir} missing: no stats files until it exists`);
 }
 
-/** Writes the daemon's figures plus time, start time and errors; a failure is warned once per reason. */
+/** `<daemon>_coordination_state` (1 coordinated, else 0) and the group's sessions in use. Pure. */
+function coordinationFigures(daemon: string, status: CoordinationStatus): Record<string, number> {
+  return {
+    [`${daemon}_coordination_state`]: status.state === 'coordinated' ? 1 : 0,
+    [`${daemon}_coordination_sessions`]: status.sessionsInUse,
+  };
+}
+
+/** Writes the daemon's figures plus time, start time, coordination and errors; a failure is warned once per reason. */
 export function statsWriter(
   def: DaemonDefinition,
   values: ConfigValues,
-  parts: { behaviour: DaemonBehaviour; errorsByCode: ReadonlyMap<string, number>; logger: Logger; startedMs: number },
+  parts: { behaviour: DaemonBehaviour; errorsByCode: ReadonlyMap<string, number>; logger: Logger; startedMs: number; coordinator: Coordinator },
 ): () => Promise<void> {
   const stats = new StatsPublisher({ daemon: def.name, hsm: values['desc-short'], dir: values.currstatsdir, figures: def.figures, version: packageVersion() });
   let lastStatsError = '';
@@ -142,6 +151,7 @@ export function statsWriter(
       ...parts.behaviour.figures(),
       [`${def.name}_time`]: Math.floor(Date.now() / 1000),
       [`${def.name}_starttime`]: Math.floor(parts.startedMs / 1000),
+      ...coordinationFigures(def.name, parts.coordinator.status()),
     };
     try {
       await stats.publish({ values: figures, errorsByCode: parts.errorsByCode });

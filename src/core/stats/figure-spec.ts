@@ -25,7 +25,7 @@ export type FigureSpec<Name extends string = string> =
   | (FigureSpecBase<Name> & { readonly type: 'histogram'; readonly buckets: readonly number[] });
 
 /** The figures the shared shell adds to every daemon's own. */
-export type CommonFigureName<Daemon extends string> = `${Daemon}_${'time' | 'starttime' | 'info' | 'errors'}`;
+export type CommonFigureName<Daemon extends string> = `${Daemon}_${'time' | 'starttime' | 'info' | 'errors' | 'coordination_state' | 'coordination_sessions'}`;
 
 /**
  * The values a daemon computes itself, keyed by its figure names (all but the
@@ -45,5 +45,8 @@ export function commonFigures<Daemon extends string>(daemon: Daemon): readonly F
     // Perl's label was gitversiontag (and only from a git checkout); label names may differ between files.
     { name: `${daemon}_info`, help: 'Version', type: 'gauge', labels: ['version'] },
     { name: `${daemon}_errors`, help: 'Warnings and errors logged, by stable code', type: 'counter', labels: ['code'] },
+    // Issue 12: the shell takes them from the daemon's coordinator.
+    { name: `${daemon}_coordination_state`, help: 'Coordinated with its group through ZooKeeper: 1, else 0 (local limits alone)', type: 'gauge' },
+    { name: `${daemon}_coordination_sessions`, help: 'dsmc sessions the coordination group runs now, 0 when not coordinated', type: 'gauge' },
   ];
 }

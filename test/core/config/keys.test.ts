@@ -19,6 +19,7 @@ describe('the key table', () => {
         'retriever_killthreshold', 'deleter_queueprocinterval', 'verbose', 'debug',
         'retry_backoff_max', 'log_format', 'deleter_volumequiet',
         'retriever_mountretention', 'retriever_maxsessionbytes', 'retriever_maxsessionfiles',
+        'coordination_zookeeper', 'coordination_group', 'coordination_maxsessions', 'coordination_archivereserve',
       ].sort(),
     );
   });
@@ -36,6 +37,7 @@ describe('the key table', () => {
         'retriever_buffersize', 'retriever_backlogthreshold', 'retriever_killthreshold',
         'verbose', 'debug', 'retry_backoff_max', 'deleter_volumequiet',
         'retriever_mountretention', 'retriever_maxsessionbytes', 'retriever_maxsessionfiles',
+        'coordination_maxsessions', 'coordination_archivereserve',
       ].sort(),
     );
   });
@@ -48,7 +50,7 @@ describe('the key table', () => {
 
   it('marks the keys that need a restart', () => {
     expect(names((s) => !s.reloadable)).toEqual(
-      ['confoverridefile', 'currstatsdir', 'desc-short', 'dir', 'dsmc_executable', 'log_format', 'logdir'].sort(),
+      ['confoverridefile', 'currstatsdir', 'desc-short', 'dir', 'dsmc_executable', 'log_format', 'logdir', 'coordination_zookeeper', 'coordination_group'].sort(),
     );
   });
 

@@ -52,6 +52,10 @@ describe('defaults', () => {
       retriever_mountretention: 3600,
       retriever_maxsessionbytes: 0,
       retriever_maxsessionfiles: 0,
+      coordination_zookeeper: undefined,
+      coordination_group: undefined,
+      coordination_maxsessions: undefined,
+      coordination_archivereserve: 1,
     });
     expect(raw['sleeptime']).toBe('60');
     expect(raw['deleter_queueprocinterval']).toBe('monthly');
