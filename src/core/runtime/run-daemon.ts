@@ -78,7 +78,7 @@ async function startDaemon(def: DaemonDefinition, rest: readonly string[], teard
   const waker = new Waker();
   const startedMs = Date.now();
   // After the orphans were killed: joining the group removes what an earlier run left there.
-  const coordinator = startCoordinator(config, def.name, logger, packageVersion());
+  const coordinator = await startCoordinator(config, def.name, logger, packageVersion());
   const behaviour = await def.create({ config, logger, pool, sessions, history, wake: () => waker.wake(), nowMs: Date.now, startedMs, coordinator });
   const publishStats = statsWriter(def, values, { behaviour, errorsByCode, logger, startedMs, coordinator });
   return { config, logger, lock, pool, sessions, history, coordinator, behaviour, waker, publishStats };
