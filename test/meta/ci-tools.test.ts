@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
  * nothing. `.ci/run` installs every tool; this fails the CI run if one is
  * still missing, so no test can be skipped there unnoticed.
  */
-const TOOLS = ['promtool', 'systemd-analyze', 'systemctl', 'dpkg-deb', 'rpmbuild', 'rpm', 'mkfifo', 'mount'];
+const TOOLS = ['promtool', 'systemd-analyze', 'systemctl', 'dpkg-deb', 'rpmbuild', 'rpm', 'mkfifo', 'mount', 'java'];
 
 function onPath(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
@@ -18,6 +18,8 @@ describe('CI has every tool the tests use', () => {
   it.runIf(process.env['CI'] === 'true')('no test is skipped for want of a tool, root or tmpfs', () => {
     expect(TOOLS.filter((tool) => !onPath(tool))).toEqual([]);
     expect(fs.existsSync('/usr/bin/prometheus-node-exporter')).toBe(true);
+    // The coordination tests' ZooKeeper (issue 12): they fail, never skip, without it; this names the cause.
+    expect(fs.existsSync('/usr/share/zookeeper/bin/zkServer.sh')).toBe(true);
     expect(process.getuid?.()).toBe(0);
   });
 });
