@@ -150,8 +150,8 @@ function readinessOf(summary: VolumeSummary, volume: VolumeState, view: Retrieve
     waits = [backoff, filling(settings.fillWaitMs), { waitMs: remountRemainingMs(volume, view.nowMs, settings.remountDelayMs), why: 'remount delay' }];
   } else {
     const ageMs = volumeAgeMs({ oldestMs: summary.oldestMs, waitingSinceMs: volume.waitingSinceMs }, view.nowMs);
-    const small = { waitMs: smallListWaitMs(summary.bytes, ageMs, settings.fillWaitMaxMs), why: "list under a mount's worth, waiting for more requests of its tape" };
-    waits = [backoff, filling(quietWaitMs(summary.bytes, settings.fillWaitMs)), small];
+    const small = { waitMs: smallListWaitMs(summary.bytes, ageMs, settings.fillWaitMaxMs, settings.mountCostBytes), why: "list under a mount's worth, waiting for more requests of its tape" };
+    waits = [backoff, filling(quietWaitMs(summary.bytes, settings.fillWaitMs, settings.mountCostBytes)), small];
   }
   return waits.reduce((longest, w) => (w.waitMs > longest.waitMs ? w : longest));
 }
@@ -209,7 +209,7 @@ function orderVolumes(settings: RetrieverSettings, view: RetrieverView, volumes:
     const recentlyMounted = !view.skipDelays && v.name !== DEFAULT_VOLUME && remountRemainingMs(volume, view.nowMs, settings.remountDelayMs) > 0;
     return { ...v, waitingSinceMs: volume.waitingSinceMs, mounted: mounted.has(v.name), recentlyMounted };
   });
-  return rankVolumes(candidates, view.nowMs, settings.fillWaitMaxMs).map((r) => ({ summary: byName.get(r.name) as VolumeSummary, priority: r.priority, mounted: r.mounted }));
+  return rankVolumes(candidates, view.nowMs, settings).map((r) => ({ summary: byName.get(r.name) as VolumeSummary, priority: r.priority, mounted: r.mounted }));
 }
 
 /** Times in the future (the clock was set back) count from now, so no wait grows beyond its length. */

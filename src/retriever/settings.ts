@@ -11,6 +11,8 @@ export interface RetrieverSettings {
   readonly killPercent: number;
   readonly sleepMs: number;
   readonly backoffMaxMs: number;
+  /** What a mount cycle costs in drive time, as bytes read: a list under it waits for company and it weighs in the volume score (volume-priority.ts). */
+  readonly mountCostBytes: number;
   /** How long TSM keeps an idle volume mounted; 0 = never count on it (no follow-on). */
   readonly mountRetentionMs: number;
   /** Caps on one list; 0 = no cap. */
@@ -36,6 +38,7 @@ export function retrieverSettings({ values, derived }: ConfigSnapshot): Retrieve
     killPercent: values.retriever_killthreshold,
     sleepMs: derived.sleepMs,
     backoffMaxMs: derived.retryBackoffMaxMs,
+    mountCostBytes: derived.retrieverMountCostBytes,
     mountRetentionMs: derived.retrieverMountRetentionMs,
     maxSessionBytes: derived.retrieverMaxSessionBytes,
     maxSessionFiles: values.retriever_maxsessionfiles,

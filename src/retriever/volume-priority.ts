@@ -9,7 +9,10 @@
  * 2. Follow-on: a volume whose tape is estimated still mounted costs no
  *    mount; the most work first.
  * 3. Fresh mounts by the work a mount buys, weighted by the age of the
- *    oldest request: (bytes + MOUNT_COST_BYTES) × (1 + age / fillwaitmax).
+ *    oldest request: (bytes + mount cost) × (1 + age / fillwaitmax).
+ *    The mount cost (retriever_mountcost, 72 GiB by default) is what a
+ *    mount cycle costs in drive time (robot, load, first locate, rewind,
+ *    unload: about 3 minutes on LTO-9), as bytes read in that time.
  *    The mount cost equivalent keeps a small but old volume from waiting
  *    behind big young ones for ever; the age weight doubles a volume's
  *    claim by the time it starves.
@@ -17,9 +20,6 @@
  *    retriever_remountdelay ago, by the same score, after every other
  *    volume: it gets a drive only when no other volume could use it.
  */
-
-/** What a mount cycle costs in drive time (robot, load, first locate, rewind, unload: about 3 minutes on LTO-9), as bytes read at 400 MB/s. */
-export const MOUNT_COST_BYTES = 72e9;
 
 /** A list under a mount's worth waits for company until its oldest request has waited this part of retriever_reqlistfillwaitmax. */
 const SMALL_LIST_WAIT_FRACTION = 1 / 3;
@@ -57,13 +57,13 @@ export function volumeAgeMs(candidate: Pick<VolumeCandidate, 'oldestMs' | 'waiti
 
 /**
  * How long a list still waits for more requests of its tape before it is
- * worth a mount: 0 once it carries MOUNT_COST_BYTES, or once its oldest
+ * worth a mount: 0 once it carries `mountCostBytes`, or once its oldest
  * request has waited SMALL_LIST_WAIT_FRACTION of fillwaitmax. A stray
  * recall thus rides along with the next wave on its tape instead of
  * costing a mount cycle of its own, unless it gets old.
  */
-export function smallListWaitMs(bytes: number, ageMs: number, fillWaitMaxMs: number): number {
-  if (bytes >= MOUNT_COST_BYTES) return 0;
+export function smallListWaitMs(bytes: number, ageMs: number, fillWaitMaxMs: number, mountCostBytes: number): number {
+  if (bytes >= mountCostBytes) return 0;
   return Math.max(0, fillWaitMaxMs * SMALL_LIST_WAIT_FRACTION - ageMs);
 }
 
@@ -74,8 +74,8 @@ export function smallListWaitMs(bytes: number, ageMs: number, fillWaitMaxMs: num
  * mounts; requests of a big list that come after its session started
  * mostly find its tape still in the drive (a follow-on, no mount).
  */
-export function quietWaitMs(bytes: number, fillWaitMs: number): number {
-  return bytes >= MOUNT_COST_BYTES ? fillWaitMs / 2 : fillWaitMs;
+export function quietWaitMs(bytes: number, fillWaitMs: number, mountCostBytes: number): number {
+  return bytes >= mountCostBytes ? fillWaitMs / 2 : fillWaitMs;
 }
 
 function priorityOf(candidate: VolumeCandidate, ageMs: number, fillWaitMaxMs: number): PriorityClass {
@@ -84,10 +84,16 @@ function priorityOf(candidate: VolumeCandidate, ageMs: number, fillWaitMaxMs: nu
   return candidate.recentlyMounted ? 'remount' : 'work';
 }
 
-export function classifyVolumePriority(candidate: VolumeCandidate, nowMs: number, fillWaitMaxMs: number): RankedVolume {
+/** The rule's two settings: retriever_reqlistfillwaitmax and retriever_mountcost, in base units. */
+export interface PriorityRule {
+  readonly fillWaitMaxMs: number;
+  readonly mountCostBytes: number;
+}
+
+export function classifyVolumePriority(candidate: VolumeCandidate, nowMs: number, rule: PriorityRule): RankedVolume {
   const ageMs = volumeAgeMs(candidate, nowMs);
-  const score = (candidate.bytes + MOUNT_COST_BYTES) * (1 + ageMs / Math.max(1, fillWaitMaxMs));
-  return { name: candidate.name, priority: priorityOf(candidate, ageMs, fillWaitMaxMs), mounted: candidate.mounted, ageMs, score };
+  const score = (candidate.bytes + rule.mountCostBytes) * (1 + ageMs / Math.max(1, rule.fillWaitMaxMs));
+  return { name: candidate.name, priority: priorityOf(candidate, ageMs, rule.fillWaitMaxMs), mounted: candidate.mounted, ageMs, score };
 }
 
 function compareRanked(a: RankedVolume, b: RankedVolume): number {
@@ -99,6 +105,6 @@ function compareRanked(a: RankedVolume, b: RankedVolume): number {
 }
 
 /** The volumes in the order they get drives. */
-export function rankVolumes(candidates: readonly VolumeCandidate[], nowMs: number, fillWaitMaxMs: number): RankedVolume[] {
-  return candidates.map((c) => classifyVolumePriority(c, nowMs, fillWaitMaxMs)).sort(compareRanked);
+export function rankVolumes(candidates: readonly VolumeCandidate[], nowMs: number, rule: PriorityRule): RankedVolume[] {
+  return candidates.map((c) => classifyVolumePriority(c, nowMs, rule)).sort(compareRanked);
 }

@@ -162,6 +162,7 @@ export function defaultRetrieverSettings(maxWorkers: number): RetrieverSettings 
     killPercent: Number(KEY_DEFS.retriever_killthreshold.default),
     sleepMs: Number(KEY_DEFS.sleeptime.default) * 1000,
     backoffMaxMs: Number(KEY_DEFS.retry_backoff_max.default) * 1000,
+    mountCostBytes: Number(KEY_DEFS.retriever_mountcost.default) * GIB,
     mountRetentionMs: Number(KEY_DEFS.retriever_mountretention.default) * 1000,
     maxSessionBytes: Number(KEY_DEFS.retriever_maxsessionbytes.default) * GIB,
     maxSessionFiles: Number(KEY_DEFS.retriever_maxsessionfiles.default),

@@ -33,6 +33,17 @@ describe('endit check-config', () => {
     expect(rows.get('archiver_threshold2_usage')).toEqual(['(unset)', 'default']);
   });
 
+  it('retriever_mountcost: a decimal in the file, a JSON number in the override, a bad value named', async () => {
+    const f = createFixture({ retriever_mountcost: '0.072' });
+    expect(effective((await endit(['check-config', '--config', f.config])).out).get('retriever_mountcost')).toEqual(['0.072', 'file']);
+    fs.writeFileSync(f.override, JSON.stringify({ retriever_mountcost: 150.5 }));
+    expect(effective((await endit(['check-config', '--config', f.config])).out).get('retriever_mountcost')).toEqual(['150.5', 'override']);
+    const bad = createFixture({ retriever_mountcost: '72GiB' });
+    const { code, err } = await endit(['check-config', '--config', bad.config]);
+    expect(code).toBe(1);
+    expect(err.trim()).toBe(`${bad.config}: retriever_mountcost: invalid value '72GiB': expected a non-negative decimal number such as 72 or 0.5`);
+  });
+
   it('without an override file shows the main configuration', async () => {
     const f = createFixture({ retriever_maxworkers: 2 });
     const { code, out } = await endit(['check-config', '--config', f.config]);

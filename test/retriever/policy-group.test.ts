@@ -20,6 +20,7 @@ const settings: RetrieverSettings = {
   mountRetentionMs: 60 * MIN,
   maxSessionBytes: 0,
   maxSessionFiles: 0,
+  mountCostBytes: 72 * GIB,
   volumeOrder: 'work-per-mount',
 };
 

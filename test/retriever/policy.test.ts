@@ -30,6 +30,7 @@ const settings: RetrieverSettings = {
   killPercent: 95,
   sleepMs: MIN,
   backoffMaxMs: 60 * MIN,
+  mountCostBytes: 72 * GIB,
   mountRetentionMs: 60 * MIN,
   maxSessionBytes: 0,
   maxSessionFiles: 0,
@@ -128,12 +129,17 @@ describe('issue 11: a list under a mount\'s worth waits for company (fake clock)
   it.each([
     { sizeGiB: 1, ageMin: 39, starts: false, waitMin: 1, why: 'a stray recall, young' },
     { sizeGiB: 1, ageMin: 40, starts: true, waitMin: 0, why: 'a stray recall, a third of fillwaitmax old' },
-    { sizeGiB: 67, ageMin: 11, starts: false, waitMin: 29, why: 'just under 72 GB' },
-    { sizeGiB: 68, ageMin: 11, starts: true, waitMin: 0, why: 'worth a mount (72 GB): only the fill wait' },
-    { sizeGiB: 68, ageMin: 4, starts: false, waitMin: 1, why: 'worth a mount, still filling (half the fill wait)' },
-  ])('$why: $sizeGiB GiB, $ageMin min old → starts $starts', ({ sizeGiB, ageMin, starts, waitMin }) => {
+    { sizeGiB: 71, ageMin: 11, starts: false, waitMin: 29, why: 'just under the mount cost (72 GiB)' },
+    { sizeGiB: 72, ageMin: 11, starts: true, waitMin: 0, why: 'worth a mount (72 GiB): only the fill wait' },
+    { sizeGiB: 72, ageMin: 4, starts: false, waitMin: 1, why: 'worth a mount, still filling (half the fill wait)' },
+    { sizeGiB: 0.1, ageMin: 11, mountCostGiB: 0.072, starts: true, waitMin: 0, why: 'retriever_mountcost 0.072: 0.1 GiB is worth a mount' },
+    { sizeGiB: 0.07, ageMin: 11, mountCostGiB: 0.072, starts: false, waitMin: 29, why: 'retriever_mountcost 0.072: 0.07 GiB is small' },
+    { sizeGiB: 100, ageMin: 11, mountCostGiB: 200, starts: false, waitMin: 29, why: 'retriever_mountcost 200: 100 GiB is small' },
+    { sizeGiB: 1, ageMin: 11, mountCostGiB: 0, starts: true, waitMin: 0, why: 'retriever_mountcost 0: every list is worth a mount' },
+  ])('$why: $sizeGiB GiB, $ageMin min old → starts $starts', ({ sizeGiB, ageMin, mountCostGiB, starts, waitMin }) => {
     const world = { byVolume: { VOL1: requests('A', 1, ageMin * MIN, sizeGiB * GIB) } };
-    const d = decideRetrieverCycle({ ...settings, sleepMs: 60 * MIN }, INITIAL_RETRIEVER_STATE, view(world));
+    const mountCostBytes = mountCostGiB === undefined ? settings.mountCostBytes : mountCostGiB * GIB;
+    const d = decideRetrieverCycle({ ...settings, sleepMs: 60 * MIN, mountCostBytes }, INITIAL_RETRIEVER_STATE, view(world));
     expect(d.sessions.map((p) => p.volume)).toEqual(starts ? ['VOL1'] : []);
     if (!starts) expect(d.waitMs).toBe(waitMin * MIN);
   });

@@ -18,6 +18,7 @@ const settings: RetrieverSettings = {
   killPercent: 95,
   sleepMs: MIN,
   backoffMaxMs: 60 * MIN,
+  mountCostBytes: 72 * GIB,
   mountRetentionMs: 60 * MIN,
   maxSessionBytes: 0,
   maxSessionFiles: 0,

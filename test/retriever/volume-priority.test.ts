@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { MOUNT_COST_BYTES, quietWaitMs, rankVolumes, smallListWaitMs, volumeAgeMs, type VolumeCandidate } from '../../src/retriever/volume-priority.js';
+import { GIB } from '../../src/core/units.js';
+import { quietWaitMs, rankVolumes, smallListWaitMs, volumeAgeMs, type VolumeCandidate } from '../../src/retriever/volume-priority.js';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
 const FILL_WAIT_MAX_MS = 120 * MIN;
 const GB = 1e9;
+/** retriever_mountcost's default, 72 GiB. */
+const MOUNT_COST_BYTES = 72 * GIB;
+const RULE = { fillWaitMaxMs: FILL_WAIT_MAX_MS, mountCostBytes: MOUNT_COST_BYTES };
 
 function candidate(name: string, over: Partial<VolumeCandidate> = {}): VolumeCandidate {
   return { name, bytes: GB, oldestMs: T0 - MIN, waitingSinceMs: T0 - MIN, mounted: false, recentlyMounted: false, ...over };
@@ -56,11 +60,11 @@ describe('rankVolumes', () => {
       order: ['A', 'B'],
     },
   ])('$why', ({ volumes, order }) => {
-    expect(rankVolumes(volumes, T0, FILL_WAIT_MAX_MS).map((r) => r.name)).toEqual(order);
+    expect(rankVolumes(volumes, T0, RULE).map((r) => r.name)).toEqual(order);
   });
 
   it('scores (bytes + mount cost) × (1 + age / fillwaitmax)', () => {
-    const [ranked] = rankVolumes([candidate('A', { bytes: 8 * GB, oldestMs: T0 - 60 * MIN, waitingSinceMs: null })], T0, FILL_WAIT_MAX_MS);
+    const [ranked] = rankVolumes([candidate('A', { bytes: 8 * GB, oldestMs: T0 - 60 * MIN, waitingSinceMs: null })], T0, RULE);
     expect(ranked).toMatchObject({ priority: 'work', ageMs: 60 * MIN, score: (8 * GB + MOUNT_COST_BYTES) * 1.5 });
   });
 });
@@ -77,8 +81,8 @@ describe('volumeAgeMs with a fake clock', () => {
 
   it('a clock jumping backwards makes no volume starve, nor ranks it first by age', () => {
     const volumes = [candidate('OLD', { oldestMs: T0 - 200 * MIN, waitingSinceMs: T0 - 200 * MIN }), candidate('BIG', { bytes: 200 * GB })];
-    expect(rankVolumes(volumes, T0, FILL_WAIT_MAX_MS).map((r) => r.priority)).toEqual(['starving', 'work']);
-    const back = rankVolumes(volumes, T0 - 300 * MIN, FILL_WAIT_MAX_MS);
+    expect(rankVolumes(volumes, T0, RULE).map((r) => r.priority)).toEqual(['starving', 'work']);
+    const back = rankVolumes(volumes, T0 - 300 * MIN, RULE);
     expect(back.map((r) => [r.name, r.priority])).toEqual([
       ['BIG', 'work'],
       ['OLD', 'work'],
@@ -94,7 +98,7 @@ describe('smallListWaitMs', () => {
     { why: 'a list worth a mount does not wait', bytes: MOUNT_COST_BYTES, ageMs: 0, waitMs: 0 },
     { why: 'one byte less does', bytes: MOUNT_COST_BYTES - 1, ageMs: 0, waitMs: 40 * MIN },
   ])('$why', ({ bytes, ageMs, waitMs }) => {
-    expect(smallListWaitMs(bytes, ageMs, FILL_WAIT_MAX_MS)).toBe(waitMs);
+    expect(smallListWaitMs(bytes, ageMs, FILL_WAIT_MAX_MS, MOUNT_COST_BYTES)).toBe(waitMs);
   });
 });
 
@@ -104,6 +108,32 @@ describe('quietWaitMs', () => {
     { bytes: MOUNT_COST_BYTES - 1, quietMs: 10 * MIN },
     { bytes: MOUNT_COST_BYTES, quietMs: 5 * MIN },
   ])('$bytes bytes: quiet for $quietMs ms of a 10 min fill wait', ({ bytes, quietMs }) => {
-    expect(quietWaitMs(bytes, 10 * MIN)).toBe(quietMs);
+    expect(quietWaitMs(bytes, 10 * MIN, MOUNT_COST_BYTES)).toBe(quietMs);
+  });
+});
+
+describe('retriever_mountcost decides which lists are small', () => {
+  const MB = 1e6;
+  const cases = [
+    { why: 'at the default 72 GiB, 500 MB is small: it waits for company', mountCostBytes: 72 * GIB, bytes: 500 * MB, small: true },
+    { why: "at the default, 100 GB is a mount's worth", mountCostBytes: 72 * GIB, bytes: 100 * GB, small: false },
+    { why: "scaled by 1/1000 (0.072 GiB, as bench:tape sets it), 100 MB is a mount's worth", mountCostBytes: 0.072 * GIB, bytes: 100 * MB, small: false },
+    { why: 'scaled by 1/1000, 50 MB is still small', mountCostBytes: 0.072 * GIB, bytes: 50 * MB, small: true },
+    { why: 'a dearer mount (200 GiB) makes 100 GB small', mountCostBytes: 200 * GIB, bytes: 100 * GB, small: true },
+    { why: 'mount cost 0: every list is worth a mount', mountCostBytes: 0, bytes: 1, small: false },
+  ];
+
+  it.each(cases)('$why', ({ mountCostBytes, bytes, small }) => {
+    expect(smallListWaitMs(bytes, 0, FILL_WAIT_MAX_MS, mountCostBytes)).toBe(small ? FILL_WAIT_MAX_MS / 3 : 0);
+    expect(quietWaitMs(bytes, 10 * MIN, mountCostBytes)).toBe(small ? 10 * MIN : 5 * MIN);
+  });
+
+  it.each([
+    { mountCostBytes: 72 * GIB, order: ['OLD', 'BIG'] },
+    { mountCostBytes: 0.072 * GIB, order: ['BIG', 'OLD'] },
+  ])('weighs in the score: at $mountCostBytes bytes the order is $order', ({ mountCostBytes, order }) => {
+    // An old stray recall against a young list 40 times its size: a big mount cost evens out the bytes, so age wins.
+    const volumes = [candidate('BIG', { bytes: 40 * MB, oldestMs: T0 }), candidate('OLD', { bytes: MB, oldestMs: T0 - 60 * MIN, waitingSinceMs: T0 - 60 * MIN })];
+    expect(rankVolumes(volumes, T0, { fillWaitMaxMs: FILL_WAIT_MAX_MS, mountCostBytes }).map((r) => r.name)).toEqual(order);
   });
 });

@@ -4,7 +4,7 @@
  * table requires (at least 1 s where 0 would mean something else). What a
  * rounded key does in simulated time is the effective setting, and the
  * simulator rows are played with it too, so that both sides run the same
- * configuration. Pure.
+ * configuration. Byte keys scale with the bytes. Pure.
  */
 import { GIB } from '../../core/units.js';
 import { keySpec } from '../../core/config/keys.js';
@@ -63,5 +63,9 @@ export function planScaledConfig(settings: RetrieverSettings, timeScale: number,
   values['retriever_maxsessionbytes'] = sessionGiB;
   effective = { ...effective, maxSessionBytes: (sessionGiB * GIB) / byteScale };
   deviations.push(...deviation('retriever_maxsessionbytes', settings.maxSessionBytes / GIB, sessionGiB / byteScale, 'GiB'));
+  // A decimal key: scaled exactly (to 6 digits), so a list is worth a mount in the bench when it would be at full size.
+  const mountCostGiB = Number(((settings.mountCostBytes / GIB) * byteScale).toPrecision(6));
+  values['retriever_mountcost'] = mountCostGiB;
+  effective = { ...effective, mountCostBytes: (mountCostGiB * GIB) / byteScale };
   return { values, effective, deviations };
 }

@@ -22,6 +22,8 @@ export interface DerivedValues {
   readonly retrieverFillWaitMs: number;
   readonly retrieverFillWaitMaxMs: number;
   readonly retrieverBufferBytes: number;
+  /** A mount cycle's drive time as bytes read; 0 = every list is worth a mount. */
+  readonly retrieverMountCostBytes: number;
   /** 0 = no follow-on estimate. */
   readonly retrieverMountRetentionMs: number;
   /** 0 = no cap. */
@@ -46,6 +48,7 @@ export function deriveBaseUnits(values: ConfigValues): DerivedValues {
     retrieverFillWaitMs: values.retriever_reqlistfillwait * SECOND_MS,
     retrieverFillWaitMaxMs: values.retriever_reqlistfillwaitmax * SECOND_MS,
     retrieverBufferBytes: values.retriever_buffersize * GIB,
+    retrieverMountCostBytes: Math.round(values.retriever_mountcost * GIB),
     retrieverMountRetentionMs: values.retriever_mountretention * SECOND_MS,
     retrieverMaxSessionBytes: values.retriever_maxsessionbytes * GIB,
     deleterVolumeQuietMs: values.deleter_volumequiet * SECOND_MS,

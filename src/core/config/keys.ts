@@ -11,6 +11,8 @@ export type KeyKind =
   | 'path'
   | 'posint'
   | 'nonnegint'
+  /** A non-negative decimal number, such as `72` or `0.072`. */
+  | 'decimal'
   /** Archiver thresholds 2–9: a non-negative integer, 0 means unset. */
   | 'threshold'
   /** An integer percentage 1–100. */
@@ -246,7 +248,7 @@ export const KEY_DEFS = {
     overridable: true,
     description:
       "Wait this long after a volume's newest request before starting a session for it, seconds;\n" +
-      "half of it once the list holds 72 GB (a mount's worth).",
+      "half of it once the list holds retriever_mountcost (a mount's worth).",
   },
   retriever_reqlistfillwaitmax: {
     kind: 'posint',
@@ -255,7 +257,17 @@ export const KEY_DEFS = {
     description:
       "Start a session anyway this long after a volume's oldest request, even if its\n" +
       'request list is still filling up or the volume was just read, seconds. A list\n' +
-      "under 72 GB (a mount's worth) waits at least a third of this after its oldest request.",
+      "under retriever_mountcost (a mount's worth) waits at least a third of this after its oldest request.",
+  },
+  retriever_mountcost: {
+    kind: 'decimal',
+    default: '72',
+    overridable: true,
+    description:
+      "What a tape mount cycle costs in drive time, as the GiB a drive reads in that time\n" +
+      "(robot, load, first locate, rewind, unload: about 3 minutes at LTO-9's 400 MB/s).\n" +
+      'A list under this waits for more requests of its tape (see retriever_reqlistfillwaitmax),\n' +
+      'and it weighs in which volume gets the next drive. A decimal number; 0: every list is worth a mount.',
   },
   retriever_mountretention: {
     kind: 'nonnegint',

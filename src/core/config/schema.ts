@@ -5,7 +5,7 @@ import { parseSchedule } from './schedule.js';
 
 type BaseValue<D extends KeyDef> = D['kind'] extends 'string' | 'name' | 'path' | 'schedule'
   ? string
-  : D['kind'] extends 'posint' | 'nonnegint' | 'percent'
+  : D['kind'] extends 'posint' | 'nonnegint' | 'decimal' | 'percent'
     ? number
     : D['kind'] extends 'threshold'
       ? number | undefined
@@ -50,6 +50,8 @@ export function expectationOf(spec: KeySpec): string {
       return 'expected a positive integer';
     case 'nonnegint':
       return 'expected a non-negative integer';
+    case 'decimal':
+      return 'expected a non-negative decimal number such as 72 or 0.5';
     case 'threshold':
       return 'expected a non-negative integer (0: unset)';
     case 'percent':
@@ -82,6 +84,13 @@ const integer = z
   .transform(Number)
   .refine((n) => Number.isSafeInteger(n));
 
+/** Digits with an optional fraction (`72`, `0.072`); no sign, exponent or bare point. */
+const decimal = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/)
+  .transform(Number)
+  .refine((n) => Number.isFinite(n));
+
 function kindSchema(spec: KeySpec): z.ZodType<unknown, string> {
   switch (spec.kind) {
     case 'string':
@@ -96,6 +105,8 @@ function kindSchema(spec: KeySpec): z.ZodType<unknown, string> {
       return integer.refine((n) => n >= 1);
     case 'nonnegint':
       return integer;
+    case 'decimal':
+      return decimal;
     case 'threshold':
       return integer.transform((n) => (n === 0 ? undefined : n));
     case 'percent':

@@ -52,6 +52,14 @@ describe('planScaledConfig', () => {
     expect(planScaledConfig(settings, 0.01, 0.001).values['retriever_maxsessionbytes']).toBe(0);
   });
 
+  it('the mount cost scales with the bytes, exactly: 72 GiB at 1/1000 is retriever_mountcost 0.072', () => {
+    const scaled = planScaledConfig(settings, 0.01, 0.001);
+    expect(settings.mountCostBytes).toBe(72 * GIB);
+    expect(scaled.values['retriever_mountcost']).toBe(0.072);
+    expect(scaled.effective.mountCostBytes).toBeCloseTo(72 * GIB, 0);
+    expect(planScaledConfig({ ...settings, mountCostBytes: 100 * GIB }, 0.01, 0.01).values['retriever_mountcost']).toBe(1);
+  });
+
   it('a retention of 0 (no follow-on) stays 0', () => {
     expect(planScaledConfig({ ...settings, mountRetentionMs: 0 }, 0.01, 0.001).values['retriever_mountretention']).toBe(0);
   });

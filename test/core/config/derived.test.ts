@@ -19,6 +19,7 @@ describe('values in base units, derived once when a snapshot is made', () => {
       'deleter_volumequiet: 11',
       'retriever_mountretention: 13',
       'retriever_maxsessionbytes: 3',
+      'retriever_mountcost: 0.5',
       'dsmc_stalltimeout: 17',
     );
     expect(derived).toEqual({
@@ -35,6 +36,7 @@ describe('values in base units, derived once when a snapshot is made', () => {
       deleterVolumeQuietMs: 11_000,
       retrieverMountRetentionMs: 13_000,
       retrieverMaxSessionBytes: 3 * GIB,
+      retrieverMountCostBytes: GIB / 2,
     });
     expect(Object.isFrozen(derived)).toBe(true);
   });
@@ -45,5 +47,18 @@ describe('values in base units, derived once when a snapshot is made', () => {
     expect(overridden.ok && overridden.snapshot.derived.retryBackoffMaxMs).toBe(90_000);
     const reloaded = applyReload(base, snapshotOf('sleeptime: 5'));
     expect(reloaded.snapshot.derived.sleepMs).toBe(5_000);
+  });
+
+  it('retriever_mountcost: a decimal GiB, overridable (JSON number or string) and reloadable', () => {
+    const base = snapshotOf();
+    expect(base.derived.retrieverMountCostBytes).toBe(72 * GIB);
+    for (const value of [0.072, '0.072']) {
+      const overridden = applyOverride(base, { retriever_mountcost: value }, '/run/endit/conf-override.json', 1);
+      expect(overridden.ok && overridden.snapshot.derived.retrieverMountCostBytes).toBe(Math.round(0.072 * GIB));
+    }
+    const bad = applyOverride(base, { retriever_mountcost: -1 }, '/run/endit/conf-override.json', 1);
+    expect(bad).toEqual({ ok: false, error: "/run/endit/conf-override.json: retriever_mountcost: invalid value '-1': expected a non-negative decimal number such as 72 or 0.5" });
+    const reloaded = applyReload(base, snapshotOf('retriever_mountcost: 150'));
+    expect(reloaded.snapshot.derived.retrieverMountCostBytes).toBe(150 * GIB);
   });
 });

@@ -18,7 +18,7 @@ describe('the key table', () => {
         'retriever_reqlistfillwaitmax', 'retriever_buffersize', 'retriever_backlogthreshold',
         'retriever_killthreshold', 'deleter_queueprocinterval', 'verbose', 'debug',
         'retry_backoff_max', 'log_format', 'deleter_volumequiet',
-        'retriever_mountretention', 'retriever_maxsessionbytes', 'retriever_maxsessionfiles',
+        'retriever_mountretention', 'retriever_maxsessionbytes', 'retriever_maxsessionfiles', 'retriever_mountcost',
         'coordination_zookeeper', 'coordination_group', 'coordination_maxsessions', 'coordination_archivereserve',
       ].sort(),
     );
@@ -36,7 +36,7 @@ describe('the key table', () => {
         'retriever_maxworkers', 'retriever_remountdelay', 'retriever_reqlistfillwait', 'retriever_reqlistfillwaitmax',
         'retriever_buffersize', 'retriever_backlogthreshold', 'retriever_killthreshold',
         'verbose', 'debug', 'retry_backoff_max', 'deleter_volumequiet',
-        'retriever_mountretention', 'retriever_maxsessionbytes', 'retriever_maxsessionfiles',
+        'retriever_mountretention', 'retriever_maxsessionbytes', 'retriever_maxsessionfiles', 'retriever_mountcost',
         'coordination_maxsessions', 'coordination_archivereserve',
       ].sort(),
     );
