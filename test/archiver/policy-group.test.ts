@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decideArchiverCycle, INITIAL_ARCHIVER_STATE, type ArchiverSettings, type ArchiverView } from '../../src/archiver/policy.js';
+import { decideArchiverCycle, INITIAL_ARCHIVER_STATE, type ArchiverView } from '../../src/archiver/policy.js';
 import type { PoolFile } from '../../src/core/pool/index.js';
 import { GIB } from '../../src/core/units.js';
+import { ARCHIVER_TEST_SETTINGS } from './test-settings.js';
 
-const settings: ArchiverSettings = {
-  thresholdsBytes: [10 * GIB, 20 * GIB, 30 * GIB, undefined, undefined, undefined, undefined, undefined, undefined],
-  timeoutMs: 3_600_000,
-  retryTimeoutMs: 600_000,
-  sleepMs: 60_000,
-  backoffMaxMs: 3_600_000,
-};
+const settings = ARCHIVER_TEST_SETTINGS;
 const T0 = 1_700_000_000_000;
 
 function files(count: number, gib: number, mtimeMs = T0 - 1000): PoolFile[] {

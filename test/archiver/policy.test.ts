@@ -9,19 +9,13 @@ import {
   recordArchiveOutcome,
   splitIntoSessions,
   thresholdLevel,
-  type ArchiverSettings,
   type ArchiverState,
   type ArchiverView,
 } from '../../src/archiver/policy.js';
 import type { PoolFile } from '../../src/core/pool/index.js';
+import { ARCHIVER_TEST_SETTINGS } from './test-settings.js';
 
-const settings: ArchiverSettings = {
-  thresholdsBytes: [10 * GIB, 20 * GIB, 30 * GIB, undefined, undefined, undefined, undefined, undefined, undefined],
-  timeoutMs: 3_600_000,
-  retryTimeoutMs: 600_000,
-  sleepMs: 60_000,
-  backoffMaxMs: 3_600_000,
-};
+const settings = ARCHIVER_TEST_SETTINGS;
 
 const T0 = 1_700_000_000_000;
 

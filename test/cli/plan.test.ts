@@ -4,30 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { formatPlanJson, formatPlanTable, type PlanContext } from '../../src/cli/plan/format-plan.js';
 import { planRetrieverOutlook, type PlanInputs } from '../../src/cli/plan/plan-outlook.js';
 import { GIB } from '../../src/core/units.js';
-import type { RetrieverSettings } from '../../src/retriever/settings.js';
 import { LTO9_LIBRARY } from '../../src/tape-model/drive-model.js';
 import { createFixture, endit, hexId } from './helpers.js';
+import { retrieverTestSettings } from '../retriever/test-settings.js';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
 const MB = 1e6;
 
-const settings: RetrieverSettings = {
-  maxWorkers: 2,
-  remountDelayMs: 120 * MIN,
-  fillWaitMs: 10 * MIN,
-  fillWaitMaxMs: 120 * MIN,
-  bufferBytes: 100 * GIB,
-  backlogPercent: 10,
-  killPercent: 95,
-  sleepMs: MIN,
-  backoffMaxMs: 60 * MIN,
-  mountCostBytes: 72 * GIB,
-  mountRetentionMs: 60 * MIN,
-  maxSessionBytes: 0,
-  maxSessionFiles: 0,
-  volumeOrder: 'work-per-mount',
-};
+const settings = retrieverTestSettings();
 
 /** Volumes by request number: 1-3 on QUIET (40 min old: a small list waits for a third of fillwaitmax), 4-5 on FILLING (young), 6-7 on RUNNING (6 listed), 8 unknown (default), 9 complete in in/. */
 function inputs(over: Partial<PlanInputs> = {}): PlanInputs {

@@ -2,27 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { LOCAL_GROUP_VIEW, type GroupView } from '../../src/core/coordination/index.js';
 import { GIB } from '../../src/core/units.js';
 import { decideRetrieverCycle, INITIAL_RETRIEVER_STATE, type RequestInfo, type RetrieverView, type VolumeState } from '../../src/retriever/policy.js';
-import type { RetrieverSettings } from '../../src/retriever/settings.js';
+import { retrieverTestSettings } from './test-settings.js';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
 
-const settings: RetrieverSettings = {
-  maxWorkers: 3,
-  remountDelayMs: 120 * MIN,
-  fillWaitMs: 10 * MIN,
-  fillWaitMaxMs: 120 * MIN,
-  bufferBytes: 100 * GIB,
-  backlogPercent: 10,
-  killPercent: 95,
-  sleepMs: MIN,
-  backoffMaxMs: 60 * MIN,
-  mountRetentionMs: 60 * MIN,
-  maxSessionBytes: 0,
-  maxSessionFiles: 0,
-  mountCostBytes: 72 * GIB,
-  volumeOrder: 'work-per-mount',
-};
+const settings = retrieverTestSettings({ maxWorkers: 3 });
 
 /** Volumes with one 1 GiB request each, `ageMs` old: past the fill wait and the wait of a small list (a third of the fill wait max), not starving. */
 function world(names: string[], ageMs = 50 * MIN): Record<string, RequestInfo[]> {

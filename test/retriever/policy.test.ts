@@ -15,27 +15,13 @@ import {
 import type { RetrieverSettings } from '../../src/retriever/settings.js';
 import { GIB } from '../../src/core/units.js';
 import { sortTapeOrder } from '../../src/retriever/tape-order.js';
+import { retrieverTestSettings } from './test-settings.js';
 
 const MIB = 1024 ** 2;
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
 
-const settings: RetrieverSettings = {
-  maxWorkers: 2,
-  remountDelayMs: 120 * MIN,
-  fillWaitMs: 10 * MIN,
-  fillWaitMaxMs: 120 * MIN,
-  bufferBytes: 100 * GIB,
-  backlogPercent: 10,
-  killPercent: 95,
-  sleepMs: MIN,
-  backoffMaxMs: 60 * MIN,
-  mountCostBytes: 72 * GIB,
-  mountRetentionMs: 60 * MIN,
-  maxSessionBytes: 0,
-  maxSessionFiles: 0,
-  volumeOrder: 'work-per-mount',
-};
+const settings = retrieverTestSettings();
 
 /** A big, empty filesystem: space never matters unless a test says so. */
 const roomy = { freeBytes: 10_000 * GIB, totalBytes: 20_000 * GIB };
