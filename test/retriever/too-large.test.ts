@@ -1,29 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decideRetrieverCycle, INITIAL_RETRIEVER_STATE, type RequestInfo, type RetrieverView } from '../../src/retriever/policy.js';
-import type { RetrieverSettings } from '../../src/retriever/settings.js';
 import { decideTooLarge, NO_TOO_LARGE, TOO_LARGE_LOG_INTERVAL_MS, type TooLargeRequest, type TooLargeState } from '../../src/retriever/too-large.js';
 import { GIB } from '../../src/core/units.js';
+import { retrieverTestSettings } from './test-settings.js';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
 const HOUR = TOO_LARGE_LOG_INTERVAL_MS;
 
-const settings: RetrieverSettings = {
-  maxWorkers: 2,
-  remountDelayMs: 120 * MIN,
-  fillWaitMs: 10 * MIN,
-  fillWaitMaxMs: 120 * MIN,
-  bufferBytes: 10 * GIB,
-  backlogPercent: 10,
-  killPercent: 95,
-  sleepMs: MIN,
-  backoffMaxMs: 60 * MIN,
-  mountCostBytes: 72 * GIB,
-  mountRetentionMs: 60 * MIN,
-  maxSessionBytes: 0,
-  maxSessionFiles: 0,
-  volumeOrder: 'work-per-mount',
-};
+const settings = retrieverTestSettings({ bufferBytes: 10 * GIB });
 
 /** 100 GiB filesystem, all free: kill line max(1 GiB, 10 GiB·5%) = 1 GiB, so a list can never hold more than 99 GiB. */
 const space = { freeBytes: 100 * GIB, totalBytes: 100 * GIB };
