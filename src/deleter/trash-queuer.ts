@@ -13,6 +13,8 @@ import { queueTrash, removeQueuedTrash, type TrashBatch, type TrashQueued } from
 export class TrashQueuer {
   /** Removing the trash files queued last: trash/ is not listed again until it ends. */
   private removing: Promise<void> | null = null;
+  /** Stops the removal at once when the deleter stops. */
+  private readonly stopRemoval = new AbortController();
   private readonly oddEntries: OddEntryWarnings;
 
   constructor(
@@ -38,8 +40,9 @@ export class TrashQueuer {
     if (queued.batches.length > 0) this.removeFromTrash(queued.batches);
   }
 
-  /** Waits for the removal running (it stops early: the rest is queued again at the next start). */
+  /** Stops the removal running and waits for it (the rest is queued again at the next start). */
   async stop(): Promise<void> {
+    this.stopRemoval.abort();
     await this.removing;
   }
 
@@ -71,7 +74,7 @@ export class TrashQueuer {
   private removeFromTrash(batches: readonly TrashBatch[]): void {
     const { pool, logger } = this.ctx;
     const startedMs = performance.now();
-    this.removing = removeQueuedTrash(pool.trash, batches, this.isStopping)
+    this.removing = removeQueuedTrash(pool.trash, batches, this.stopRemoval.signal)
       .then((result) => {
         if (result.failures > 0) {
           logger.warn('trash_unlink_failed', `${result.failures} trash file(s) queued but not removed (they will be queued again): ${result.firstError ?? ''}`);

@@ -1,12 +1,10 @@
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import { entryKind, isPnfsid, type EntryKind } from '../core/pool/index.js';
 import { QUEUE_FILE_MAX_IDS, writeQueueFile } from './queue-file.js';
 import { errorMessage, isErrno } from '../core/errors.js';
 
-/** Removals between two looks at whether the deleter is stopping. */
-const STOP_CHECK_EVERY = 1_000;
-/** Two: while one unlink returns to the event loop the next is in the kernel; more only contend. */
-const UNLINKS_IN_FLIGHT = 2;
 /** Directory entries read per getdents call. */
 const DIR_BUFFER = 4096;
 
@@ -85,42 +83,60 @@ export async function queueTrash(trashDir: string, queueDir: string, nowMs: numb
   return { ids, files, batches, error: null };
 }
 
+/** Unlinks between two looks at the clock and the stop signal: well under a millisecond of work. */
+const UNLINKS_PER_CHECK = 32;
+/** Unlinking runs in slices of about this long; between two, the event loop has its turn (signals, a processing pass). */
+const SLICE_MS = 10;
+
+interface UnlinkTally {
+  removed: number;
+  failures: number;
+  firstError: string | undefined;
+}
+
 /**
- * Removes queued trash files one unlink at a time on the thread pool. The
- * kernel's work dominates (freeing each file's block: 40-300 µs per file on
- * a VM disk, a minute or more for a million), so it stays off the event
- * loop, where a processing pass runs meanwhile. One at a time: in one
- * directory the kernel serializes unlinks, and more in flight only adds
- * contention (measured 7x slower with 16).
+ * Unlinks `<trashDir>/<id>` for `ids[from]` on until `shouldPause()` says so
+ * (asked every UNLINKS_PER_CHECK ids) or the ids run out, counting into
+ * `tally`; an id already gone counts as nothing. Returns the index of the
+ * first id not handled.
  */
-export async function removeQueuedTrash(trashDir: string, batches: readonly TrashBatch[], isStopping: () => boolean): Promise<TrashRemoved> {
-  let removed = 0;
-  let failures = 0;
-  let abandoned = 0;
-  let firstError: string | undefined;
-  for (const batch of batches) {
-    const { ids } = batch;
-    let next = 0;
-    let stopped = false;
-    const lane = async (): Promise<void> => {
-      while (next < ids.length && !stopped) {
-        if (next % STOP_CHECK_EVERY === 0 && isStopping()) {
-          stopped = true;
-          abandoned += ids.length - next;
-          return;
-        }
-        const id = ids[next++] as string;
-        try {
-          await fsp.unlink(`${trashDir}/${id}`);
-          removed++;
-        } catch (error) {
-          if (isErrno(error, 'ENOENT')) continue;
-          failures++;
-          firstError ??= errorMessage(error);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: UNLINKS_IN_FLIGHT }, lane));
+function unlinkSlice(trashDir: string, ids: readonly string[], from: number, tally: UnlinkTally, shouldPause: () => boolean): number {
+  const prefix = `${trashDir}/`;
+  for (let i = from; i < ids.length; i++) {
+    if ((i - from) % UNLINKS_PER_CHECK === 0 && i > from && shouldPause()) return i;
+    try {
+      fs.unlinkSync(prefix + (ids[i] as string));
+      tally.removed++;
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) continue;
+      tally.failures++;
+      tally.firstError ??= errorMessage(error);
+    }
   }
+  return ids.length;
+}
+
+/**
+ * Removes queued trash files with plain synchronous unlinks, as the Perl
+ * deleter did: a third of the CPU of one `fs.promises.unlink` per file on the
+ * thread pool, and faster where the disk is not the limit. They run in slices
+ * of SLICE_MS, so signals and a processing pass get their turn within
+ * milliseconds (a worker thread would do the same for 16 MiB more memory).
+ * `signal` stops it: what is left stays in trash/, already queued, and is
+ * queued again at the next start (deleting an id twice is harmless).
+ */
+export async function removeQueuedTrash(trashDir: string, batches: readonly TrashBatch[], signal: AbortSignal): Promise<TrashRemoved> {
+  const tally: UnlinkTally = { removed: 0, failures: 0, firstError: undefined };
+  let abandoned = 0;
+  for (const { ids } of batches) {
+    let handled = 0;
+    while (handled < ids.length && !signal.aborted) {
+      const sliceEndMs = performance.now() + SLICE_MS;
+      handled = unlinkSlice(trashDir, ids, handled, tally, () => signal.aborted || performance.now() >= sliceEndMs);
+      await setImmediate();
+    }
+    abandoned += ids.length - handled;
+  }
+  const { removed, failures, firstError } = tally;
   return { removed, failures, abandoned, ...(firstError === undefined ? {} : { firstError }) };
 }

@@ -142,7 +142,7 @@ describe('queueTrash and removeQueuedTrash', () => {
     expect((parseQueueText(fs.readFileSync(path.join(queue, '1700000000'), 'utf8')) as string[]).sort()).toEqual([A, B].sort());
     // queued, not yet removed: a crash now queues them again, never loses them
     expect(fs.existsSync(path.join(trash, A)) && fs.existsSync(path.join(trash, B))).toBe(true);
-    expect(await removeQueuedTrash(trash, queued.batches, () => false)).toEqual({ removed: 2, failures: 0, abandoned: 0 });
+    expect(await removeQueuedTrash(trash, queued.batches, new AbortController().signal)).toEqual({ removed: 2, failures: 0, abandoned: 0 });
     expect(fs.readdirSync(trash).sort()).toEqual(['.hidden', `${A}.tmp`, 'ABCDEF', 'queue'].sort());
   });
 
@@ -163,17 +163,18 @@ describe('queueTrash and removeQueuedTrash', () => {
   it('removal counts files already gone as nothing, a file it cannot remove as a failure', async () => {
     const { trash } = tempPool();
     fs.mkdirSync(path.join(trash, A)); // unlink of a directory fails (EISDIR or EPERM)
-    const result = await removeQueuedTrash(trash, [{ name: '1', ids: [A, B] }], () => false);
+    const result = await removeQueuedTrash(trash, [{ name: '1', ids: [A, B] }], new AbortController().signal);
     expect(result).toMatchObject({ removed: 0, failures: 1, abandoned: 0 });
     expect(result.firstError).toMatch(/EISDIR|EPERM/);
   });
 
   it('removal stops when the deleter stops, and says how many ids it left', async () => {
     const { trash } = tempPool();
-    const ids = Array.from({ length: 5000 }, (_, n) => n.toString(16).toUpperCase().padStart(12, '0'));
+    const ids = Array.from({ length: 20_000 }, (_, n) => n.toString(16).toUpperCase().padStart(12, '0'));
     for (const id of ids) fs.closeSync(fs.openSync(path.join(trash, id), 'w'));
-    let slices = 0;
-    const result = await removeQueuedTrash(trash, [{ name: '1', ids }], () => slices++ >= 1);
+    const stop = new AbortController();
+    setImmediate(() => stop.abort());
+    const result = await removeQueuedTrash(trash, [{ name: '1', ids }], stop.signal);
     expect(result.removed + result.abandoned).toBe(ids.length);
     expect(result.abandoned).toBeGreaterThan(0);
     expect(fs.readdirSync(trash).length - 1).toBe(result.abandoned);
@@ -210,7 +211,7 @@ describe('queueTrash with more than one queue file of ids', () => {
     expect(queued.files).toEqual(['1700000000', '1700000001']);
     expect(completeAtBatch).toEqual([true, true]);
     expect((await readIds(queue, queued.files)).flat().sort()).toEqual(ids);
-    expect(await removeQueuedTrash(trash, queued.batches, () => false)).toEqual({ removed: ids.length, failures: 0, abandoned: 0 });
+    expect(await removeQueuedTrash(trash, queued.batches, new AbortController().signal)).toEqual({ removed: ids.length, failures: 0, abandoned: 0 });
     expect(fs.readdirSync(trash)).toEqual(['queue']);
   }, 60_000);
 });
