@@ -47,9 +47,10 @@ export interface TrashRemoved {
  * are removed afterwards by removeQueuedTrash, so a crash in between may queue
  * an id twice, never lose one. Only regular files are queued, by the type the
  * listing gives (no stat, no open). A failure (a full filesystem) ends it
- * with what was queued before.
+ * with what was queued before; so does `signal` (the deleter stops): the ids
+ * listed since the last flushed batch stay in trash/.
  */
-export async function queueTrash(trashDir: string, queueDir: string, nowMs: number, hooks: QueueTrashHooks = {}): Promise<TrashQueued> {
+export async function queueTrash(trashDir: string, queueDir: string, nowMs: number, hooks: QueueTrashHooks = {}, signal?: AbortSignal): Promise<TrashQueued> {
   const files: string[] = [];
   const batches: TrashBatch[] = [];
   let ids = 0;
@@ -64,6 +65,7 @@ export async function queueTrash(trashDir: string, queueDir: string, nowMs: numb
     const dir = await fsp.opendir(trashDir, { bufferSize: DIR_BUFFER });
     let batch: string[] = [];
     for await (const entry of dir) {
+      if (signal?.aborted === true) return { ids, files, batches, error: null };
       if (!isPnfsid(entry.name)) continue;
       const kind = entryKind(entry);
       if (kind !== 'file') {

@@ -154,6 +154,16 @@ describe('queueTrash and removeQueuedTrash', () => {
     expect(fs.existsSync(path.join(trash, A))).toBe(true);
   });
 
+  it('item 4: queueTrash stops listing when the deleter stops: no queue file for the ids listed since the last batch, they stay in trash/', async () => {
+    const { trash, queue } = tempPool();
+    for (const id of [A, B]) fs.writeFileSync(path.join(trash, id), '');
+    const stop = new AbortController();
+    stop.abort();
+    expect(await queueTrash(trash, queue, T, {}, stop.signal)).toEqual({ ids: 0, files: [], batches: [], error: null });
+    expect(fs.readdirSync(queue)).toEqual([]);
+    expect(fs.readdirSync(trash).sort()).toEqual([A, B, 'queue'].sort());
+  });
+
   it('an empty trash writes no queue file', async () => {
     const { trash, queue } = tempPool();
     expect(await queueTrash(trash, queue, T)).toEqual({ ids: 0, files: [], batches: [], error: null });
