@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
 import { entryKind, isPnfsid, type EntryKind } from '../core/pool/index.js';
 import { QUEUE_FILE_MAX_IDS, writeQueueFile } from './queue-file.js';
@@ -7,6 +6,8 @@ import { errorMessage, isErrno } from '../core/errors.js';
 
 /** Directory entries read per getdents call. */
 const DIR_BUFFER = 4096;
+/** Listing and unlinking run in slices of about this long; between two, the event loop has its turn (signals, a processing pass). */
+const SLICE_MS = 10;
 
 export interface TrashBatch {
   /** The queue file written (and flushed to disk). */
@@ -40,15 +41,44 @@ export interface TrashRemoved {
   readonly abandoned: number;
 }
 
+/** How a slice of the listing of trash/ ended. */
+type SliceEnd = 'end' | 'full' | 'slice';
+
+/**
+ * Reads entries of trash/ into `batch` until the listing ends, the batch is
+ * full or `shouldPause()` says so (asked every ENTRIES_PER_CHECK entries).
+ * Only regular files named like a pnfsid are taken, by the type the listing
+ * gives (no stat, no open); other pnfsid-named entries go to `onOddEntry`.
+ */
+function listSlice(dir: fs.Dir, batch: string[], hooks: QueueTrashHooks, shouldPause: () => boolean): SliceEnd {
+  for (let read = 1; ; read++) {
+    if (read % ENTRIES_PER_CHECK === 0 && shouldPause()) return 'slice';
+    const entry = dir.readSync();
+    if (entry === null) return 'end';
+    if (!isPnfsid(entry.name)) continue;
+    const kind = entryKind(entry);
+    if (kind !== 'file') {
+      hooks.onOddEntry?.(entry.name, kind);
+      continue;
+    }
+    batch.push(entry.name);
+    if (batch.length >= QUEUE_FILE_MAX_IDS) return 'full';
+  }
+}
+
+/** Directory entries between two looks at the clock and the stop signal. */
+const ENTRIES_PER_CHECK = 256;
+
 /**
  * Moves the ids in trash/ into new queue files (SPEC 7.1), streaming: the
  * directory is read in its own order (no sorting of a million names), and each
  * batch of QUEUE_FILE_MAX_IDS is written and flushed to disk. The trash files
  * are removed afterwards by removeQueuedTrash, so a crash in between may queue
- * an id twice, never lose one. Only regular files are queued, by the type the
- * listing gives (no stat, no open). A failure (a full filesystem) ends it
- * with what was queued before; so does `signal` (the deleter stops): the ids
- * listed since the last flushed batch stay in trash/.
+ * an id twice, never lose one. The listing is synchronous (no promise per
+ * entry), in slices of SLICE_MS between which the event loop has its turn. A
+ * failure (a full filesystem) ends it with what was queued before; so does
+ * `signal` (the deleter stops): the ids listed since the last flushed batch
+ * stay in trash/.
  */
 export async function queueTrash(trashDir: string, queueDir: string, nowMs: number, hooks: QueueTrashHooks = {}, signal?: AbortSignal): Promise<TrashQueued> {
   const files: string[] = [];
@@ -61,34 +91,28 @@ export async function queueTrash(trashDir: string, queueDir: string, nowMs: numb
     ids += batchIds.length;
     hooks.onBatch?.(batch);
   };
+  let dir: fs.Dir | undefined;
   try {
-    const dir = await fsp.opendir(trashDir, { bufferSize: DIR_BUFFER });
+    dir = fs.opendirSync(trashDir, { bufferSize: DIR_BUFFER });
     let batch: string[] = [];
-    for await (const entry of dir) {
+    for (let end: SliceEnd = 'slice'; end !== 'end'; ) {
       if (signal?.aborted === true) return { ids, files, batches, error: null };
-      if (!isPnfsid(entry.name)) continue;
-      const kind = entryKind(entry);
-      if (kind !== 'file') {
-        hooks.onOddEntry?.(entry.name, kind);
-        continue;
-      }
-      batch.push(entry.name);
-      if (batch.length >= QUEUE_FILE_MAX_IDS) {
-        await flush(batch);
-        batch = [];
-      }
+      const sliceEndMs = performance.now() + SLICE_MS;
+      end = listSlice(dir, batch, hooks, () => signal?.aborted === true || performance.now() >= sliceEndMs);
+      if (end === 'slice') await setImmediate();
+      if (end === 'full' || (end === 'end' && batch.length > 0)) await flush(batch);
+      if (end === 'full') batch = [];
     }
-    if (batch.length > 0) await flush(batch);
   } catch (error) {
     return { ids, files, batches, error: errorMessage(error) };
+  } finally {
+    dir?.closeSync();
   }
   return { ids, files, batches, error: null };
 }
 
 /** Unlinks between two looks at the clock and the stop signal: well under a millisecond of work. */
 const UNLINKS_PER_CHECK = 32;
-/** Unlinking runs in slices of about this long; between two, the event loop has its turn (signals, a processing pass). */
-const SLICE_MS = 10;
 
 interface UnlinkTally {
   removed: number;
