@@ -2,7 +2,7 @@ import type { DaemonContext } from '../core/runtime/index.js';
 import { OddEntryWarnings } from '../core/pool/index.js';
 import { errorMessage } from '../core/errors.js';
 import { IdLineBuffer } from './log-lists.js';
-import { queueTrash, removeQueuedTrash, type TrashBatch, type TrashQueued } from './trash.js';
+import { queueTrash, removeQueuedTrash, type QueuedBatch, type TrashBatch, type TrashQueued } from './trash.js';
 
 /**
  * trash/ -> trash/queue/ (SPEC 7.1): each cycle queues what dCache put in
@@ -79,7 +79,7 @@ export class TrashQueuer {
     if (!this.isStopping()) this.ctx.wake();
   }
 
-  private async queueAll(nowMs: number): Promise<TrashBatch[]> {
+  private async queueAll(nowMs: number): Promise<QueuedBatch[]> {
     const queued = await queueTrash(
       this.ctx.pool.trash,
       this.ctx.pool.queue,
@@ -122,7 +122,7 @@ export class TrashQueuer {
    * million files' blocks can take the filesystem a minute or more, and the
    * queue may be processed meanwhile (SIGUSR1, the schedule).
    */
-  private async removeFromTrash(batches: readonly TrashBatch[]): Promise<void> {
+  private async removeFromTrash(batches: QueuedBatch[]): Promise<void> {
     if (batches.length === 0) return;
     const { pool, logger } = this.ctx;
     const startedMs = performance.now();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
 import { entryKind, isPnfsid, type EntryKind } from '../core/pool/index.js';
-import { QUEUE_FILE_MAX_IDS, writeQueueFile } from './queue-file.js';
+import { QUEUE_FILE_MAX_IDS, formatQueueText, writeQueueFile } from './queue-file.js';
 import { errorMessage, isErrno } from '../core/errors.js';
 
 /** Directory entries read per getdents call. */
@@ -16,11 +16,22 @@ export interface TrashBatch {
   readonly ids: readonly string[];
 }
 
+/**
+ * A batch as it waits for removal from trash/: the queue file's own bytes
+ * (a JSON array of pnfsids), 37 bytes an id outside the JS heap instead of
+ * 64 as strings in it (a million ids wait a minute or more).
+ */
+export interface QueuedBatch {
+  readonly name: string;
+  readonly count: number;
+  readonly bytes: Buffer;
+}
+
 export interface TrashQueued {
   readonly ids: number;
   readonly files: string[];
   /** What was queued, for removal from trash/. */
-  readonly batches: TrashBatch[];
+  readonly batches: QueuedBatch[];
   /** Why queueing stopped early (null: it did not); the batches before are queued, the rest stays in trash/. */
   readonly error: string | null;
 }
@@ -82,14 +93,15 @@ const ENTRIES_PER_CHECK = 256;
  */
 export async function queueTrash(trashDir: string, queueDir: string, nowMs: number, hooks: QueueTrashHooks = {}, signal?: AbortSignal): Promise<TrashQueued> {
   const files: string[] = [];
-  const batches: TrashBatch[] = [];
+  const batches: QueuedBatch[] = [];
   let ids = 0;
   const flush = async (batchIds: string[]): Promise<void> => {
-    const batch = { name: await writeQueueFile(queueDir, batchIds, nowMs), ids: batchIds };
-    files.push(batch.name);
-    batches.push(batch);
+    const bytes = Buffer.from(formatQueueText(batchIds), 'latin1');
+    const name = await writeQueueFile(queueDir, bytes, nowMs);
+    files.push(name);
+    batches.push({ name, count: batchIds.length, bytes });
     ids += batchIds.length;
-    hooks.onBatch?.(batch);
+    hooks.onBatch?.({ name, ids: batchIds });
   };
   let dir: fs.Dir | undefined;
   try {
@@ -120,18 +132,32 @@ interface UnlinkTally {
   firstError: string | undefined;
 }
 
+const QUOTE = 0x22;
+
+/** Where unlinking a batch has got to: the byte after the last id handled, and how many ids that was. */
+interface IdCursor {
+  offset: number;
+  handled: number;
+}
+
 /**
- * Unlinks `<trashDir>/<id>` for `ids[from]` on until `shouldPause()` says so
- * (asked every UNLINKS_PER_CHECK ids) or the ids run out, counting into
- * `tally`; an id already gone counts as nothing. Returns the index of the
- * first id not handled.
+ * Unlinks `<trashDir>/<id>` for the ids of a queue file's bytes (each
+ * between double quotes: pnfsids need no escapes) from `cursor` on, until
+ * `shouldPause()` says so (asked every UNLINKS_PER_CHECK ids) or the ids run
+ * out (then true), counting into `tally`; an id already gone counts as
+ * nothing.
  */
-function unlinkSlice(trashDir: string, ids: readonly string[], from: number, tally: UnlinkTally, shouldPause: () => boolean): number {
+function unlinkSlice(trashDir: string, bytes: Buffer, cursor: IdCursor, tally: UnlinkTally, shouldPause: () => boolean): boolean {
   const prefix = `${trashDir}/`;
-  for (let i = from; i < ids.length; i++) {
-    if ((i - from) % UNLINKS_PER_CHECK === 0 && i > from && shouldPause()) return i;
+  for (let n = 1; ; n++) {
+    if (n % UNLINKS_PER_CHECK === 0 && shouldPause()) return false;
+    const start = bytes.indexOf(QUOTE, cursor.offset);
+    const end = start < 0 ? -1 : bytes.indexOf(QUOTE, start + 1);
+    if (end < 0) return true;
+    cursor.offset = end + 1;
+    cursor.handled++;
     try {
-      fs.unlinkSync(prefix + (ids[i] as string));
+      fs.unlinkSync(prefix + bytes.toString('latin1', start + 1, end));
       tally.removed++;
     } catch (error) {
       if (isErrno(error, 'ENOENT')) continue;
@@ -139,7 +165,6 @@ function unlinkSlice(trashDir: string, ids: readonly string[], from: number, tal
       tally.firstError ??= errorMessage(error);
     }
   }
-  return ids.length;
 }
 
 /**
@@ -150,18 +175,20 @@ function unlinkSlice(trashDir: string, ids: readonly string[], from: number, tal
  * milliseconds (a worker thread would do the same for 16 MiB more memory).
  * `signal` stops it: what is left stays in trash/, already queued, and is
  * queued again at the next start (deleting an id twice is harmless).
+ * `batches` is consumed: each batch is let go once its files are removed (a
+ * million ids are 60 MiB).
  */
-export async function removeQueuedTrash(trashDir: string, batches: readonly TrashBatch[], signal: AbortSignal): Promise<TrashRemoved> {
+export async function removeQueuedTrash(trashDir: string, batches: QueuedBatch[], signal: AbortSignal): Promise<TrashRemoved> {
   const tally: UnlinkTally = { removed: 0, failures: 0, firstError: undefined };
   let abandoned = 0;
-  for (const { ids } of batches) {
-    let handled = 0;
-    while (handled < ids.length && !signal.aborted) {
+  for (let batch = batches.shift(); batch !== undefined; batch = batches.shift()) {
+    const cursor: IdCursor = { offset: 0, handled: 0 };
+    for (let done = false; !done && !signal.aborted; ) {
       const sliceEndMs = performance.now() + SLICE_MS;
-      handled = unlinkSlice(trashDir, ids, handled, tally, () => signal.aborted || performance.now() >= sliceEndMs);
+      done = unlinkSlice(trashDir, batch.bytes, cursor, tally, () => signal.aborted || performance.now() >= sliceEndMs);
       await setImmediate();
     }
-    abandoned += ids.length - handled;
+    abandoned += batch.count - cursor.handled;
   }
   const { removed, failures, firstError } = tally;
   return { removed, failures, abandoned, ...(firstError === undefined ? {} : { firstError }) };
