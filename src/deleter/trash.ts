@@ -6,8 +6,15 @@ import { errorMessage, isErrno } from '../core/errors.js';
 
 /** Directory entries read per getdents call. */
 const DIR_BUFFER = 4096;
-/** Listing and unlinking run in slices of about this long; between two, the event loop has its turn (signals, a processing pass). */
-const SLICE_MS = 10;
+/**
+ * Listing and unlinking run in slices of about this long; between two, the
+ * event loop has its turn (signals, a processing pass). Short: each step of
+ * a pass running beside (a read, a write, a chunk of dsmc's output) waits
+ * for one slice. Measured at 100k with a pass beside the removal: 10 ms
+ * slices started dsmc 0.6-0.8 s after SIGUSR1, 2 ms slices 0.4-0.5 s; the
+ * queue was processed in 1.6-3.5 s against 1.3-1.5 s; trash/ emptied as soon.
+ */
+const SLICE_MS = 2;
 
 export interface TrashBatch {
   /** The queue file written (and flushed to disk). */
