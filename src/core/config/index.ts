@@ -17,10 +17,12 @@ export {
 export { NAMED_SCHEDULES, parseSchedule } from './schedule.js';
 export {
   archiverThresholds,
+  configSchema,
   expectationOf,
   splitOptionList,
   thresholdProblem,
   validateConfig,
+  valueSchema,
   type ConfigValues,
   type RawConfig,
   type ValidateOutcome,

@@ -1,6 +1,6 @@
 /**
  * The one table of configuration keys (SPEC 3.1 plus the keys of section 11).
- * The validation, the sample configuration, the override rules and the SIGHUP
+ * The zod schema, the sample configuration, the override rules and the SIGHUP
  * rules are all derived from it.
  */
 

@@ -1,5 +1,5 @@
 import { keySpec, type KeySpec } from './keys.js';
-import { expectationOf, invalidValueProblem, parseConfigValue, validateConfig } from './schema.js';
+import { expectationOf, invalidValueProblem, validateConfig, valueSchema } from './schema.js';
 import { makeSnapshot, type ConfigSnapshot, type ConfigSource } from './snapshot.js';
 
 export type OverrideOutcome =
@@ -31,12 +31,12 @@ export function decideOverrideEntry(key: string, value: unknown, file: string): 
   if (!spec.overridable) return { kind: 'reject', error: `${file}: ${key}: cannot be overridden (only in the main file)` };
   if (isEmpty(value)) return { kind: 'reject', error: `${file}: ${key}: empty value '${shown(value)}': ${expectationOf(spec)}` };
   const text = asString(value);
-  const parsed = text === undefined ? undefined : parseConfigValue(spec, text);
-  if (text === undefined || parsed?.ok !== true) {
+  const parsed = text === undefined ? undefined : valueSchema(spec).safeParse(text);
+  if (text === undefined || parsed?.success !== true) {
     return { kind: 'reject', error: invalidValueProblem(file, spec, shown(value)) };
   }
   // An archiver threshold 2–9 set to 0 removes that threshold.
-  if (spec.kind === 'threshold' && parsed.value === undefined) return { kind: 'remove' };
+  if (spec.kind === 'threshold' && parsed.data === undefined) return { kind: 'remove' };
   return { kind: 'set', value: text };
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { KEY_TABLE, THRESHOLD_KEYS, type ConfigKey, type KeyDef, type KeyDefs, type KeySpec } from './keys.js';
 import { parseSchedule } from './schedule.js';
 
@@ -74,71 +75,67 @@ export function splitOptionList(value: string): string[] {
 /** What may go into a file name we build: no `/`, no white space, nothing a shell or a path would read. */
 const FILE_NAME_WORD = /^[A-Za-z0-9._-]+$/;
 
-/** What a value is not. */
-const INVALID: unique symbol = Symbol('invalid');
-type Parsed = unknown;
+const integer = z
+  .string()
+  .regex(/^\d+$/)
+  .transform(Number)
+  .refine((n) => Number.isSafeInteger(n));
 
-/** A decimal integer within JavaScript's safe range, or INVALID. */
-function parseInteger(text: string): number | typeof INVALID {
-  if (!/^\d+$/.test(text)) return INVALID;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : INVALID;
-}
-
-/** An integer accepted by `ok`, or INVALID. */
-function integerWhere(text: string, ok: (n: number) => boolean): number | typeof INVALID {
-  const n = parseInteger(text);
-  return n !== INVALID && ok(n) ? n : INVALID;
-}
-
-/**
- * The value of a key of this kind as the file spells it, or INVALID. Plain
- * code: a validation library cost every daemon 170 ms of CPU and 16 MiB of
- * memory to load, for eleven kinds of value.
- */
-function parseKind(spec: KeySpec, text: string): Parsed | typeof INVALID {
+function kindSchema(spec: KeySpec): z.ZodType<unknown, string> {
   switch (spec.kind) {
     case 'string':
     case 'path':
-      return text.length > 0 ? text : INVALID;
+      return z.string().min(1);
     case 'name':
-      return FILE_NAME_WORD.test(text) && text !== '.' && text !== '..' ? text : INVALID;
+      return z
+        .string()
+        .regex(FILE_NAME_WORD)
+        .refine((v) => v !== '.' && v !== '..');
     case 'posint':
-      return integerWhere(text, (n) => n >= 1);
+      return integer.refine((n) => n >= 1);
     case 'nonnegint':
-      return parseInteger(text);
-    case 'threshold': {
-      const n = parseInteger(text);
-      return n === 0 ? undefined : n;
-    }
+      return integer;
+    case 'threshold':
+      return integer.transform((n) => (n === 0 ? undefined : n));
     case 'percent':
-      return integerWhere(text, (n) => n >= 1 && n <= 100);
-    case 'optionList': {
-      const list = splitOptionList(text);
-      return list.length > 0 ? list : INVALID;
-    }
+      return integer.refine((n) => n >= 1 && n <= 100);
+    case 'optionList':
+      return z
+        .string()
+        .transform(splitOptionList)
+        .refine((list) => list.length > 0);
     case 'bool01':
-      return text === '0' || text === '1' ? text === '1' : INVALID;
+      return z.enum(['0', '1']).transform((v) => v === '1');
     case 'enum':
-      return spec.options.includes(text) ? text : INVALID;
+      return z.string().refine((v) => spec.options.includes(v));
     case 'schedule':
-      return parseSchedule(text) ?? INVALID;
+      return z.string().transform((v, ctx) => {
+        const expression = parseSchedule(v);
+        if (expression !== undefined) return expression;
+        ctx.addIssue({ code: 'custom', message: 'invalid schedule' });
+        return z.NEVER;
+      });
   }
 }
 
-/**
- * One value as it appears in a file (absent: undefined): `ok` with what it
- * means, or not. An absent key is fine when it is neither required nor
- * defaulted (an absent option list is empty).
- */
-export function parseConfigValue(spec: KeySpec, text: string | undefined): { readonly ok: true; readonly value: Parsed } | { readonly ok: false } {
-  if (text === undefined) {
-    if (spec.required || spec.default !== undefined) return { ok: false };
-    return { ok: true, value: spec.kind === 'optionList' ? [] : undefined };
-  }
-  const value = parseKind(spec, text);
-  return value === INVALID ? { ok: false } : { ok: true, value };
+function buildValueSchema(spec: KeySpec): z.ZodType<unknown, string | undefined> {
+  const schema = kindSchema(spec);
+  if (spec.required || spec.default !== undefined) return schema;
+  return spec.kind === 'optionList' ? schema.optional().transform((v) => v ?? []) : schema.optional();
 }
+
+const VALUE_SCHEMAS = new Map(KEY_TABLE.map((spec) => [spec.name, buildValueSchema(spec)]));
+
+/** The schema of one value as it appears in a file (a string). */
+export function valueSchema(spec: KeySpec): z.ZodType<unknown, string | undefined> {
+  return VALUE_SCHEMAS.get(spec.name) ?? buildValueSchema(spec);
+}
+
+/** The whole configuration, derived from the key table. */
+export const configSchema = z.object(Object.fromEntries(VALUE_SCHEMAS)) as unknown as z.ZodType<
+  ConfigValues,
+  Record<string, string | undefined>
+>;
 
 export function invalidValueProblem(file: string, spec: KeySpec, value: string): string {
   return `${file}: ${spec.name}: invalid value '${value}': ${expectationOf(spec)}`;
@@ -151,6 +148,12 @@ function missingProblem(file: string, spec: KeySpec): string {
 function issueProblem(raw: RawConfig, file: string, spec: KeySpec): string {
   const value = raw[spec.name];
   return value === undefined ? missingProblem(file, spec) : invalidValueProblem(file, spec, value);
+}
+
+/** One problem per bad key, in table order. */
+function schemaProblems(error: z.ZodError, raw: RawConfig, file: string): string[] {
+  const badKeys = new Set(error.issues.map((issue) => issue.path[0]));
+  return KEY_TABLE.filter((spec) => badKeys.has(spec.name)).map((spec) => issueProblem(raw, file, spec));
 }
 
 /**
@@ -177,21 +180,10 @@ export function archiverThresholds(values: ConfigValues): { sessions: number; us
   });
 }
 
-/**
- * Validate the effective raw values (defaults already filled in) into
- * ConfigValues, keyed in table order; an absent optional key stays absent
- * (an absent option list is empty). One problem per bad key, in table order.
- */
+/** Validate the effective raw values (defaults already filled in) into ConfigValues. */
 export function validateConfig(raw: RawConfig, file: string): ValidateOutcome {
-  const values: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const spec of KEY_TABLE) {
-    const text = Object.hasOwn(raw, spec.name) ? raw[spec.name] : undefined;
-    const parsed = parseConfigValue(spec, text);
-    if (!parsed.ok) problems.push(issueProblem(raw, file, spec));
-    else if (text !== undefined || parsed.value !== undefined) values[spec.name] = parsed.value;
-  }
-  if (problems.length > 0) return { ok: false, problems };
-  const problem = thresholdProblem(values as ConfigValues, raw, file);
-  return problem === undefined ? { ok: true, values: values as ConfigValues } : { ok: false, problems: [problem] };
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: schemaProblems(parsed.error, raw, file) };
+  const problem = thresholdProblem(parsed.data, raw, file);
+  return problem === undefined ? { ok: true, values: parsed.data } : { ok: false, problems: [problem] };
 }
