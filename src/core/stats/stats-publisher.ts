@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { PROGRAM_LOG_CODES } from '../log/codes.js';
 import type { FigureSpec } from './figure-spec.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -20,47 +21,33 @@ export interface FigureValues {
   readonly errorsByCode: ReadonlyMap<string, number>;
 }
 
+type Metric = Gauge<string> | Counter<string>;
+
 /** `ENDIT tsm<daemon> <help>.`: the Perl daemons' HELP text (Endit.pm's writeprom), with their log names. */
 export function promHelpText(daemon: string, help: string): string {
   return `ENDIT tsm${daemon} ${help}.`;
 }
 
-/** HELP text as the text exposition format escapes it. */
-function escapeHelp(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-/** A label value as the text exposition format escapes it. */
-function escapeLabelValue(text: string): string {
-  return escapeHelp(text).replace(/"/g, '\\"');
-}
-
-/** A sample value, non-finite ones spelt as prom-client did. */
-function formatSampleValue(value: number): string {
-  if (Number.isNaN(value)) return 'Nan';
-  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
-  return `${value}`;
-}
-
-type Sample = readonly [labels: Readonly<Record<string, string>>, value: number];
-
 /**
- * One metric in the text exposition format, byte for byte as prom-client
- * (no longer a dependency: it cost every daemon 90 ms of CPU and 12 MiB of
- * memory to load) wrote it: HELP, TYPE as the figure's kind, the samples.
- * The Perl daemons' counters lack the `_total` suffix that `promtool check
- * metrics` asks of a counter: that lint is accepted, as the names and types
- * are what dashboards and node_exporter (across a Perl pool's files and
- * ours) depend on. Pure.
+ * TYPE as the figure's kind, as the Perl daemons wrote it. Their counters
+ * lack the `_total` suffix that `promtool check metrics` asks of a counter:
+ * that lint is accepted, as the names and types are what dashboards and
+ * node_exporter (across a Perl pool's files and ours) depend on.
  */
-function formatPromMetric(spec: FigureSpec, daemon: string, samples: readonly Sample[]): string {
-  const name = `endit_${spec.name}`;
-  const lines = [`# HELP ${name} ${escapeHelp(promHelpText(daemon, spec.help))}`, `# TYPE ${name} ${spec.type}`];
-  for (const [labels, value] of samples) {
-    const labelText = Object.entries(labels).map(([label, text]) => `${label}="${escapeLabelValue(text)}"`);
-    lines.push(`${name}{${labelText.join(',')}} ${formatSampleValue(value)}`);
-  }
-  return lines.join('\n');
+function createMetric(spec: FigureSpec, registry: Registry, daemon: string): Metric {
+  const config = {
+    name: `endit_${spec.name}`,
+    help: promHelpText(daemon, spec.help),
+    labelNames: ['hsm', ...(spec.labels ?? [])],
+    registers: [registry],
+  };
+  return spec.type === 'counter' ? new Counter(config) : new Gauge(config);
+}
+
+function setMetric(metric: Metric, labels: Record<string, string>, value: number): void {
+  // A reset counter starts at 0: adding the value sets it.
+  if (metric instanceof Counter) metric.inc(labels, value);
+  else metric.set(labels, value);
 }
 
 /** Every known code (0 until its first error), then any other code counted. */
@@ -91,36 +78,46 @@ function knownCodesOf(daemon: string): readonly string[] {
   return Object.hasOwn(PROGRAM_LOG_CODES, daemon) ? PROGRAM_LOG_CODES[daemon as keyof typeof PROGRAM_LOG_CODES] : [];
 }
 
-/** Publishes one daemon's figures as `<hsm>-<daemon>-stats.json` and `.prom` (for node_exporter's textfile collector). */
+/**
+ * Publishes one daemon's figures as `<hsm>-<daemon>-stats.json` and `.prom`
+ * (for node_exporter's textfile collector). Owns its own prom-client
+ * Registry: the global one would mix daemons in tests and in one process.
+ */
 export class StatsPublisher {
   readonly jsonPath: string;
   readonly promPath: string;
+  private readonly registry = new Registry();
+  private readonly metrics = new Map<string, Metric>();
   private readonly errorCodes: readonly string[];
 
   constructor(private readonly options: StatsPublisherOptions) {
     this.jsonPath = path.join(options.dir, `${options.hsm}-${options.daemon}-stats.json`);
     this.promPath = path.join(options.dir, `${options.hsm}-${options.daemon}-stats.prom`);
     this.errorCodes = options.errorCodes ?? knownCodesOf(options.daemon);
+    for (const spec of options.figures) this.metrics.set(spec.name, createMetric(spec, this.registry, options.daemon));
   }
 
-  /** The samples of one figure. */
-  private samplesOf(spec: FigureSpec, figures: FigureValues): Sample[] {
-    const { hsm, daemon, version } = this.options;
-    if (spec.name === `${daemon}_info`) return [[{ hsm, version }, 1]];
-    // Every known code from the first write on, so that increase() sees the first error.
-    if (spec.name === `${daemon}_errors`) return errorCounts(this.errorCodes, figures.errorsByCode).map(([code, count]) => [{ hsm, code }, count]);
-    const value = figures.values[spec.name];
-    return value === undefined ? [] : [[{ hsm }, value]];
-  }
-
-  renderProm(figures: FigureValues): string {
+  async renderProm(figures: FigureValues): Promise<string> {
+    const hsm = this.options.hsm;
     const { daemon } = this.options;
-    return `${this.options.figures.map((spec) => formatPromMetric(spec, daemon, this.samplesOf(spec, figures))).join('\n\n')}\n`;
+    for (const [name, metric] of this.metrics) {
+      metric.reset();
+      if (name === `${daemon}_info`) {
+        setMetric(metric, { hsm, version: this.options.version }, 1);
+      } else if (name === `${daemon}_errors`) {
+        // Every known code from the first write on, so that increase() sees the first error.
+        for (const [code, count] of errorCounts(this.errorCodes, figures.errorsByCode)) setMetric(metric, { hsm, code }, count);
+      } else {
+        const value = figures.values[name];
+        if (value !== undefined) setMetric(metric, { hsm }, value);
+      }
+    }
+    return this.registry.metrics();
   }
 
   async publish(figures: FigureValues): Promise<void> {
     const json = `${JSON.stringify(buildStatsJson(this.options.daemon, figures, this.errorCodes))}\n`;
     await writeFileAtomic(this.jsonPath, json, { mode: 0o644 });
-    await writeFileAtomic(this.promPath, this.renderProm(figures), { mode: 0o644 });
+    await writeFileAtomic(this.promPath, await this.renderProm(figures), { mode: 0o644 });
   }
 }
