@@ -1,6 +1,6 @@
 import type { DaemonContext } from '../core/runtime/index.js';
 import { CompactNameSet, type DirChanges, type DirIndex, type PoolFile } from '../core/pool/index.js';
-import { archiveArgs, describeEnd, logDsmcMessages, logDsmcOutputLimits, MAX_LOGGED_MESSAGES, type DsmcMessage, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
+import { archiveArgs, describeEnd, dsmcPidOf, exitCodeOf, logDsmcMessages, logDsmcOutputLimits, MAX_LOGGED_MESSAGES, type DsmcMessage, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { errorMessage } from '../core/errors.js';
 import { writeArchiveList } from './archive-list.js';
 import { classifyEndedFiles, NOT_REMOVED_MARK, SENT_MARK } from './cycle-work.js';
@@ -20,6 +20,11 @@ interface RunningArchive {
   notRemovedMessages: number;
   /** Files journaled as sent and not removable: they make the journal worth keeping if dsmc is killed. */
   notRemovedRecords: number;
+  /** For the session history: files dsmc reported sent (`[Sent]`), and their bytes. */
+  sentFiles: number;
+  sentBytes: number;
+  readonly startedMs: number;
+  readonly reason: string;
 }
 
 /** What became of the files of an ended session that were still in out/. */
@@ -55,7 +60,7 @@ export class ArchiveSessions {
   private workingBytes = 0;
   private pendingFiles = 0;
   private pendingBytes = 0;
-  readonly counters: ArchiverCounters = { flushedBytes: 0, flushedFiles: 0, flushRetries: 0 };
+  readonly counters: ArchiverCounters = { flushedBytes: 0, flushedFiles: 0, flushRetries: 0, sessions: 0 };
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -88,7 +93,10 @@ export class ArchiveSessions {
     const listFile = await writeArchiveList(pool.requestlists, 'tsm-archive-files', pool.out, plan.files);
     const journal = SessionJournal.create(pool.requestlists, listFile, (message) => logger.error('sent_journal_failed', `archive session ${plan.description}: ${message}`));
     const id = this.nextSessionId++;
-    const session: RunningArchive = { files: plan.files, bytes: plan.bytes, description: plan.description, journal, notRemovedMessages: 0, notRemovedRecords: 0 };
+    const session: RunningArchive = {
+      files: plan.files, bytes: plan.bytes, description: plan.description, journal, notRemovedMessages: 0, notRemovedRecords: 0,
+      sentFiles: 0, sentBytes: 0, startedMs: this.ctx.nowMs(), reason: plan.reason,
+    };
     this.running.set(id, session);
     logger.info(`Starting archive session ${plan.description}: ${plan.files.length} files, ${plan.bytes} bytes (${plan.reason})`);
     const outcome = sessions.run({
@@ -140,6 +148,8 @@ export class ArchiveSessions {
     // Usually still there: dsmc removes files once the server committed them.
     const identity = statIdentity(out, name);
     if (identity !== null) session.journal?.sent({ name, identity });
+    session.sentFiles++;
+    session.sentBytes += identity?.sizeBytes ?? this.index.get(name)?.sizeBytes ?? 0;
   }
 
   /** Sets a mark on a name in a running list; false when it is in none or had the mark already. */
@@ -158,6 +168,19 @@ export class ArchiveSessions {
   private finish(id: number, outcome: DsmcOutcome): void {
     const session = this.running.get(id);
     if (session === undefined) return;
+    this.counters.sessions++;
+    this.ctx.history.record({
+      volume: null,
+      pid: dsmcPidOf(outcome),
+      startMs: session.startedMs,
+      endMs: this.ctx.nowMs(),
+      files: session.sentFiles,
+      bytes: session.sentBytes,
+      failed: session.files.length - session.sentFiles,
+      rc: exitCodeOf(outcome.end),
+      reason: session.reason,
+      followOn: false,
+    });
     if (outcome.end.kind === 'exited') session.journal?.exited();
     session.journal?.close();
     // Killed, and dsmc confirmed nothing: a restart would find nothing in it (a stop leaves requestlists/ clean).

@@ -3,6 +3,8 @@ export interface ArchiverCounters {
   flushedBytes: number;
   flushedFiles: number;
   flushRetries: number;
+  /** dsmc archive sessions, counted as they end (one per session record). */
+  sessions: number;
 }
 
 /** Usage (all of out/) and pending (in out/, in no running session) totals. */
@@ -30,6 +32,7 @@ export function archiverFigureValues(counters: ArchiverCounters, s: ArchiverSnap
     archiver_flushed_bytes: counters.flushedBytes,
     archiver_flushed_files: counters.flushedFiles,
     archiver_flush_retries: counters.flushRetries,
+    archiver_sessions_total: counters.sessions,
     archiver_usage_bytes: s.totals.usageBytes,
     archiver_usage_files: s.totals.usageFiles,
     archiver_working_bytes: s.workingBytes,

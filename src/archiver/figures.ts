@@ -5,6 +5,7 @@ export const archiverFigures = [
   { name: 'archiver_flushed_bytes', help: 'Bytes successfully flushed', type: 'counter' },
   { name: 'archiver_flushed_files', help: 'Files successfully flushed', type: 'counter' },
   { name: 'archiver_flush_retries', help: 'How many times a flush operation has been retried', type: 'counter' },
+  { name: 'archiver_sessions_total', help: 'dsmc archive sessions (counted as they end)', type: 'counter' },
   { name: 'archiver_usage_bytes', help: 'Bytes used by all files that are candidates to be flushed', type: 'gauge' },
   { name: 'archiver_usage_files', help: 'Number of files that are candidates to be flushed', type: 'gauge' },
   { name: 'archiver_working_bytes', help: 'Bytes used by files currently being flushed by workers', type: 'gauge' },

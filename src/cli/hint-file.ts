@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { HintFileError, parseHintFile, sanitizeVolumeName, withHintFile, type HintMap, type TapeHint } from '../core/hints/index.js';
 import { errorMessage } from '../core/errors.js';
+import type { CliIo } from './cli-io.js';
 
 export type { HintMap, TapeHint };
 
@@ -31,4 +32,17 @@ export function readHintFile(file: string): HintRead {
     if (error instanceof HintFileError) return { ok: false, error: error.message };
     throw error;
   }
+}
+
+/**
+ * Hints for grouping pending recalls by volume; a missing or broken hint
+ * file leaves every request on `default`, as in the retriever (warned about
+ * on standard error, prefixed with the command).
+ */
+export function readQueueHints(file: string | undefined, command: string, io: CliIo): HintMap {
+  if (file === undefined) return new Map();
+  const read = readHintFile(file);
+  if (read.ok) return read.hints;
+  io.err(`${command}: warning: ${read.error}; requests are shown on volume default\n`);
+  return new Map();
 }

@@ -13,6 +13,15 @@ export function parseCommandArgs<const O extends Options>(argv: readonly string[
   }
 }
 
+/** As parseCommandArgs, for a command that takes operands (paths) too. */
+export function parseCommandLine<const O extends Options>(argv: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(describeArgsError(error));
+  }
+}
+
 /** The value of an enum-like option, or UsageError naming the choices. */
 export function choiceOption<T extends string>(name: string, value: string | undefined, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;

@@ -3,7 +3,7 @@ import { EXIT, type CliIo } from './cli-io.js';
 import { resolveHintFilePath } from '../core/hints/index.js';
 import { readCliConfig } from './cli-config.js';
 import { formatHintVolumes, formatVolumeQueues, type PertapeFormat } from './format-pertape.js';
-import { readHintFile, type HintMap } from './hint-file.js';
+import { readHintFile, readQueueHints } from './hint-file.js';
 import { groupRecallsByVolume, summarizeHintVolumes } from './per-volume.js';
 import { choiceOption, parseCommandArgs } from './parse-command-args.js';
 import { scanRecallRequests } from './request-scan.js';
@@ -50,18 +50,9 @@ function runHintVolumes(request: PertapeRequest, io: CliIo): number {
   return EXIT.ok;
 }
 
-/** Hints for grouping the queue; a missing or broken hint file leaves every request on `default`, as in the retriever. */
-function queueHints(file: string | undefined, io: CliIo): HintMap {
-  if (file === undefined) return new Map();
-  const read = readHintFile(file);
-  if (read.ok) return read.hints;
-  io.err(`endit pertape: warning: ${read.error}; requests are shown on volume default\n`);
-  return new Map();
-}
-
 function runQueue(request: PertapeRequest, io: CliIo): number {
   const values = readCliConfig(request.config, io).snapshot.values;
-  const hints = queueHints(resolveHintFilePath(values.retriever_hintfile, io.env), io);
+  const hints = readQueueHints(resolveHintFilePath(values.retriever_hintfile, io.env), 'endit pertape', io);
   const scan = scanRecallRequests(poolLayout(values.dir).request, Number.POSITIVE_INFINITY);
   io.out(formatVolumeQueues(groupRecallsByVolume(scan.recalls, hints), request.format, io.nowMs(), scan.unreadable));
   return EXIT.ok;

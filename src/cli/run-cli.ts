@@ -6,7 +6,9 @@ import { DEMO_HELP, runDemo } from './demo/demo-command.js';
 import { DRAIN_HELP, runDrain } from './drain/drain-command.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { PERTAPE_HELP, runPertape } from './pertape-command.js';
+import { PLAN_HELP, runPlan } from './plan/plan-command.js';
 import { runStatus, STATUS_HELP } from './status-command.js';
+import { runTapemetrics, TAPEMETRICS_HELP } from './tapemetrics/tapemetrics-command.js';
 
 export const MAIN_HELP = `Usage: endit <command> [options]
 
@@ -17,6 +19,8 @@ Commands:
   check-config    validate the configuration and the override file, print the effective values
   sample-config   print the commented sample configuration
   pertape         files and bytes per tape volume from the hint file (--queue: pending recalls)
+  tapemetrics     WLCG's tape metrics (TapeMetricsJSON, last 24 h per VO) from the session records of one or more hosts
+  plan            dry run of the retriever: per volume what starts now or what it waits for, est. drive time (--json)
   drain           flush out/ and process the deletion queue now, wait until they are empty (migration)
   demo            run the three daemons against a fake tape library for a minute and show what happens
 
@@ -45,6 +49,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'check-config': { help: CHECK_CONFIG_HELP, run: runCheckConfig },
   'sample-config': { help: SAMPLE_CONFIG_HELP, run: runSampleConfig },
   pertape: { help: PERTAPE_HELP, run: runPertape },
+  tapemetrics: { help: TAPEMETRICS_HELP, run: runTapemetrics },
+  plan: { help: PLAN_HELP, run: runPlan },
   drain: { help: DRAIN_HELP, run: runDrain },
   demo: { help: DEMO_HELP, run: runDemo },
 };

@@ -3,6 +3,8 @@ export interface DeleterCounters {
   queuedFiles: number;
   deletedFiles: number;
   failedRuns: number;
+  /** dsmc delete sessions, counted as they end (one per session record). */
+  sessions: number;
 }
 
 export interface DeleterSnapshotFigures {
@@ -25,6 +27,7 @@ export function deleterFigureValues(counters: DeleterCounters, s: DeleterSnapsho
     deleter_queued_files: counters.queuedFiles,
     deleter_deleted_files: counters.deletedFiles,
     deleter_failed_runs: counters.failedRuns,
+    deleter_sessions_total: counters.sessions,
     deleter_waiting_files: s.waitingIds,
     deleter_held_files: s.heldIds,
     deleter_queue_files: s.queueFiles,

@@ -4,6 +4,7 @@ export const deleterFigures = [
   { name: 'deleter_queued_files', help: 'Ids moved from trash/ into the queue', type: 'counter' },
   { name: 'deleter_deleted_files', help: 'Ids deleted from tape (or confirmed already gone)', type: 'counter' },
   { name: 'deleter_failed_runs', help: 'Delete sessions that left ids undeleted', type: 'counter' },
+  { name: 'deleter_sessions_total', help: 'dsmc delete sessions (counted as they end)', type: 'counter' },
   { name: 'deleter_waiting_files', help: 'Ids in the queue waiting to be deleted', type: 'gauge' },
   { name: 'deleter_held_files', help: 'Queued ids held back by volume-aware deletion', type: 'gauge' },
   { name: 'deleter_queue_files', help: 'Queue files in trash/queue/', type: 'gauge' },

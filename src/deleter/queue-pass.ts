@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { ConfigValues } from '../core/config/index.js';
-import { deleteArgs, describeEnd, logDsmcOutputLimits, writeFileListFrom, type DsmcEnd } from '../core/dsmc/index.js';
+import { deleteArgs, describeEnd, dsmcPidOf, exitCodeOf, logDsmcOutputLimits, writeFileListFrom, type DsmcEnd, type DsmcOutcome } from '../core/dsmc/index.js';
 import { formatLocalTime, type Logger } from '../core/log/index.js';
 import type { OddEntryWarnings } from '../core/pool/index.js';
 import type { DaemonContext } from '../core/runtime/index.js';
@@ -33,7 +33,7 @@ export interface QueueSnapshot {
   readonly setAside: readonly string[];
 }
 
-export interface QueuePassDeps extends Pick<DaemonContext, 'pool' | 'logger' | 'sessions'> {
+export interface QueuePassDeps extends Pick<DaemonContext, 'pool' | 'logger' | 'sessions' | 'history'> {
   readonly hints: VolumeHints;
   readonly values: () => ConfigValues;
   readonly isStopping: () => boolean;
@@ -139,8 +139,31 @@ interface SessionReport {
   readonly deleted: number;
 }
 
+/** Why a pass runs, and what to tell when its session ended: the session history and the sessions counter. */
+export interface PassStart {
+  readonly reason: string;
+  readonly nowMs: () => number;
+  readonly onSessionEnd: () => void;
+}
+
+function recordDeleteSession(deps: QueuePassDeps, start: PassStart, session: { startMs: number; outcome: DsmcOutcome; deleted: number; listed: number }): void {
+  start.onSessionEnd();
+  deps.history.record({
+    volume: null,
+    pid: dsmcPidOf(session.outcome),
+    startMs: session.startMs,
+    endMs: start.nowMs(),
+    files: session.deleted,
+    bytes: 0,
+    failed: session.listed - session.deleted,
+    rc: exitCodeOf(session.outcome.end),
+    reason: start.reason,
+    followOn: false,
+  });
+}
+
 /** Runs the delete session for `sent`, marking in `snapshot.ids` what dsmc confirms gone. */
-async function runDeleteSession(deps: QueuePassDeps, snapshot: QueueSnapshot, sent: readonly string[]): Promise<SessionReport | null> {
+async function runDeleteSession(deps: QueuePassDeps, start: PassStart, snapshot: QueueSnapshot, sent: readonly string[]): Promise<SessionReport | null> {
   const { pool, logger, sessions } = deps;
   const values = deps.values();
   const outDir = pool.out;
@@ -163,6 +186,7 @@ async function runDeleteSession(deps: QueuePassDeps, snapshot: QueueSnapshot, se
     return 'marked';
   };
   const tally = newDeleteTally();
+  const startMs = start.nowMs();
   const outcome = await sessions.run({
     executable: values.dsmc_executable,
     args: deleteArgs({ dsmcopts: values.dsmcopts, displayopts: values.dsmc_displayopts }, listFile),
@@ -175,11 +199,12 @@ async function runDeleteSession(deps: QueuePassDeps, snapshot: QueueSnapshot, se
     },
   });
   already.flush();
+  const decided = decideDeleteOutcome(outcome.end, tally, sent.length);
+  recordDeleteSession(deps, start, { startMs, outcome, deleted: decided.deleted, listed: sent.length });
   if (outcome.end.kind === 'aborted' || deps.isStopping()) return null;
   for (const message of tally.failureSamples) logger.warn('dsmc_message', `dsmc delete archive: ${message.text}`);
   if (tally.failures > tally.failureSamples.length) logger.warn('dsmc_message', `dsmc delete archive: ${tally.failures - tally.failureSamples.length} more messages not shown`);
   logDsmcOutputLimits(logger, 'dsmc delete archive', outcome);
-  const decided = decideDeleteOutcome(outcome.end, tally, sent.length);
   return { end: outcome.end, verdict: decided.verdict, deleted: decided.deleted };
 }
 
@@ -187,7 +212,8 @@ async function runDeleteSession(deps: QueuePassDeps, snapshot: QueueSnapshot, se
  * One pass. `lastDeletionMs` (when each volume last got a new deletion) is
  * seeded from queue file times for volumes it has no record of.
  */
-export async function runQueuePass(deps: QueuePassDeps, lastDeletionMs: Map<string, number>, nowMs: () => number): Promise<QueuePassResult> {
+export async function runQueuePass(deps: QueuePassDeps, lastDeletionMs: Map<string, number>, start: PassStart): Promise<QueuePassResult> {
+  const { nowMs } = start;
   const { pool, logger, hints } = deps;
   const snapshot = await readQueueSnapshot(deps);
   logger.verbose(`${snapshot.ids.size} files in deletion queue`);
@@ -210,7 +236,7 @@ export async function runQueuePass(deps: QueuePassDeps, lastDeletionMs: Map<stri
     return { kind: 'all-held', snapshot, held: heldOf(selection) as HeldIds };
   }
 
-  const report = deps.isStopping() ? null : await runDeleteSession(deps, snapshot, selection.send);
+  const report = deps.isStopping() ? null : await runDeleteSession(deps, start, snapshot, selection.send);
   if (report === null) {
     logger.info('Delete session stopped: the queue stays as it was');
     return { kind: 'stopped' };

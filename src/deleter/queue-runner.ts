@@ -38,7 +38,7 @@ function heldStateOf(h: HeldIds | null, queuedDuringPass: ReadonlyMap<string, nu
  * the processing pass running in the background.
  */
 export class QueueRunner {
-  readonly counters: DeleterCounters = { queuedFiles: 0, deletedFiles: 0, failedRuns: 0 };
+  readonly counters: DeleterCounters = { queuedFiles: 0, deletedFiles: 0, failedRuns: 0, sessions: 0 };
   /** Ids per known queue file: the waiting figure without re-reading the queue. */
   private readonly queueIndex = new Map<string, number>();
   /** When each volume last got a new deletion. */
@@ -58,10 +58,10 @@ export class QueueRunner {
     private readonly hints: VolumeHints,
     isStopping: () => boolean,
   ) {
-    const { pool, logger, sessions, config } = ctx;
+    const { pool, logger, sessions, history, config } = ctx;
     this.state = initialDeleterState(ctx.startedMs);
     const oddQueueEntries = new OddEntryWarnings(pool.queue, (message) => logger.warn('odd_entry', message));
-    this.deps = { pool, logger, sessions, hints, values: () => config.current.values, isStopping, oddQueueEntries };
+    this.deps = { pool, logger, sessions, history, hints, values: () => config.current.values, isStopping, oddQueueEntries };
   }
 
   /** Queue files known. */
@@ -109,7 +109,8 @@ export class QueueRunner {
     this.state = decision.nextState;
     this.nextRunMs = decision.nextRunMs;
     for (const reason of decision.reasons) this.ctx.logger.debug(`Deleter: ${reason}`);
-    if (decision.process !== null) this.startProcessing(decision.process);
+    // The last reason given is the one that starts the pass.
+    if (decision.process !== null) this.startProcessing(decision.process, decision.reasons.at(-1) ?? decision.process);
   }
 
   private heldView(): HeldView | null {
@@ -117,11 +118,12 @@ export class QueueRunner {
     return held === null ? null : { ids: held.ids, earliestReleaseMs: earliestReleaseMs(held.volumes), newDeletions: held.mayBeCovered };
   }
 
-  private startProcessing(reason: ProcessReason): void {
+  private startProcessing(reason: ProcessReason, reasonText: string): void {
     const { ctx } = this;
     if (reason === 'signal') ctx.logger.info('Processing the deletion queue as instructed by SIGUSR1');
     this.queuedDuringPass = new Map();
-    this.processing = runQueuePass(this.deps, this.lastDeletionMs, ctx.nowMs)
+    const start = { reason: reasonText, nowMs: ctx.nowMs, onSessionEnd: () => this.counters.sessions++ };
+    this.processing = runQueuePass(this.deps, this.lastDeletionMs, start)
       .then((result) => this.applyPass(result))
       .catch(async (error: unknown) => {
         this.state = recordDeleteOutcome(this.state, 1, ctx.nowMs());

@@ -9,6 +9,8 @@ export interface LibraryObject {
   id: string;
   sizeBytes: number;
   volume: string;
+  /** The numeric volume id query archive prints as `Volume ID:`. */
+  volumeId: number;
   position: number;
   description: string;
   archivedAtMs: number;
@@ -25,6 +27,7 @@ export interface AddRecord {
   path: string;
   sizeBytes: number;
   volume: string;
+  volumeId: number;
   position: number;
   description: string;
   archivedAtMs: number;
@@ -43,13 +46,13 @@ export function formatCatalogRecord(record: CatalogRecord): string {
 }
 
 export function toAddRecord(object: StoredObject): AddRecord {
-  const { seq, path, sizeBytes, volume, position, description, archivedAtMs, sparse } = object;
-  return { op: 'add', seq, path, sizeBytes, volume, position, description, archivedAtMs, sparse };
+  const { seq, path, sizeBytes, volume, volumeId, position, description, archivedAtMs, sparse } = object;
+  return { op: 'add', seq, path, sizeBytes, volume, volumeId, position, description, archivedAtMs, sparse };
 }
 
 function toStoredObject(record: AddRecord): StoredObject {
-  const { seq, path, sizeBytes, volume, position, description, archivedAtMs, sparse } = record;
-  return { seq, path, id: basename(path), sizeBytes, volume, position, description, archivedAtMs, sparse };
+  const { seq, path, sizeBytes, volume, volumeId, position, description, archivedAtMs, sparse } = record;
+  return { seq, path, id: basename(path), sizeBytes, volume, volumeId, position, description, archivedAtMs, sparse };
 }
 
 function parseRecord(line: string): CatalogRecord | undefined {

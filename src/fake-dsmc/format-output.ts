@@ -152,6 +152,7 @@ export interface QueryEntry {
   archivedAtMs: number;
   description: string;
   volume: string;
+  volumeId: number;
   position: number;
 }
 
@@ -173,7 +174,7 @@ export function formatRestoreOrder(volume: string, position: number): string {
   return `00000000-${hex8(volumeNumber(volume))}-00000000-${hex8(position)}`;
 }
 
-/** The four lines of one object in `query archive -detail` (dsmc-facts §5.1). */
+/** The four lines of one object in `query archive -detail` (dsmc-facts §5.1); the Volume ID is a number, as real dsmc prints it. */
 export function formatQueryEntry(entry: QueryEntry, display: DisplayOptions): string[] {
   const { value, unit } = formatQuerySize(entry.sizeBytes, display.numberFormat);
   const stamp = formatDateTime(entry.archivedAtMs, display);
@@ -181,7 +182,7 @@ export function formatQueryEntry(entry: QueryEntry, display: DisplayOptions): st
     `${value.padStart(14)} ${unit.padStart(2)}  ${stamp}    ${entry.path} Never ${entry.description}  RetInit:STARTED  ObjHeld:NO`,
     `         Modified: ${stamp}  Accessed: ${stamp}  Inode changed: ${stamp}`,
     '         Compression Type: None  Encryption Type:        None  Client-deduplicated: NO',
-    `  Media Class: Library  Volume ID: ${entry.volume}  Restore Order: ${formatRestoreOrder(entry.volume, entry.position)}`,
+    `  Media Class: Library  Volume ID: ${entry.volumeId}  Restore Order: ${formatRestoreOrder(entry.volume, entry.position)}`,
   ];
 }
 

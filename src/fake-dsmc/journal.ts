@@ -37,6 +37,52 @@ export interface JournalEndEntry {
   done?: string[];
   failed?: string[];
   skipped?: string[];
+  /** With a scenario library: each volume the session read, in order (see JournalMount). */
+  mounts?: JournalMount[];
+  /** With a scenario library: the session got no mount point (past maxNumMp). */
+  mountError?: 'ANS1312E';
+}
+
+/**
+ * One volume a retrieve session read with the scenario's drive model. Durations are
+ * simulated seconds of drive time; `startSec`/`endSec` read the library's simulated clock.
+ */
+export interface JournalMount {
+  volume: string;
+  volumeId: number;
+  /** 0-based drive index. */
+  drive: number;
+  /** The volume was still in its drive (mount retention): no robot, no load. */
+  followOn: boolean;
+  /** The least recently used idle volume this mount unloaded, if any. */
+  evictedVolume?: string;
+  /** Waiting for a drive (ANS1114I) or for the volume to be free. */
+  waitSec: number;
+  /** Rewind and unload of the evicted volume before this mount. */
+  unmountSec: number;
+  /** Robot move and load; 0 on a follow-on. */
+  mountSec: number;
+  locateSec: number;
+  transferSec: number;
+  /** Files read from this volume. */
+  files: number;
+  /** When the session asked for the volume and when it let the drive go. */
+  startSec: number;
+  endSec: number;
+}
+
+/** A volume taken out of its drive (any reason, whichever session's call found it due). */
+export interface JournalUnloadEntry {
+  event: 'unload';
+  timeMs: number;
+  pid: number;
+  drive: number;
+  volume: string;
+  reason: 'retention' | 'eviction';
+  /** Simulated clock when the rewind began. */
+  startSec: number;
+  rewindSec: number;
+  unloadSec: number;
 }
 
 /** Written when a hanging/prompting session ignores a termination signal. */
@@ -48,7 +94,7 @@ export interface JournalSignalEntry {
   ignored: boolean;
 }
 
-export type JournalEntry = JournalStartEntry | JournalEndEntry | JournalSignalEntry;
+export type JournalEntry = JournalStartEntry | JournalEndEntry | JournalSignalEntry | JournalUnloadEntry;
 
 /** Lists longer than this are left out of entries to keep lines reasonable. */
 export const MAX_JOURNAL_IDS = 10_000;

@@ -1,8 +1,9 @@
 // The tape library kept in a directory:
 //   catalog.jsonl      add/del records (see catalog.ts)
 //   data/<seq>         object data (absent for sparse seeded objects: zeros)
-//   state.json         next object number and the volume archive is filling
-//   positions/<vol>    last tape position used on each volume
+//   state.json         next object number, next volume id, the volume archive is filling
+//   positions/<vol>    last tape position used on each volume, and its numeric volume id
+//   drives.json        the drives' state when the scenario has a library (see drive-state.ts)
 //   lock               held only while allocating (see lock.ts)
 //   journal.jsonl      the default journal (see journal.ts)
 // Several fake dsmc processes may use it at once.
@@ -44,12 +45,27 @@ interface LibraryState {
   nextSeq: number;
   volumeIndex: number;
   volumeCount: number;
+  /** Absent in a library written before volumes had numeric ids. */
+  nextVolumeId?: number;
 }
 
 export interface Slot {
   seq: number;
   volume: string;
+  volumeId: number;
   position: number;
+}
+
+/**
+ * The numeric `Volume ID:` query archive prints (real dsmc prints the server's volume
+ * number, not the label, and tsmtapehints.pl matches only digits): the first volume a
+ * library uses gets 100001, the next 100002, whatever their labels.
+ */
+const FIRST_VOLUME_ID = 100_001;
+
+interface VolumeRecord {
+  position: number;
+  volumeId: number;
 }
 
 export function ensureLibrary(libraryDir: string): void {
@@ -108,8 +124,21 @@ function positionFile(libraryDir: string, volume: string): string {
   return join(libraryDir, 'positions', encodeURIComponent(volume));
 }
 
-function readPosition(libraryDir: string, volume: string): number {
-  return Number(readRecord(positionFile(libraryDir, volume)) ?? 0) || 0;
+/** `<last position> <volume id>`; undefined for a volume not used yet. */
+function readVolumeRecord(libraryDir: string, volume: string): VolumeRecord | undefined {
+  const text = readRecord(positionFile(libraryDir, volume));
+  if (text === undefined) return undefined;
+  const [position, volumeId] = text.split(' ').map(Number);
+  return { position: position ?? 0, volumeId: volumeId ?? 0 };
+}
+
+/** The record of a volume, a new one (next volume id, position 0) for a volume not used yet. */
+function volumeRecordFor(libraryDir: string, volume: string, state: LibraryState): VolumeRecord {
+  const known = readVolumeRecord(libraryDir, volume);
+  if (known !== undefined && known.volumeId > 0) return known;
+  const volumeId = state.nextVolumeId ?? FIRST_VOLUME_ID;
+  state.nextVolumeId = volumeId + 1;
+  return { position: known?.position ?? 0, volumeId };
 }
 
 /** Next volume and count for archive's own filling, without touching disk. */
@@ -124,8 +153,8 @@ function planAutoVolume(state: LibraryState, policy: VolumePolicy): { index: num
 export function allocateSlots(libraryDir: string, volumes: readonly (string | undefined)[], policy: VolumePolicy): Slot[] {
   return withLock(libraryDir, () => {
     const state = readState(libraryDir);
-    const positions = new Map<string, number>();
-    const slots = volumes.map((wanted) => {
+    const records = new Map<string, VolumeRecord>();
+    const slots = volumes.map((wanted): Slot => {
       let volume = wanted;
       if (volume === undefined) {
         const auto = planAutoVolume(state, policy);
@@ -133,13 +162,14 @@ export function allocateSlots(libraryDir: string, volumes: readonly (string | un
         state.volumeCount = auto.count;
         volume = planVolumeName(policy.volumePrefix, auto.index);
       }
-      const position = (positions.get(volume) ?? readPosition(libraryDir, volume)) + 1;
-      positions.set(volume, position);
+      const record = records.get(volume) ?? volumeRecordFor(libraryDir, volume, state);
+      record.position += 1;
+      records.set(volume, record);
       const seq = state.nextSeq;
       state.nextSeq += 1;
-      return { seq, volume, position };
+      return { seq, volume, volumeId: record.volumeId, position: record.position };
     });
-    for (const [volume, position] of positions) writeRecord(positionFile(libraryDir, volume), String(position));
+    for (const [volume, record] of records) writeRecord(positionFile(libraryDir, volume), `${record.position} ${record.volumeId}`);
     writeRecord(join(libraryDir, STATE_FILE), JSON.stringify(state));
     return slots;
   });

@@ -1,5 +1,5 @@
 // A library-wide lock for short critical sections (allocating object numbers and tape
-// positions, counting journal starts). O_EXCL creation; the owner's pid inside lets a
+// positions, counting journal starts, the drives' state). O_EXCL creation; the owner's pid inside lets a
 // waiter break the lock of a process that was SIGKILLed while holding it.
 import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,12 +17,19 @@ export function sleepSync(durationMs: number): void {
   Atomics.wait(sleeper, 0, 0, durationMs);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether `pid` runs; a zombie (killed, not yet reaped by its parent) counts as dead. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return isErrno(error, 'EPERM');
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ...", comm may hold spaces and parentheses
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc here: trust kill(0)
   }
 }
 

@@ -21,7 +21,8 @@ Environment:
                        command fails as a client without a server would)
   FAKE_DSMC_SCENARIO   a JSON file of misbehaviour, re-read at each call:
                        mount delay, speed, volume size, failing ids, rules
-                       (fail, hang, crash, prompt, partial, succeed)
+                       (fail, hang, crash, prompt, partial, succeed), and a
+                       tape library with drives for retrieve (library)
   FAKE_DSMC_JOURNAL    where to append the journal (default <library>/journal.jsonl)
 
 Return codes as dsmc: 0 ok, 4 some files skipped, 8 warnings, 12 errors.

@@ -12,6 +12,8 @@ import type { RetrieveInvocation } from './invocation.js';
 import { dataPath, loadObjects } from './library.js';
 import type { SessionContext } from './session.js';
 import { promptForever, raiseRc } from './session.js';
+import { planTapeOffsets, planTapeRuns } from './tape-plan.js';
+import { MOUNT_NOT_POSSIBLE, TapeSession } from './tape-session.js';
 
 // Return codes: an object not on the server is an error (12, as the brief and a field
 // report of RC=3072 suggest); an existing file skipped under -replace=no is 4.
@@ -23,10 +25,34 @@ function destFor(ctx: SessionContext, entry: ListEntry): string {
   return join((ctx.invocation as RetrieveInvocation).destDir, entry.id);
 }
 
-/** The first archived object of each listed path (built once per session). */
-function indexListed(ctx: SessionContext): Map<string, StoredObject[]> {
+/** The archived objects of each listed path, first archived first (built once per session). */
+function indexListed(ctx: SessionContext, objects: readonly StoredObject[]): Map<string, StoredObject[]> {
   const wanted = new Set(ctx.entries.map((entry) => entry.path));
-  return indexByPath(loadObjects(ctx.libraryDir).filter((object) => wanted.has(object.path)));
+  return indexByPath(objects.filter((object) => wanted.has(object.path)));
+}
+
+/** The object an entry retrieves: its first archived copy; none for a bad path or a scenario failId. */
+function objectFor(ctx: SessionContext, entry: ListEntry, index: Map<string, StoredObject[]>): StoredObject | undefined {
+  if (!entry.valid || ctx.scenario.failIds.has(entry.id)) return undefined;
+  return index.get(entry.path)?.[0];
+}
+
+/** With a scenario library: the list's mounts, volume by volume, on the shared drives. */
+function startTapeSession(ctx: SessionContext, objects: readonly StoredObject[], index: Map<string, StoredObject[]>): TapeSession | null {
+  const library = ctx.scenario.library;
+  if (library === null) return null;
+  const listed = ctx.entries.map((entry) => objectFor(ctx, entry, index));
+  const volumes = new Set(listed.flatMap((object) => (object === undefined ? [] : [object.volume])));
+  return new TapeSession(ctx, library, planTapeRuns(listed, planTapeOffsets(objects, volumes)));
+}
+
+/** ANS1312E: the session ends at once, every entry not yet retrieved failed, rc 12. */
+function failWithoutMount(ctx: SessionContext): void {
+  ctx.out.message(MOUNT_NOT_POSSIBLE);
+  ctx.progress.mountError = 'ANS1312E';
+  for (const entry of ctx.entries.slice(ctx.progress.handled)) ctx.progress.failed.push(entry.id);
+  ctx.progress.handled = ctx.entries.length;
+  raiseRc(ctx.progress, RC_ERROR);
 }
 
 function skipExisting(ctx: SessionContext, entry: ListEntry, dest: string): void {
@@ -52,7 +78,7 @@ async function copyEntry(ctx: SessionContext, entry: ListEntry, object: StoredOb
 
 async function retrieveEntry(ctx: SessionContext, entry: ListEntry, index: Map<string, StoredObject[]>): Promise<void> {
   if (!entry.valid) return rejectEntry(ctx, entry);
-  const object = ctx.scenario.failIds.has(entry.id) ? undefined : index.get(entry.path)?.[0];
+  const object = objectFor(ctx, entry, index);
   if (object === undefined) return failEntry(ctx, entry, noObjectMessage(entry.path), RC_ERROR);
   const dest = destFor(ctx, entry);
   if (object.sizeBytes >= BIG_OBJECT_BYTES) ctx.out.flush(); // show progress before a long copy
@@ -66,13 +92,26 @@ async function retrieveEntry(ctx: SessionContext, entry: ListEntry, index: Map<s
   ctx.out.line(formatRetrieveLine(entry.path, dest, object.sizeBytes, ctx.invocation.display.numberFormat));
 }
 
-export async function runRetrieve(ctx: SessionContext): Promise<void> {
-  const index = indexListed(ctx);
-  ctx.out.message('ANS1247I Waiting for files from the server...');
-  for (const entry of ctx.entries) {
+/** Retrieves the list in order; with a scenario library, each file when the drive has read it. */
+async function retrieveAll(ctx: SessionContext, index: Map<string, StoredObject[]>, tape: TapeSession | null): Promise<void> {
+  for (const [entryIndex, entry] of ctx.entries.entries()) {
     await ctx.gate.checkpoint(ctx.progress.handled, destFor(ctx, entry));
+    if (tape !== null && !(await tape.beforeEntry(entryIndex))) return failWithoutMount(ctx);
     await retrieveEntry(ctx, entry, index);
+    tape?.afterEntry(entryIndex);
     markHandled(ctx);
+  }
+}
+
+export async function runRetrieve(ctx: SessionContext): Promise<void> {
+  const objects = loadObjects(ctx.libraryDir);
+  const index = indexListed(ctx, objects);
+  ctx.out.message('ANS1247I Waiting for files from the server...');
+  const tape = startTapeSession(ctx, objects, index);
+  try {
+    await retrieveAll(ctx, index, tape);
+  } finally {
+    tape?.release(); // a session stopped early (partial) still lets its drive go
   }
   const last = ctx.entries.at(-1);
   await ctx.gate.checkpoint(ctx.progress.handled, last === undefined ? '/' : destFor(ctx, last), true);

@@ -3,6 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { errorMessage } from '../core/errors.js';
+import type { Json } from './scenario-fields.js';
+import { ScenarioError, checkKeys, isObject, nonNegativeInt, oneOf, stringValue } from './scenario-fields.js';
+import type { LibraryScenario } from './scenario-library.js';
+import { parseLibraryScenario } from './scenario-library.js';
+
+export { ScenarioError } from './scenario-fields.js';
 
 export type RuleCommand = 'archive' | 'retrieve' | 'delete' | 'query' | 'any';
 // hold-stdout, long-line and flood misbehave at afterFiles, then the session goes on normally;
@@ -36,6 +42,8 @@ export interface Scenario {
   failIds: ReadonlySet<string>;
   wrongSizeIds: ReadonlySet<string>;
   rules: ScenarioRule[];
+  /** Drives for retrieve sessions (mounts, locates, waits); null: every mount costs mountDelayMs. */
+  library: LibraryScenario | null;
 }
 
 export const DEFAULT_SCENARIO: Scenario = {
@@ -47,52 +55,13 @@ export const DEFAULT_SCENARIO: Scenario = {
   failIds: new Set(),
   wrongSizeIds: new Set(),
   rules: [],
+  library: null,
 };
 
-export class ScenarioError extends Error {}
-
-const TOP_KEYS = new Set(['mountDelayMs', 'bytesPerSecond', 'filesPerVolume', 'volumePrefix', 'messagesOn', 'failIds', 'wrongSizeIds', 'rules']);
+const TOP_KEYS = new Set(['mountDelayMs', 'bytesPerSecond', 'filesPerVolume', 'volumePrefix', 'messagesOn', 'failIds', 'wrongSizeIds', 'rules', 'library']);
 const RULE_KEYS = new Set(['command', 'action', 'times', 'rc', 'message', 'afterFiles', 'signal', 'ignoreSigterm', 'mountDelayMs', 'bytesPerSecond', 'lineBytes', 'floodMessages']);
 const COMMANDS: readonly RuleCommand[] = ['archive', 'retrieve', 'delete', 'query', 'any'];
 const ACTIONS: readonly RuleAction[] = ['fail', 'hang', 'crash', 'prompt', 'partial', 'succeed', 'sent-not-deleted', 'hold-stdout', 'long-line', 'flood'];
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function checkKeys(object: Json, allowed: Set<string>, where: string): void {
-  for (const key of Object.keys(object)) {
-    if (!allowed.has(key)) throw new ScenarioError(`${where}: unknown key "${key}"`);
-  }
-}
-
-function nonNegativeInt(object: Json, key: string, where: string): number | undefined {
-  const value = object[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ScenarioError(`${where}.${key}: expected a non-negative integer, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(object: Json, key: string, allowed: readonly T[], where: string): T | undefined {
-  const value = object[key];
-  if (value === undefined) return undefined;
-  const match = allowed.find((candidate) => candidate === value);
-  if (match === undefined) {
-    throw new ScenarioError(`${where}.${key}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
-  }
-  return match;
-}
-
-function stringValue(object: Json, key: string, where: string): string | undefined {
-  const value = object[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new ScenarioError(`${where}.${key}: expected a string`);
-  return value;
-}
 
 function idSet(object: Json, key: string): Set<string> {
   const value = object[key];
@@ -174,6 +143,7 @@ export function parseScenario(raw: unknown): Scenario {
     failIds: idSet(raw, 'failIds'),
     wrongSizeIds: idSet(raw, 'wrongSizeIds'),
     rules: parseRules(raw['rules']),
+    library: parseLibraryScenario(raw['library']),
   };
 }
 

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ListEntry } from './file-list.js';
 import { formatExistsPrompt } from './format-output.js';
 import type { Invocation } from './invocation.js';
-import type { JournalEndEntry, SessionOutcome } from './journal.js';
+import type { JournalEndEntry, JournalMount, SessionOutcome } from './journal.js';
 import { MAX_JOURNAL_IDS, appendJournal } from './journal.js';
 import type { Output } from './output.js';
 import type { SessionPlan } from './plan-session.js';
@@ -23,6 +23,10 @@ export interface Progress {
   transferMs: number;
   inspected: number;
   inspectedBytes: number;
+  /** Volumes read with the scenario's drive model, in order. */
+  mounts: JournalMount[];
+  /** No mount point (past the library's maxNumMp). */
+  mountError?: 'ANS1312E';
 }
 
 export interface SessionContext {
@@ -44,7 +48,7 @@ export interface SessionContext {
 export class SessionStop extends Error {}
 
 export function newProgress(): Progress {
-  return { done: [], failed: [], skipped: [], rc: 0, handled: 0, transferredBytes: 0, transferMs: 0, inspected: 0, inspectedBytes: 0 };
+  return { done: [], failed: [], skipped: [], rc: 0, handled: 0, transferredBytes: 0, transferMs: 0, inspected: 0, inspectedBytes: 0, mounts: [] };
 }
 
 export function raiseRc(progress: Progress, rc: number): void {
@@ -112,6 +116,8 @@ export function buildEndEntry(ctx: SessionContext, rc: number | null, outcome?: 
     const skipped = limitIds(ctx.progress.skipped);
     if (skipped !== undefined) entry.skipped = skipped;
   }
+  if (ctx.progress.mounts.length > 0) entry.mounts = ctx.progress.mounts;
+  if (ctx.progress.mountError !== undefined) entry.mountError = ctx.progress.mountError;
   return entry;
 }
 

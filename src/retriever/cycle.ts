@@ -1,8 +1,10 @@
 import type { DaemonBehaviour, DaemonContext } from '../core/runtime/index.js';
 import type { Logger } from '../core/log/index.js';
+import { HistogramAccumulator } from '../core/stats/index.js';
 import { resolveHintFilePath } from '../core/hints/index.js';
 import { StrayFileCleanup } from './cleanup.js';
 import { retrieverFigureValues } from './figures-of.js';
+import { REQUEST_WAIT_BUCKETS_SEC } from './figures.js';
 import { HintLoader } from './hint-loader.js';
 import type { RetrieverDecision } from './policy.js';
 import { SpaceMeter } from './read-space.js';
@@ -33,6 +35,8 @@ interface Retriever {
   readonly sessions: RetrieveSessions;
   readonly planner: RetrievePlanner;
   readonly counters: RetrieverCounters;
+  /** Ages of delivered requests, in seconds (retriever_request_wait_seconds). */
+  readonly requestWaits: HistogramAccumulator;
 }
 
 /** How long the oldest recall still in request/ (waiting, or on a running list) has waited; null when none. */
@@ -44,11 +48,12 @@ function oldestRequestAgeMs(r: Retriever, nowMs: number): number | null {
 
 function assemble(ctx: DaemonContext): Retriever {
   const { logger, pool } = ctx;
-  const cache = new RequestCache();
+  const requestWaits = new HistogramAccumulator(REQUEST_WAIT_BUCKETS_SEC);
+  const cache = new RequestCache((sinceMs) => requestWaits.observe(Math.max(0, ctx.nowMs() - sinceMs) / 1000));
   const liveness = new PidLiveness();
   const warnings = new RequestDirWarnings(pool.request, logger);
   const reader = new RequestReader(pool, cache, logger, liveness, warnings);
-  const counters: RetrieverCounters = { stagedBytes: 0, stagedFiles: 0, stageRetries: 0, failedFiles: 0 };
+  const counters: RetrieverCounters = { stagedBytes: 0, stagedFiles: 0, stageRetries: 0, failedFiles: 0, sessions: 0, freshMounts: 0 };
   const sessions = new RetrieveSessions(ctx, cache, counters);
   return {
     cache,
@@ -62,6 +67,7 @@ function assemble(ctx: DaemonContext): Retriever {
     sessions,
     planner: new RetrievePlanner(cache, reader, sessions, logger),
     counters,
+    requestWaits,
   };
 }
 
@@ -119,6 +125,7 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
         backoffVolumes: r.planner.backoffVolumes(settings, ctx.nowMs()),
         tooLargeFiles: r.planner.tooLargeCount,
         oldestRequestAgeMs: oldestRequestAgeMs(r, ctx.nowMs()),
+        requestWait: r.requestWaits.snapshot(),
         hintMtimeMs: r.hints.mtimeMs,
         hintEntries: r.cache.hintEntries,
         busyWorkers: r.sessions.size,

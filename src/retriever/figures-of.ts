@@ -1,3 +1,4 @@
+import type { HistogramSnapshot } from '../core/stats/index.js';
 import type { RetrieverFigureValues } from './figures.js';
 import type { SpaceState } from './space.js';
 import { spaceStateNumber } from './space.js';
@@ -18,8 +19,10 @@ export interface RetrieverFigureInputs {
   readonly hintEntries: number;
   readonly busyWorkers: number;
   readonly maxWorkers: number;
-  /** Now minus the mtime of the oldest recall request still in request/ (pending or in a session); null or absent when none. */
+  /** Now minus the first-seen mtime of the oldest recall request still in request/ (pending or in a session); null or absent when none. */
   readonly oldestRequestAgeMs?: number | null;
+  /** Ages of the requests delivered so far (seconds). */
+  readonly requestWait: HistogramSnapshot;
 }
 
 export function retrieverFigureValues(counters: RetrieverCounters, s: RetrieverFigureInputs): RetrieverFigureValues {
@@ -28,12 +31,15 @@ export function retrieverFigureValues(counters: RetrieverCounters, s: RetrieverF
     retriever_staged_files: counters.stagedFiles,
     retriever_stage_retries: counters.stageRetries,
     retriever_failed_files: counters.failedFiles,
+    retriever_sessions_total: counters.sessions,
+    retriever_fresh_mounts_total: counters.freshMounts,
     retriever_working_bytes: s.working.bytes,
     retriever_working_files: s.working.files,
     retriever_requests_bytes: s.pending.bytes + s.working.bytes,
     retriever_requests_files: s.pending.files + s.working.files,
     retriever_requests_volumes: s.pending.volumes,
     retriever_oldest_request_age_seconds: Math.max(0, Math.floor((s.oldestRequestAgeMs ?? 0) / 1000)),
+    retriever_request_wait_seconds: s.requestWait,
     retriever_in_avail_bytes: s.freeBytes ?? 0,
     retriever_reserved_bytes: s.working.stillToLandBytes,
     retriever_backoffstate: spaceStateNumber(s.spaceState),

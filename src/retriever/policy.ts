@@ -5,7 +5,7 @@ import { classifySpace, planSpaceLines, type SpaceLines, type SpaceState, type S
 import { sortTapeOrder, type OrderKey } from './tape-order.js';
 import { maxListBytes, splitTooLarge, type TooLargeRequest } from './too-large.js';
 import { DEFAULT_VOLUME } from './volume-name.js';
-import { rankVolumes, type PriorityClass } from './volume-priority.js';
+import { quietWaitMs, rankVolumes, smallListWaitMs, volumeAgeMs, type PriorityClass } from './volume-priority.js';
 
 /** One volume's pending requests (not in a running session), kept up to date incrementally by the cache. */
 export interface VolumeSummary {
@@ -21,8 +21,8 @@ export interface VolumeSummary {
 export interface RequestInfo {
   readonly id: string;
   readonly sizeBytes: number;
-  /** The request file's mtime: its age. */
-  readonly mtimeMs: number;
+  /** The request file's mtime when first seen: its age (a rewrite by dCache, a retry, keeps it). */
+  readonly sinceMs: number;
   readonly order: OrderKey | null;
 }
 
@@ -117,12 +117,12 @@ function remountRemainingMs(volume: VolumeState, nowMs: number, delayMs: number)
 
 /**
  * SPEC 6.6: a real volume's list is still filling while its newest request
- * is younger than the fill wait and its oldest younger than the fill-wait
- * maximum. The maximum also counts from when we first saw the volume
- * waiting, so mtimes in the future (a clock set back) cannot stall it.
+ * is younger than the fill wait (`quietMs`) and its oldest younger than the
+ * fill-wait maximum. The maximum also counts from when we first saw the
+ * volume waiting, so mtimes in the future (a clock set back) cannot stall it.
  */
-function fillRemainingMs(summary: VolumeSummary, volume: VolumeState, nowMs: number, settings: RetrieverSettings): number {
-  const untilQuiet = settings.fillWaitMs - (nowMs - summary.newestMs);
+function fillRemainingMs(summary: VolumeSummary, volume: VolumeState, nowMs: number, settings: RetrieverSettings, quietMs: number): number {
+  const untilQuiet = quietMs - (nowMs - summary.newestMs);
   const untilOldest = settings.fillWaitMaxMs - (nowMs - summary.oldestMs);
   const untilSeen = volume.waitingSinceMs === null ? settings.fillWaitMaxMs : settings.fillWaitMaxMs - (nowMs - volume.waitingSinceMs);
   return Math.max(0, Math.min(untilQuiet, untilOldest, untilSeen));
@@ -130,23 +130,32 @@ function fillRemainingMs(summary: VolumeSummary, volume: VolumeState, nowMs: num
 
 /**
  * Follow-ons (the tape still mounted) and starving volumes (oldest request
- * older than the fill-wait maximum) skip the fill wait and the remount
- * delay; only back-off holds them.
+ * older than the fill-wait maximum) skip every wait; only back-off holds
+ * them. The rest wait for their list to fill and to be worth a mount; the
+ * remount delay ranks a volume last (volume-priority.ts) rather than
+ * holding a drive idle. The simulator's "today" baseline keeps the rule
+ * before issue 11: the remount delay holds the volume.
  */
 function readinessOf(summary: VolumeSummary, volume: VolumeState, view: RetrieverView, settings: RetrieverSettings, priority: PriorityClass): Readiness {
   if (view.skipDelays) return { waitMs: 0, why: '' };
   const backoffMs = backoffRemainingMs(volume.backoff, view.nowMs, settings.sleepMs, settings.backoffMaxMs);
-  if (summary.name === DEFAULT_VOLUME || priority !== 'work') return { waitMs: backoffMs, why: `${volume.backoff.failures} failed session(s)` };
-  const remountMs = remountRemainingMs(volume, view.nowMs, settings.remountDelayMs);
-  const fillMs = fillRemainingMs(summary, volume, view.nowMs, settings);
-  const waitMs = Math.max(backoffMs, remountMs, fillMs);
-  const why = waitMs === backoffMs ? `${volume.backoff.failures} failed session(s)` : waitMs === remountMs ? 'remount delay' : 'request list still filling';
-  return { waitMs, why };
+  const backoff = { waitMs: backoffMs, why: `${volume.backoff.failures} failed session(s)` };
+  if (summary.name === DEFAULT_VOLUME || priority === 'starving' || priority === 'follow-on') return backoff;
+  const filling = (quietMs: number): Readiness => ({ waitMs: fillRemainingMs(summary, volume, view.nowMs, settings, quietMs), why: 'request list still filling' });
+  let waits: Readiness[];
+  if (settings.volumeOrder === 'oldest-first') {
+    waits = [backoff, filling(settings.fillWaitMs), { waitMs: remountRemainingMs(volume, view.nowMs, settings.remountDelayMs), why: 'remount delay' }];
+  } else {
+    const ageMs = volumeAgeMs({ oldestMs: summary.oldestMs, waitingSinceMs: volume.waitingSinceMs }, view.nowMs);
+    const small = { waitMs: smallListWaitMs(summary.bytes, ageMs, settings.fillWaitMaxMs), why: "list under a mount's worth, waiting for more requests of its tape" };
+    waits = [backoff, filling(quietWaitMs(summary.bytes, settings.fillWaitMs)), small];
+  }
+  return waits.reduce((longest, w) => (w.waitMs > longest.waitMs ? w : longest));
 }
 
 /** The oldest requests that fit in `budgetBytes` (a prefix by age, so nobody overtakes the oldest). Pure. */
 export function planCutList(requests: readonly RequestInfo[], budgetBytes: number): { requests: RequestInfo[]; bytes: number; cut: boolean } {
-  const byAge = [...requests].sort((a, b) => a.mtimeMs - b.mtimeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const byAge = [...requests].sort((a, b) => a.sinceMs - b.sinceMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const chosen: RequestInfo[] = [];
   let bytes = 0;
   for (const request of byAge) {
@@ -177,6 +186,8 @@ export function planCappedList(requests: readonly RequestInfo[], maxBytes: numbe
 interface OrderedVolume {
   readonly summary: VolumeSummary;
   readonly priority: PriorityClass;
+  /** Its tape is estimated still in a drive. */
+  readonly mounted: boolean;
 }
 
 /**
@@ -187,11 +198,15 @@ function orderVolumes(settings: RetrieverSettings, view: RetrieverView, volumes:
   const byName = new Map(view.volumes.map((v) => [v.name, v]));
   if (settings.volumeOrder === 'oldest-first') {
     const sorted = [...view.volumes].sort((a, b) => a.oldestMs - b.oldestMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return sorted.map((summary) => ({ summary, priority: 'work' }));
+    return sorted.map((summary) => ({ summary, priority: 'work', mounted: false }));
   }
   const mounted = mountedVolumes(volumes, view, settings);
-  const candidates = view.volumes.map((v) => ({ ...v, waitingSinceMs: volumes.get(v.name)?.waitingSinceMs ?? null, mounted: mounted.has(v.name) }));
-  return rankVolumes(candidates, view.nowMs, settings.fillWaitMaxMs).map((r) => ({ summary: byName.get(r.name) as VolumeSummary, priority: r.priority }));
+  const candidates = view.volumes.map((v) => {
+    const volume = volumes.get(v.name) ?? FRESH_VOLUME;
+    const recentlyMounted = !view.skipDelays && v.name !== DEFAULT_VOLUME && remountRemainingMs(volume, view.nowMs, settings.remountDelayMs) > 0;
+    return { ...v, waitingSinceMs: volume.waitingSinceMs, mounted: mounted.has(v.name), recentlyMounted };
+  });
+  return rankVolumes(candidates, view.nowMs, settings.fillWaitMaxMs).map((r) => ({ summary: byName.get(r.name) as VolumeSummary, priority: r.priority, mounted: r.mounted }));
 }
 
 /** Times in the future (the clock was set back) count from now, so no wait grows beyond its length. */
@@ -317,7 +332,8 @@ function planVolumes(settings: RetrieverSettings, view: RetrieverView, volumes: 
     hold: null,
     waitMs: settings.sleepMs,
   };
-  for (const { summary, priority } of orderVolumes(settings, view, volumes)) {
+  for (const ordered of orderVolumes(settings, view, volumes)) {
+    const { summary, priority } = ordered;
     if (p.freeSlots <= 0) break;
     if (running.has(summary.name)) continue;
     const ready = readinessOf(summary, volumes.get(summary.name) ?? FRESH_VOLUME, view, settings, priority);
@@ -328,14 +344,14 @@ function planVolumes(settings: RetrieverSettings, view: RetrieverView, volumes: 
       p.readFirst.push(summary.name);
       p.freeSlots--;
     } else if (p.readFirst.length === 0) {
-      planVolumeList(p, { summary, priority }, view, settings, space.maxListBytes);
+      planVolumeList(p, ordered, view, settings, space.maxListBytes);
     }
   }
   return p;
 }
 
 /** The list of one ready volume: what never fits left out, the rest cut to the space left. */
-function planVolumeList(p: Planning, { summary, priority }: OrderedVolume, view: RetrieverView, settings: RetrieverSettings, maxBytes: number): void {
+function planVolumeList(p: Planning, { summary, priority, mounted }: OrderedVolume, view: RetrieverView, settings: RetrieverSettings, maxBytes: number): void {
   p.examined.push(summary.name);
   const { fitting, tooLarge } = splitTooLarge(view.requestsOf(summary.name), maxBytes);
   for (const r of tooLarge) p.tooLarge.push({ id: r.id, volume: summary.name, sizeBytes: r.sizeBytes });
@@ -353,7 +369,7 @@ function planVolumeList(p: Planning, { summary, priority }: OrderedVolume, view:
     requests: list.requests,
     bytes: list.bytes,
     cut: spaceCut.cut || list.cut,
-    followOn: priority === 'follow-on',
+    followOn: mounted,
     reason: sessionReason(view, summary, priority, spaceCut.cut ? spaceCut.requests.length : -1, list.cut ? list.requests.length : -1, fitting.length),
   });
   p.budgetBytes -= list.bytes;
@@ -364,6 +380,7 @@ const PRIORITY_WHY: Readonly<Record<PriorityClass, string>> = {
   starving: 'oldest request waited retriever_reqlistfillwaitmax',
   'follow-on': 'follow-on: tape still mounted',
   work: 'list ready',
+  remount: 'list ready, on a slot no other volume was ready for (remount within retriever_remountdelay)',
 };
 
 /** Why a session starts; a cut count is -1 when that cut did not happen. */
@@ -396,6 +413,28 @@ export function decideRetrieverCycle(settings: RetrieverSettings, state: Retriev
   if (p.readFirst.length > 0) return { ...base, ...found, killSessions: false, sessions: [], readFirst: p.readFirst, hold: null, waitMs: 0 };
   markPlanned(volumes, p.sessions);
   return { ...base, ...found, killSessions: false, sessions: p.sessions, hold: p.hold, waitMs: p.waitMs };
+}
+
+/** Where a waiting volume stands: how long before it may start (0: ready now) and why. */
+export interface VolumeOutlook {
+  readonly name: string;
+  readonly priority: PriorityClass;
+  readonly waitMs: number;
+  /** Empty when it is ready. */
+  readonly why: string;
+}
+
+/**
+ * Every volume with pending requests in the order it gets a drive, with
+ * what it waits for: the fill wait, remount delay or back-off this cycle's
+ * decision applies (what `endit plan` shows). Pure.
+ */
+export function rankWaitingVolumes(settings: RetrieverSettings, state: RetrieverState, view: RetrieverView): VolumeOutlook[] {
+  const volumes = planNextVolumes(state, view, settings);
+  return orderVolumes(settings, view, volumes).map(({ summary, priority }) => {
+    const ready = readinessOf(summary, volumes.get(summary.name) ?? FRESH_VOLUME, view, settings, priority);
+    return { name: summary.name, priority, waitMs: ready.waitMs, why: ready.waitMs > 0 ? ready.why : '' };
+  });
 }
 
 /** How a volume's session ended, for the policy's bookkeeping. */

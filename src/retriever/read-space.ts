@@ -4,7 +4,7 @@ import { errorMessage } from '../core/errors.js';
 import type { SpaceView } from './space.js';
 
 /** Free and total bytes of the filesystem holding `dir` (statfs; what an unprivileged writer can use). */
-async function readSpace(dir: string): Promise<SpaceView> {
+export async function readSpace(dir: string): Promise<SpaceView> {
   const st = await fs.statfs(dir);
   return { freeBytes: st.bavail * st.bsize, totalBytes: st.blocks * st.bsize };
 }

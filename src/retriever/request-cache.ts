@@ -26,7 +26,7 @@ export type ReadConclusion =
  */
 export class RequestCache {
   readonly store = new SlotStore();
-  readonly groups = new VolumeGroups((slot) => this.store.mtimeMs[slot] ?? 0);
+  readonly groups = new VolumeGroups((slot) => this.store.sinceMs[slot] ?? 0);
   private readonly defaultGroup = this.groups.intern(DEFAULT_VOLUME);
   /** Number of slots in state UNREAD; found by a cursor over the state column (no set of a million slots). */
   private unreadCount = 0;
@@ -38,6 +38,15 @@ export class RequestCache {
   private nextGeneration = 1;
   private listingGeneration = 0;
   private hintEntryCount = 0;
+  /** Slots of WORKING requests whose file landed complete in in/ (dsmc said `[Done]`). */
+  private readonly landedSlots = new Set<number>();
+
+  /**
+   * `onDelivered` hears of every request delivered: it leaves request/ after
+   * its file landed complete in in/ (staged, or landed during its session),
+   * with when it was first seen.
+   */
+  constructor(private readonly onDelivered: (sinceMs: number) => void = () => {}) {}
 
   /** Request files known (any state). */
   get requests(): number {
@@ -92,13 +101,13 @@ export class RequestCache {
     if (state !== UNREAD && state !== PENDING) return;
     const group = this.groupOf(slot);
     this.store.group[slot] = group;
-    this.groups.add(group, slot, this.store.mtimeMs[slot] as number, this.bytesOf(slot), state === UNREAD);
+    this.groups.add(group, slot, this.store.sinceMs[slot] as number, this.bytesOf(slot), state === UNREAD);
   }
 
   private leave(slot: number): void {
     const group = this.store.group[slot] as number;
     if (group < 0) return;
-    this.groups.remove(group, slot, this.store.mtimeMs[slot] as number, this.bytesOf(slot), this.store.state[slot] === UNREAD);
+    this.groups.remove(group, slot, this.store.sinceMs[slot] as number, this.bytesOf(slot), this.store.state[slot] === UNREAD);
     this.store.group[slot] = -1;
   }
 
@@ -116,6 +125,7 @@ export class RequestCache {
     this.leave(slot);
     if (previous === UNREAD) this.unreadCount--;
     if (previous === PENDING) this.countPid(store.pid[slot] as number, -1);
+    if (previous === WORKING) this.landedSlots.delete(slot);
     if (previous === ABSENT && next !== ABSENT) this.requestCount++;
     if (previous !== ABSENT && next === ABSENT) this.requestCount--;
     update?.();
@@ -126,7 +136,11 @@ export class RequestCache {
     if (next === ABSENT && !this.hintValid(slot)) store.release(slot);
   }
 
-  /** A request file seen with this mtime and size. Changed or new files become UNREAD. */
+  /**
+   * A request file seen with this mtime and size. Changed or new files become
+   * UNREAD. A changed file (dCache rewrote it: a retry) keeps the age of its
+   * first sighting; a file removed and written anew is a new request.
+   */
   observe(id: string, mtimeMs: number, sizeBytes: number): ObserveResult {
     return this.observeSlot(this.store.ensure(id), mtimeMs, sizeBytes);
   }
@@ -143,6 +157,7 @@ export class RequestCache {
     }
     this.transition(slot, UNREAD, () => {
       store.mtimeMs[slot] = mtimeMs;
+      if (state === ABSENT) store.sinceMs[slot] = mtimeMs;
       store.statSize[slot] = sizeBytes;
       store.fileSize[slot] = -1;
       store.pid[slot] = 0;
@@ -150,12 +165,30 @@ export class RequestCache {
     return state === ABSENT ? 'new' : 'changed';
   }
 
-  /** The request file is gone. Returns whether it was known. */
-  forget(id: string): boolean {
+  /**
+   * The request file is gone. `delivered`: its file is complete in in/ (we
+   * removed the request ourselves); a staged or landed request counts as
+   * delivered anyway. Returns whether it was known.
+   */
+  forget(id: string, how: 'gone' | 'delivered' = 'gone'): boolean {
     const slot = this.store.slotOf(id);
     if (slot === undefined || this.store.state[slot] === ABSENT) return false;
-    this.transition(slot, ABSENT);
+    this.drop(slot, how === 'delivered');
     return true;
+  }
+
+  private drop(slot: number, delivered: boolean): void {
+    const state = this.store.state[slot];
+    const sinceMs = this.store.sinceMs[slot] as number;
+    const landed = state === WORKING && this.landedSlots.has(slot);
+    this.transition(slot, ABSENT);
+    if (delivered || landed || state === STAGED) this.onDelivered(sinceMs);
+  }
+
+  /** dsmc reported the file of a WORKING request complete in in/; dCache takes it and removes the request next. */
+  markLanded(id: string): void {
+    const slot = this.store.slotOf(id);
+    if (slot !== undefined && this.store.state[slot] === WORKING) this.landedSlots.add(slot);
   }
 
   /** Starts a full listing; mark each listed file with `seen`, then call endListing. */
@@ -185,7 +218,7 @@ export class RequestCache {
       const state = store.state[slot];
       if (state === ABSENT) continue;
       if (store.seenGen[slot] !== generation) {
-        this.transition(slot, ABSENT);
+        this.drop(slot, false);
         forgotten++;
       } else if (state === STAGED) {
         this.transition(slot, UNREAD);
@@ -286,7 +319,7 @@ export class RequestCache {
     if (group === undefined) return [];
     const out: RequestInfo[] = [];
     for (const slot of this.groups.members(group)) {
-      out.push({ id: this.store.nameOf(slot), sizeBytes: this.bytesOf(slot), mtimeMs: this.store.mtimeMs[slot] as number, order: this.orderOf(slot) });
+      out.push({ id: this.store.nameOf(slot), sizeBytes: this.bytesOf(slot), sinceMs: this.store.sinceMs[slot] as number, order: this.orderOf(slot) });
     }
     return out;
   }

@@ -255,16 +255,17 @@ export class RequestReader {
         this.logger.verbose(`Removed stale request ${id}: parent_pid ${recall?.parentPid} is not running`);
         return;
       case 'complete':
-        this.removeRequest(id);
+        this.removeRequest(id, 'delivered');
         tally.complete++;
         this.logger.verbose(`Removed request ${id}: in/${id} is already complete (${inSizeBytes} bytes)`);
         return;
     }
   }
 
-  private removeRequest(id: string): void {
+  /** `delivered`: its file is complete in in/, dCache takes it (the request wait histogram). */
+  private removeRequest(id: string, how: 'gone' | 'delivered' = 'gone'): void {
     removeFile(this.requestPath(id));
-    this.cache.forget(id);
+    this.cache.forget(id, how);
   }
 
   /**

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { DaemonContext } from '../core/runtime/index.js';
-import { describeEnd, logDsmcMessages, logDsmcOutputLimits, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
+import { describeEnd, dsmcPidOf, exitCodeOf, logDsmcMessages, logDsmcOutputLimits, retrieveArgs, writeFileList, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { writeFileAtomic } from '../core/stats/index.js';
 import { isPnfsid, OddEntryWarnings, type EntryKind } from '../core/pool/index.js';
 import type { PlannedRetrieveSession, RetrieveOutcome, RunningVolume } from './policy.js';
@@ -12,6 +12,13 @@ import { errorMessage } from '../core/errors.js';
 
 /** Most dsmc messages (or per-file warnings) logged for one session; the rest are counted. */
 const MAX_LOGGED_LINES = 50;
+/**
+ * Files the stall watchdog's probe looks at: the first ones of the list not
+ * done yet, one of which dsmc writes now (it reads in list order, which is
+ * tape order). Only a file that takes longer than dsmc_stalltimeout needs
+ * the probe at all; every file done prints a line.
+ */
+const PROBED_FILES = 16;
 /** `Retrieving 1,234 /d/out/<id> --> /d/in/<id> [Done]`: the file has landed completely. */
 const DONE_LINE = /\s-->\s+(\S.*?)\s+\[Done\]\s*$/;
 
@@ -20,6 +27,10 @@ export interface RetrieverCounters {
   stagedFiles: number;
   stageRetries: number;
   failedFiles: number;
+  /** dsmc retrieve sessions, counted as they end (one per session record). */
+  sessions: number;
+  /** Of those, the ones whose dsmc ran and that did not follow on a tape estimated still mounted. */
+  freshMounts: number;
 }
 
 export interface SessionEnd extends RetrieveOutcome {
@@ -32,8 +43,12 @@ interface RunningRetrieve {
   readonly sizes: ReadonlyMap<string, number>;
   readonly bytes: number;
   readonly cut: boolean;
-  /** The mtime of the oldest request on its list: its age counts until the session ends. */
+  /** When the oldest request on its list was first seen: its age counts until the session ends. */
   readonly oldestMs: number;
+  /** For the session history. */
+  readonly startedMs: number;
+  readonly reason: string;
+  readonly followOn: boolean;
   /** Ids whose `[Done]` line dsmc printed. */
   readonly done: Set<string>;
   /** Ids failed with a `.err` file (ANS1345E). */
@@ -100,7 +115,7 @@ export class RetrieveSessions {
     return { files, bytes, stillToLandBytes };
   }
 
-  /** The mtime of the oldest request on a running list (Infinity when none runs). */
+  /** When the oldest request on a running list was first seen (Infinity when none runs). */
   oldestWorkingMs(): number {
     let oldest = Infinity;
     for (const r of this.running.values()) oldest = Math.min(oldest, r.oldestMs);
@@ -122,7 +137,10 @@ export class RetrieveSessions {
   /**
    * SPEC 6.7: before a session, a request whose in/ file is already complete
    * is done (request removed); an in/ file of another size is a broken
-   * earlier attempt (removed, or dsmc -replace=no would skip it).
+   * earlier attempt (removed, or dsmc -replace=no would skip it). A request
+   * file gone since the last scan was cancelled by dCache: left out, as
+   * the Perl retriever's checkrequest did (one lstat each; inotify events
+   * may be late or lost).
    */
   private prepareList(plan: PlannedRetrieveSession): Map<string, number> {
     const { pool, logger } = this.ctx;
@@ -130,12 +148,17 @@ export class RetrieveSessions {
     for (const request of plan.requests) {
       const fileSize = this.cache.fileSizeOf(request.id);
       if (fileSize === null) continue;
+      if (statRequestFile(pool.request, request.id) === null) {
+        this.cache.forget(request.id);
+        logger.verbose(`Left ${request.id} out of the list of volume ${plan.volume}: its request is gone (cancelled)`);
+        continue;
+      }
       const inEntry = inEntryOf(pool.in, request.id);
       if (inEntry !== null && inEntry.kind !== 'file') {
         if (!this.clearOddInEntry(request.id, inEntry.kind)) continue;
       } else if (inEntry?.sizeBytes === fileSize) {
         removeFile(path.join(pool.request, request.id));
-        this.cache.forget(request.id);
+        this.cache.forget(request.id, 'delivered');
         logger.verbose(`Removed request ${request.id}: in/${request.id} is already complete (${fileSize} bytes)`);
         continue;
       } else if (inEntry !== null) {
@@ -173,8 +196,11 @@ export class RetrieveSessions {
     if (listFile === null) return false;
     let bytes = 0;
     for (const size of sizes.values()) bytes += size;
-    const oldestMs = plan.requests.reduce((oldest, request) => Math.min(oldest, request.mtimeMs), Infinity);
-    const session: RunningRetrieve = { volume: plan.volume, sizes, bytes, cut: plan.cut, oldestMs, done: new Set(), failed: new Set(), stillToLandBytes: bytes, errWrites: Promise.resolve() };
+    const oldestMs = plan.requests.reduce((oldest, request) => Math.min(oldest, request.sinceMs), Infinity);
+    const session: RunningRetrieve = {
+      volume: plan.volume, sizes, bytes, cut: plan.cut, oldestMs, startedMs: this.ctx.nowMs(), reason: plan.reason, followOn: plan.followOn,
+      done: new Set(), failed: new Set(), stillToLandBytes: bytes, errWrites: Promise.resolve(),
+    };
     this.running.set(plan.volume, session);
     this.ctx.logger.info(`Starting retrieve session for volume ${plan.volume}: ${sizes.size} files, ${formatBytes(bytes)} (${plan.reason})`);
     for (const id of taken) this.ctx.logger.debug(`Volume ${plan.volume}: listing ${id} (${sizes.get(id)} bytes)`);
@@ -201,7 +227,8 @@ export class RetrieveSessions {
 
   private runDsmc(session: RunningRetrieve, listFile: string): void {
     const { pool, logger, config, sessions } = this.ctx;
-    const values = config.current.values;
+    const { values, derived } = config.current;
+    const stallMs = derived.dsmcStallTimeoutMs;
     sessions
       .run({
         executable: values.dsmc_executable,
@@ -209,12 +236,25 @@ export class RetrieveSessions {
         cpuLimitSec: values.dsmc_cpulimit,
         listFile,
         onLine: (line, cls) => this.onLine(session, line, cls),
+        ...(stallMs > 0 ? { stall: { stallMs, probe: () => this.landingBytes(session) } } : {}),
       })
       .then(
         (outcome) => this.finish(session, outcome),
         (error: unknown) => this.finish(session, { end: { kind: 'spawn-failed', error: errorMessage(error) }, messages: [], pid: undefined }),
       )
       .catch((error: unknown) => logger.error('internal_error', `after the retrieve session for ${session.volume}: ${errorMessage(error)}`));
+  }
+
+  /** Bytes in in/ of the first files of the list not done yet: what the stall watchdog sees land. */
+  private landingBytes(session: RunningRetrieve): number {
+    let bytes = 0;
+    let probed = 0;
+    for (const id of session.sizes.keys()) {
+      if (session.done.has(id) || session.failed.has(id)) continue;
+      bytes += inFileSize(this.ctx.pool.in, id) ?? 0;
+      if (++probed === PROBED_FILES) break;
+    }
+    return bytes;
   }
 
   private onLine(session: RunningRetrieve, line: string, cls: LineClass): void {
@@ -233,6 +273,7 @@ export class RetrieveSessions {
     const id = path.basename(done[1] as string);
     if (!session.sizes.has(id) || session.done.has(id) || session.failed.has(id)) return;
     session.done.add(id);
+    this.cache.markLanded(id);
     session.stillToLandBytes -= session.sizes.get(id) ?? 0;
   }
 
@@ -274,31 +315,62 @@ export class RetrieveSessions {
   }
 
   private async finish(session: RunningRetrieve, outcome: DsmcOutcome): Promise<void> {
+    const endMs = this.ctx.nowMs();
     await session.errWrites;
-    const { logger } = this.ctx;
     const tally = this.tallyFiles(session);
-    for (const id of tally.staged) {
-      const size = session.sizes.get(id) ?? 0;
-      this.counters.stagedFiles++;
-      this.counters.stagedBytes += size;
-      logger.verbose(`Staged ${id} (${size} bytes) from volume ${session.volume}`);
-    }
-    this.counters.stageRetries += tally.retry.length;
+    const stagedBytes = this.countStaged(session, tally);
     const killedByUs = outcome.end.kind === 'aborted';
-    const succeeded = tally.retry.length === 0 && outcome.end.kind !== 'prompt';
-    const clean = outcome.end.kind === 'exited' && outcome.end.exitCode === 0;
-    if (!clean && !killedByUs) this.logMessages(session, outcome);
-    const summary = `${tally.staged.length} staged, ${session.failed.size} failed (not on tape), ${tally.retry.length} to retry`;
-    if (succeeded || killedByUs) {
-      logger.info(`Retrieve session for volume ${session.volume} ${clean ? 'done' : describeEnd(outcome.end)}: ${summary}`);
-    } else {
-      logger.warn('dsmc_failed', `Retrieve session for volume ${session.volume} ${describeEnd(outcome.end)}: ${summary}`);
-      this.warnMismatches(session, tally.mismatched);
-    }
+    // A stalled session failed even if all its files landed: dsmc hung (issue 11).
+    const succeeded = tally.retry.length === 0 && outcome.end.kind !== 'prompt' && outcome.end.kind !== 'stalled';
+    this.logEnd(session, outcome, tally, succeeded || killedByUs);
+    const pid = dsmcPidOf(outcome);
+    this.counters.sessions++;
+    if (!session.followOn && pid !== null) this.counters.freshMounts++;
+    this.ctx.history.record({
+      volume: session.volume,
+      pid,
+      startMs: session.startedMs,
+      endMs,
+      files: tally.staged.length,
+      bytes: stagedBytes,
+      failed: session.failed.size + tally.retry.length,
+      rc: exitCodeOf(outcome.end),
+      reason: session.reason,
+      followOn: session.followOn,
+    });
     this.running.delete(session.volume);
     const mounted = tally.staged.length > 0 || session.failed.size > 0;
     this.ended.push({ volume: session.volume, succeeded, killedByUs, cut: session.cut, mounted });
     this.ctx.wake();
+  }
+
+  /** Counts the staged files and the retries; returns the bytes staged. */
+  private countStaged(session: RunningRetrieve, tally: SessionTally): number {
+    let stagedBytes = 0;
+    for (const id of tally.staged) {
+      const size = session.sizes.get(id) ?? 0;
+      this.counters.stagedFiles++;
+      this.counters.stagedBytes += size;
+      stagedBytes += size;
+      this.ctx.logger.verbose(`Staged ${id} (${size} bytes) from volume ${session.volume}`);
+    }
+    this.counters.stageRetries += tally.retry.length;
+    return stagedBytes;
+  }
+
+  /** The session's end line: info when it succeeded or we killed it, else a warning with dsmc's messages. */
+  private logEnd(session: RunningRetrieve, outcome: DsmcOutcome, tally: SessionTally, fine: boolean): void {
+    const { logger } = this.ctx;
+    const clean = outcome.end.kind === 'exited' && outcome.end.exitCode === 0;
+    if (!clean && outcome.end.kind !== 'aborted') this.logMessages(session, outcome);
+    const summary = `${tally.staged.length} staged, ${session.failed.size} failed (not on tape), ${tally.retry.length} to retry`;
+    if (fine) {
+      logger.info(`Retrieve session for volume ${session.volume} ${clean ? 'done' : describeEnd(outcome.end)}: ${summary}`);
+    } else {
+      const code = outcome.end.kind === 'stalled' ? 'dsmc_stalled' : 'dsmc_failed';
+      logger.warn(code, `Retrieve session for volume ${session.volume} ${describeEnd(outcome.end)}: ${summary}`);
+      this.warnMismatches(session, tally.mismatched);
+    }
   }
 
   private logMessages(session: RunningRetrieve, outcome: DsmcOutcome): void {

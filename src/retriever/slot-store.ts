@@ -39,7 +39,10 @@ export class SlotStore {
   private capacity = INITIAL_CAPACITY;
 
   // Request columns.
+  /** The request file's mtime: tells a rewritten file from an unchanged one. */
   mtimeMs = new Float64Array(INITIAL_CAPACITY);
+  /** The mtime when the request was first seen: its age, kept when dCache rewrites the file (a retry). */
+  sinceMs = new Float64Array(INITIAL_CAPACITY);
   statSize = new Float64Array(INITIAL_CAPACITY);
   /** file_size from the JSON; -1 until read. */
   fileSize = new Float64Array(INITIAL_CAPACITY);
@@ -105,6 +108,7 @@ export class SlotStore {
 
   private clear(slot: number): void {
     this.mtimeMs[slot] = 0;
+    this.sinceMs[slot] = 0;
     this.statSize[slot] = 0;
     this.fileSize[slot] = -1;
     this.pid[slot] = 0;
@@ -120,6 +124,7 @@ export class SlotStore {
   private grow(): void {
     const capacity = this.capacity * 2;
     this.mtimeMs = grown(this.mtimeMs, capacity, (n) => new Float64Array(n));
+    this.sinceMs = grown(this.sinceMs, capacity, (n) => new Float64Array(n));
     this.statSize = grown(this.statSize, capacity, (n) => new Float64Array(n));
     this.fileSize = grown(this.fileSize, capacity, (n) => new Float64Array(n));
     this.pid = grown(this.pid, capacity, (n) => new Int32Array(n));

@@ -10,7 +10,7 @@ interface VolumeGroup {
   unread: number;
   oldestMs: number;
   newestMs: number;
-  /** A member holding the oldest or newest mtime left: recompute on the next read. */
+  /** A member holding the oldest or newest age left: recompute on the next read. */
   extremaStale: boolean;
 }
 
@@ -20,7 +20,7 @@ const NONE = -1;
  * Groups pending request slots by volume. Adding or removing a request is
  * O(1): members form a doubly linked list through two typed arrays indexed by
  * slot (8 bytes per request, where a Set costs about 40). The oldest/newest
- * mtimes are recomputed over one volume only when the request that held them
+ * first-seen times are recomputed over one volume only when the request that held them
  * left. Volume names are interned to small numbers, so a slot stores its
  * group as an integer.
  */
@@ -32,7 +32,7 @@ export class VolumeGroups {
   private next = new Int32Array(1024).fill(NONE);
   private prev = new Int32Array(1024).fill(NONE);
 
-  constructor(private readonly mtimeOf: (slot: number) => number) {}
+  constructor(private readonly sinceOf: (slot: number) => number) {}
 
   /** The group number of a volume name, created if new. */
   intern(name: string): number {
@@ -73,7 +73,7 @@ export class VolumeGroups {
   }
 
   /** Adds a slot that is in no group. */
-  add(group: number, slot: number, mtimeMs: number, bytes: number, unread: boolean): void {
+  add(group: number, slot: number, sinceMs: number, bytes: number, unread: boolean): void {
     const g = this.at(group);
     this.ensureLinks(slot);
     this.prev[slot] = NONE;
@@ -83,13 +83,13 @@ export class VolumeGroups {
     g.files++;
     g.bytes += bytes;
     if (unread) g.unread++;
-    if (mtimeMs < g.oldestMs) g.oldestMs = mtimeMs;
-    if (mtimeMs > g.newestMs) g.newestMs = mtimeMs;
+    if (sinceMs < g.oldestMs) g.oldestMs = sinceMs;
+    if (sinceMs > g.newestMs) g.newestMs = sinceMs;
     this.nonEmpty.add(group);
   }
 
-  /** Removes a member; `mtimeMs`, `bytes` and `unread` must be what was added. */
-  remove(group: number, slot: number, mtimeMs: number, bytes: number, unread: boolean): void {
+  /** Removes a member; `sinceMs`, `bytes` and `unread` must be what was added. */
+  remove(group: number, slot: number, sinceMs: number, bytes: number, unread: boolean): void {
     const g = this.at(group);
     const before = this.prev[slot] as number;
     const after = this.next[slot] as number;
@@ -104,7 +104,7 @@ export class VolumeGroups {
     if (g.files === 0) {
       this.reset(g);
       this.nonEmpty.delete(group);
-    } else if (mtimeMs <= g.oldestMs || mtimeMs >= g.newestMs) {
+    } else if (sinceMs <= g.oldestMs || sinceMs >= g.newestMs) {
       g.extremaStale = true;
     }
   }
@@ -136,7 +136,7 @@ export class VolumeGroups {
     let oldest = Infinity;
     let newest = -Infinity;
     for (let slot = g.head; slot !== NONE; slot = this.next[slot] as number) {
-      const m = this.mtimeOf(slot);
+      const m = this.sinceOf(slot);
       if (m < oldest) oldest = m;
       if (m > newest) newest = m;
     }

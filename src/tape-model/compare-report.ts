@@ -16,6 +16,7 @@ on an LTO-9 library model and prints, per seed, what each costs.
   --drives N       tape drives, and retriever_maxworkers (default ${LTO9_LIBRARY.drives})
   --recalls N      recalls per trace (default ${DEFAULT_TRACE_SPEC.recalls})
   --volumes N      volumes per trace (default ${DEFAULT_TRACE_SPEC.volumes})
+  --span-minutes N waves start within the first N minutes (default ${DEFAULT_TRACE_SPEC.spanMs / 60_000})
   --summary        only the mean over all seeds
   --markdown       Markdown tables`;
 
@@ -24,6 +25,8 @@ export interface CompareOptions {
   readonly drives: number;
   readonly recalls: number;
   readonly volumes: number;
+  /** Waves start within [0, spanMs). */
+  readonly spanMs: number;
   readonly summaryOnly: boolean;
   readonly markdown: boolean;
 }
@@ -51,7 +54,7 @@ function parseSeeds(text: string | undefined): number[] {
 }
 
 export function parseCompareArgs(argv: readonly string[]): CompareOptions | 'help' {
-  let options: CompareOptions = { seeds: [1, 2, 3], drives: LTO9_LIBRARY.drives, recalls: DEFAULT_TRACE_SPEC.recalls, volumes: DEFAULT_TRACE_SPEC.volumes, summaryOnly: false, markdown: false };
+  let options: CompareOptions = { seeds: [1, 2, 3], drives: LTO9_LIBRARY.drives, recalls: DEFAULT_TRACE_SPEC.recalls, volumes: DEFAULT_TRACE_SPEC.volumes, spanMs: DEFAULT_TRACE_SPEC.spanMs, summaryOnly: false, markdown: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
     if (flag === '--help' || flag === '-h') return 'help';
@@ -61,6 +64,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions | 'hel
     else if (flag === '--drives') options = { ...options, drives: parseCount(flag, argv[++i]) };
     else if (flag === '--recalls') options = { ...options, recalls: parseCount(flag, argv[++i]) };
     else if (flag === '--volumes') options = { ...options, volumes: parseCount(flag, argv[++i]) };
+    else if (flag === '--span-minutes') options = { ...options, spanMs: parseCount(flag, argv[++i]) * 60_000 };
     else throw new CompareArgsError(`unknown option ${flag}`);
   }
   return options;
@@ -68,7 +72,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareOptions | 'hel
 
 /** Both baselines and the new policy on one seed's trace. */
 export function compareSeed(options: CompareOptions, seed: number): SimResult[] {
-  const trace = generateTrace({ ...DEFAULT_TRACE_SPEC, seed, recalls: options.recalls, volumes: options.volumes });
+  const trace = generateTrace({ ...DEFAULT_TRACE_SPEC, seed, recalls: options.recalls, volumes: options.volumes, spanMs: options.spanMs });
   const library = { ...LTO9_LIBRARY, drives: options.drives };
   const settings = defaultRetrieverSettings(options.drives);
   return [simulate(trace, createEnditRulesPolicy(settings, seed), library), simulate(trace, createTodayPolicy(settings), library), simulate(trace, createNewPolicy(settings), library)];
@@ -137,7 +141,7 @@ export function meanResult(results: readonly SimResult[]): SimResult {
 
 /** The whole printout: a table per seed (unless summary only), then the means when there are several seeds. */
 export function runComparison(options: CompareOptions): string {
-  const library = `LTO-9 model, ${options.drives} drives; ${options.recalls} recalls on ${options.volumes} volumes per trace; retriever defaults, maxworkers ${options.drives}`;
+  const library = `LTO-9 model, ${options.drives} drives; ${options.recalls} recalls on ${options.volumes} volumes per trace, waves within ${options.spanMs / 60_000} min; retriever defaults, maxworkers ${options.drives}`;
   const sections: string[] = [library];
   const byPolicy = new Map<string, SimResult[]>();
   for (const seed of options.seeds) {

@@ -88,7 +88,7 @@ function summaryOf(volume: string, requests: readonly TraceRequest[]): VolumeSum
 }
 
 function requestInfoOf(request: TraceRequest): RequestInfo {
-  return { id: request.id, sizeBytes: request.sizeBytes, mtimeMs: request.arrivalMs, order: parseOrderKey(request.positionBytes) };
+  return { id: request.id, sizeBytes: request.sizeBytes, sinceMs: request.arrivalMs, order: parseOrderKey(request.positionBytes) };
 }
 
 /** The retriever's view of the simulated pool: every request read, plenty of space. */

@@ -189,7 +189,7 @@ describe('demo journal and summary', () => {
   });
 
   it('sums up files, sessions, mounts and what the library holds', () => {
-    const object = (n: number, volume: string): LibraryObject => ({ seq: n, path: `/p/out/${hexId(n)}`, id: hexId(n), sizeBytes: 1, volume, position: n, description: 'd', archivedAtMs: 1 });
+    const object = (n: number, volume: string): LibraryObject => ({ seq: n, path: `/p/out/${hexId(n)}`, id: hexId(n), sizeBytes: 1, volume, volumeId: 100_000 + n, position: n, description: 'd', archivedAtMs: 1 });
     const library = [object(1, 'L00001L8'), object(2, 'L00002L8')];
     const removed = [file(2, 10), file(3, 10)];
     expect(countDeleted(removed, library)).toBe(1);

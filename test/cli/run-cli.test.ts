@@ -7,7 +7,7 @@ describe('endit', () => {
   it('lists the subcommands with --help', async () => {
     const { code, out } = await endit(['--help']);
     expect(code).toBe(0);
-    for (const command of ['status', 'check-config', 'sample-config', 'pertape', 'demo']) expect(out).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
+    for (const command of ['status', 'check-config', 'sample-config', 'pertape', 'tapemetrics', 'plan', 'drain', 'demo']) expect(out).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
   });
 
   it('prints its version', async () => {

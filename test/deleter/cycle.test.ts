@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigManager, parseMainConfig } from '../../src/core/config/index.js';
-import { createLogger } from '../../src/core/log/index.js';
+import { createLogger, createSessionHistory } from '../../src/core/log/index.js';
 import { preparePool } from '../../src/core/pool/index.js';
 import { SessionRegistry, type DaemonBehaviour } from '../../src/core/runtime/index.js';
 import { createDeleter } from '../../src/deleter/cycle.js';
@@ -74,6 +74,7 @@ async function harness(startMs: number, extraConfig: Record<string, string | num
       logger,
       pool,
       sessions: new SessionRegistry(pool.requestlists, 'deleter', () => false),
+      history: createSessionHistory({ daemon: 'deleter', logName: 'tsmdeleter', logdir: root, hsm: 'cycle', logger }),
       wake: () => undefined,
       nowMs: () => now,
       startedMs: startMs,

@@ -60,13 +60,13 @@ describe('archive', () => {
     expect(result.stdout).toMatch(/^Total number of objects archived: +6$/m);
     for (const path of paths) expect(existsSync(path)).toBe(false);
     const objects = listObjects(box.library);
-    expect(objects.map((object) => [object.id, object.sizeBytes, object.volume, object.position])).toEqual([
-      ['00A1', 1000, 'L00001L8', 1],
-      ['00A2', 2000, 'L00001L8', 2],
-      ['00A3', 3000, 'L00001L8', 3],
-      ['00A4', 0, 'L00001L8', 4],
-      ['00A5', 123_456, 'L00002L8', 1],
-      ['00A6', 6, 'L00002L8', 2],
+    expect(objects.map((object) => [object.id, object.sizeBytes, object.volume, object.volumeId, object.position])).toEqual([
+      ['00A1', 1000, 'L00001L8', 100_001, 1],
+      ['00A2', 2000, 'L00001L8', 100_001, 2],
+      ['00A3', 3000, 'L00001L8', 100_001, 3],
+      ['00A4', 0, 'L00001L8', 100_001, 4],
+      ['00A5', 123_456, 'L00002L8', 100_002, 1],
+      ['00A6', 6, 'L00002L8', 100_002, 2],
     ]);
     expect(objects[0]).toMatchObject({ path: paths[0], description: 'ENDIT-2024-01-02T03:04:05+0100' });
     expect(objects[0]?.archivedAtMs).toBeGreaterThan(Date.now() - 600_000);
@@ -211,7 +211,7 @@ describe('delete archive', () => {
 });
 
 describe('query archive', () => {
-  it('lists every object with its volume and restore order', async () => {
+  it('lists every object with its numeric Volume ID (not the label) and restore order', async () => {
     await archiveSix();
     seedObject(box.library, { path: join(box.root, 'other/out/00X1'), sizeBytes: 1 });
     const result = await run(queryArgs(`${box.out}/*`), box.env);
@@ -219,12 +219,12 @@ describe('query archive', () => {
     expect(result.stdout).toContain('             Size  Archive Date - Time    File - Expires on - Description');
     const listing = parseQueryListing(result.stdout, box.out);
     expect(listing.map((entry) => [entry.id, entry.size, entry.volume])).toEqual([
-      ['00A1', 1000, 'L00001L8'],
-      ['00A2', 2000, 'L00001L8'],
-      ['00A3', 3000, 'L00001L8'],
-      ['00A4', 0, 'L00001L8'],
-      ['00A5', 123_456, 'L00002L8'],
-      ['00A6', 6, 'L00002L8'],
+      ['00A1', 1000, '100001'],
+      ['00A2', 2000, '100001'],
+      ['00A3', 3000, '100001'],
+      ['00A4', 0, '100001'],
+      ['00A5', 123_456, '100002'],
+      ['00A6', 6, '100002'],
     ]);
     const orders = listing.map((entry) => entry.order);
     expect([...orders].sort()).toEqual(orders);

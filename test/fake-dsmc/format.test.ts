@@ -145,7 +145,8 @@ describe('query listing', () => {
     sizeBytes: 72_191,
     archivedAtMs: new Date(2016, 3, 1, 2, 17, 31).getTime(),
     description: 'endit',
-    volume: '724216',
+    volume: 'L00042L8',
+    volumeId: 724216,
     position: 0xcef5a1,
   };
 
@@ -154,10 +155,10 @@ describe('query listing', () => {
     expect(first).toBe('        72,191  B  2016-04-01 02:17:31    /grid/pool/out/0000004C9A19B5FA480398AED8A6CD61107D Never endit  RetInit:STARTED  ObjHeld:NO');
   });
 
-  it('ends with the Volume ID / Restore Order line', () => {
+  it('ends with the Volume ID / Restore Order line, the Volume ID a number as real dsmc prints it, not the label', () => {
     const lines = formatQueryEntry(entry, ENDIT_DISPLAY);
     expect(lines).toHaveLength(4);
-    expect(lines[3]).toBe('  Media Class: Library  Volume ID: 724216  Restore Order: 00000000-000B0CF8-00000000-00CEF5A1');
+    expect(lines[3]).toBe('  Media Class: Library  Volume ID: 724216  Restore Order: 00000000-0000002A-00000000-00CEF5A1');
     expect(lines[1]).toMatch(/^ {9}Modified: 2016-04-01 02:17:31 {2}Accessed: /);
   });
 
@@ -165,7 +166,8 @@ describe('query listing', () => {
     const [first = '', , , last = ''] = formatQueryEntry(entry, ENDIT_DISPLAY);
     const match = /^\s*([\d,]+)\s+(\S+)\s+(\d\d\d\d-\d\d-\d\d\s+\d\d:\d\d:\d\d)\s+\/grid\/pool\/out\/(\S+)\s+(\S+)/.exec(first);
     expect(match?.slice(1)).toEqual(['72,191', 'B', '2016-04-01 02:17:31', '0000004C9A19B5FA480398AED8A6CD61107D', 'Never']);
-    expect(/Volume\sID:\s+(\d+).*Restore\sOrder:\s+(\S+)/.exec(last)?.slice(1)).toEqual(['724216', '00000000-000B0CF8-00000000-00CEF5A1']);
+    // tsmtapehints.pl's location regex: digits only, so a label would give no hint
+    expect(/Volume\sID:\s+(\d+).*Restore\sOrder:\s+(\S+)/.exec(last)?.slice(1)).toEqual(['724216', '00000000-0000002A-00000000-00CEF5A1']);
   });
 
   it('has the verified header', () => {

@@ -148,7 +148,7 @@ export function queryArgs(pattern: string): string[] {
   return [...QUERY_ARGS, pattern];
 }
 
-/** ENDIT's entry regex from tsmtapehints.pl plus its location regex, adapted to a volume name. */
+/** ENDIT's entry and location regexes from tsmtapehints.pl (the Volume ID must be digits). */
 export function parseQueryListing(stdout: string, outDir: string): { id: string; size: number; volume: string; order: string }[] {
   const entryRe = new RegExp(`^\\s*([\\d,]+)\\s+(\\S+)\\s+(\\d\\d\\d\\d-\\d\\d-\\d\\d\\s+\\d\\d:\\d\\d:\\d\\d)\\s+${outDir}/(\\S+)\\s+(\\S+)`);
   const result: { id: string; size: number; volume: string; order: string }[] = [];
@@ -156,7 +156,7 @@ export function parseQueryListing(stdout: string, outDir: string): { id: string;
   for (const line of stdout.split('\n')) {
     const entry = entryRe.exec(line);
     if (entry) current = { id: entry[4] ?? '', size: Number((entry[1] ?? '').replace(/,/g, '')) };
-    const location = /Volume\sID:\s+(\S+).*Restore\sOrder:\s+(\S+)/.exec(line);
+    const location = /Volume\sID:\s+(\d+).*Restore\sOrder:\s+(\S+)/.exec(line);
     if (location && current) {
       result.push({ ...current, volume: location[1] ?? '', order: location[2] ?? '' });
       current = undefined;

@@ -24,13 +24,13 @@ describe('seedObject / listObjects', () => {
     const a = seedObject(box.library, { path: '/p/out/A', sizeBytes: 10, volume: 'VOL7' });
     const b = seedObject(box.library, { path: '/p/out/B', sizeBytes: 20, volume: 'VOL7' });
     const c = seedObject(box.library, { path: '/p/out/C', content: 'abc' });
-    expect([a, b, c].map((object) => [object.id, object.sizeBytes, object.volume, object.position])).toEqual([
-      ['A', 10, 'VOL7', 1],
-      ['B', 20, 'VOL7', 2],
-      ['C', 3, 'L00001L8', 1],
+    expect([a, b, c].map((object) => [object.id, object.sizeBytes, object.volume, object.volumeId, object.position])).toEqual([
+      ['A', 10, 'VOL7', 100_001, 1],
+      ['B', 20, 'VOL7', 100_001, 2],
+      ['C', 3, 'L00001L8', 100_002, 1],
     ]);
     expect(listObjects(box.library)).toEqual([a, b, c]);
-    expect(Object.keys(a).sort()).toEqual(['archivedAtMs', 'description', 'id', 'path', 'position', 'seq', 'sizeBytes', 'volume']);
+    expect(Object.keys(a).sort()).toEqual(['archivedAtMs', 'description', 'id', 'path', 'position', 'seq', 'sizeBytes', 'volume', 'volumeId']);
   });
 
   it('refuses unsafe paths and inconsistent sizes', () => {
@@ -95,7 +95,7 @@ describe('scale', () => {
       sizeBytes: i % 1000,
       volume: `V${String(Math.floor(i / 100)).padStart(4, '0')}`,
     }));
-    seedObjects(box.library, specs);
+    const seeded = seedObjects(box.library, specs);
     const wanted = specs.filter((_, i) => i % 10 === 0).map((spec) => spec.path);
     const result = await run(retrieveArgs(writeList(box, wanted), box.in), box.env);
     expect(result.rc).toBe(0);
@@ -106,7 +106,9 @@ describe('scale', () => {
     // ids 0xF0..0xFF, all on volume V0002
     const query = await run(queryArgs(`${box.out}/${'0'.repeat(34)}F?`), box.env);
     expect(query.rc).toBe(0);
-    expect(query.stdout.match(/Volume ID: V0002 /g)).toHaveLength(16);
+    const v0002 = seeded.find((object) => object.volume === 'V0002')?.volumeId;
+    expect(v0002).toBe(100_003); // the third volume seeded
+    expect(query.stdout.match(new RegExp(`Volume ID: ${v0002} `, 'g'))).toHaveLength(16);
     expect(readFileSync(join(box.library, 'journal.jsonl'), 'utf8').split('\n').length).toBeGreaterThan(2);
   }, 120_000);
 });

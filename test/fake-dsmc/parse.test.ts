@@ -187,7 +187,7 @@ describe('planPathMatcher', () => {
 
 describe('catalog and journal parsing', () => {
   const add = (seq: number, path: string): string =>
-    JSON.stringify({ op: 'add', seq, path, sizeBytes: seq, volume: 'V', position: seq, description: 'd', archivedAtMs: 0, sparse: true });
+    JSON.stringify({ op: 'add', seq, path, sizeBytes: seq, volume: 'V', volumeId: 100_001, position: seq, description: 'd', archivedAtMs: 0, sparse: true });
 
   it('rebuilds the live set from add/del records, skipping a torn line', () => {
     const text = [add(2, '/p/B'), add(1, '/p/A'), add(3, '/p/A'), JSON.stringify({ op: 'del', seq: 2 }), '{"op":"add","se'].join('\n');

@@ -81,15 +81,16 @@ describe('endit status on real daemons', () => {
     const { code, stdout } = await runProgram('endit', pool, ['pertape', '--format', 'json']);
     expect(code).toBe(0);
     const expected = new Map<string, { files: number; bytes: number }>();
+    // the hint's volid is the Volume ID query archive prints: a number, as real dsmc's
     for (const o of listObjects(pool.library)) {
-      const v = expected.get(o.volume) ?? { files: 0, bytes: 0 };
-      expected.set(o.volume, { files: v.files + 1, bytes: v.bytes + o.sizeBytes });
+      const v = expected.get(String(o.volumeId)) ?? { files: 0, bytes: 0 };
+      expected.set(String(o.volumeId), { files: v.files + 1, bytes: v.bytes + o.sizeBytes });
     }
     expect(expected.size).toBe(3);
     const shown = (JSON.parse(stdout) as { volumes: { volume: string; files: number; bytes: number }[] }).volumes;
     expect(new Map(shown.map((v) => [v.volume, { files: v.files, bytes: v.bytes }]))).toEqual(expected);
 
-    const volumeOf = new Map(listObjects(pool.library).map((o) => [o.id, o.volume]));
+    const volumeOf = new Map(listObjects(pool.library).map((o) => [o.id, String(o.volumeId)]));
     for (const id of [ids[0], ids[1], ids[6]] as string[]) {
       fs.writeFileSync(pool.path('request', id), JSON.stringify({ file_size: 1, parent_pid: process.pid, action: 'recall' }));
     }

@@ -36,7 +36,9 @@ describe('node_exporter textfile collector', () => {
 
     expect(metrics).toMatch(/^node_textfile_scrape_error 0$/m);
     for (const figure of [...archiverFigures, ...retrieverFigures, ...deleterFigures]) {
-      expect(metrics, figure.name).toMatch(new RegExp(`^endit_${figure.name}\\{[^}]*hsm="testpool"[^}]*\\} `, 'm'));
+      // A histogram's samples are its _bucket, _sum and _count series.
+      const samples = figure.type === 'histogram' ? ['_bucket', '_sum', '_count'].map((suffix) => `${figure.name}${suffix}`) : [figure.name];
+      for (const sample of samples) expect(metrics, sample).toMatch(new RegExp(`^endit_${sample}\\{[^}]*hsm="testpool"[^}]*\\} `, 'm'));
     }
     for (const d of daemons) expect(metrics).toMatch(new RegExp(`^endit_${d}_errors\\{code="override_rejected",hsm="testpool"\\} 1$`, 'm'));
   });

@@ -42,7 +42,7 @@ describe('endit-tapehints', () => {
     for (const object of listObjects(pool.library)) if (!firstCopies.has(object.id)) firstCopies.set(object.id, object);
     for (const [id, object] of firstCopies) {
       const hint = hints.get(id);
-      expect(hint?.volid).toBe(object.volume);
+      expect(hint?.volid).toBe(String(object.volumeId)); // a number, as real dsmc prints it (tsmtapehints.pl matches digits only)
       expect(hint?.sizeBytes).toBe(object.sizeBytes);
       expect(hint?.order).toMatch(/^[0-9A-F]{8}-[0-9A-F]{8}-[0-9A-F]{8}-[0-9A-F]{8}$/);
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HistogramAccumulator } from '../../src/core/stats/index.js';
 import { retrieverFigureValues, type RetrieverFigureInputs } from '../../src/retriever/figures-of.js';
 
 const inputs: RetrieverFigureInputs = {
@@ -13,8 +14,9 @@ const inputs: RetrieverFigureInputs = {
   hintEntries: 0,
   busyWorkers: 0,
   maxWorkers: 1,
+  requestWait: new HistogramAccumulator([60]).snapshot(),
 };
-const counters = { stagedBytes: 0, stagedFiles: 0, stageRetries: 0, failedFiles: 0 };
+const counters = { stagedBytes: 0, stagedFiles: 0, stageRetries: 0, failedFiles: 0, sessions: 0, freshMounts: 0 };
 
 describe('retriever_oldest_request_age_seconds', () => {
   it.each([
@@ -26,5 +28,12 @@ describe('retriever_oldest_request_age_seconds', () => {
   ])('%j ms → %d s', (ageMs, seconds) => {
     const s = ageMs === undefined ? inputs : { ...inputs, oldestRequestAgeMs: ageMs };
     expect(retrieverFigureValues(counters, s).retriever_oldest_request_age_seconds).toBe(seconds);
+  });
+});
+
+describe('session counters', () => {
+  it('issue 11: retriever_sessions_total and retriever_fresh_mounts_total are the counters', () => {
+    const values = retrieverFigureValues({ ...counters, sessions: 5, freshMounts: 3 }, inputs);
+    expect(values).toMatchObject({ retriever_sessions_total: 5, retriever_fresh_mounts_total: 3 });
   });
 });

@@ -4,6 +4,7 @@ import {
   decideRetrieverCycle,
   INITIAL_RETRIEVER_STATE,
   planCutList,
+  rankWaitingVolumes,
   recordRetrieveOutcome,
   type RequestInfo,
   type RetrieverState,
@@ -43,7 +44,7 @@ function requests(prefix: string, count: number, ageMs: number, sizeBytes = GIB,
   return Array.from({ length: count }, (_, i) => ({
     id: `${prefix}${String(i).padStart(4, '0')}`,
     sizeBytes,
-    mtimeMs: nowMs - ageMs + i * 1000,
+    sinceMs: nowMs - ageMs + i * 1000,
     order: [0, 0, 0, count - i] as const,
   }));
 }
@@ -58,8 +59,8 @@ function summaries(world: World): VolumeSummary[] {
     name,
     files: list.length,
     bytes: list.reduce((a, r) => a + r.sizeBytes, 0),
-    oldestMs: Math.min(...list.map((r) => r.mtimeMs)),
-    newestMs: Math.max(...list.map((r) => r.mtimeMs)),
+    oldestMs: Math.min(...list.map((r) => r.sinceMs)),
+    newestMs: Math.max(...list.map((r) => r.sinceMs)),
     unread: world.unread?.[name] ?? 0,
   }));
 }
@@ -82,18 +83,24 @@ function started(state: RetrieverState, world: World, over: Partial<RetrieverVie
 
 describe('fill wait and fill-wait max (real volumes)', () => {
   it.each([
-    // newest age, oldest age (minutes), starts?
-    { newest: 1, oldest: 5, starts: false, why: 'newest younger than the fill wait, oldest younger than the max' },
-    { newest: 10, oldest: 30, starts: true, why: 'quiet for the whole fill wait' },
-    { newest: 9, oldest: 119, starts: false, why: 'still filling, max not reached' },
-    { newest: 1, oldest: 120, starts: true, why: 'the oldest waited the fill-wait maximum' },
-  ])('$why', ({ newest, oldest, starts }) => {
+    // size of each of the two requests, newest age, oldest age (minutes), starts?
+    // Small lists (2 GiB) also wait until their oldest is a third of fillwaitmax (40 min) old.
+    { sizeGiB: 1, newest: 1, oldest: 5, starts: false, why: 'newest younger than the fill wait, oldest younger than the max' },
+    { sizeGiB: 1, newest: 10, oldest: 40, starts: true, why: 'quiet for the whole fill wait' },
+    { sizeGiB: 1, newest: 9, oldest: 119, starts: false, why: 'still filling, max not reached' },
+    { sizeGiB: 1, newest: 1, oldest: 120, starts: true, why: 'the oldest waited the fill-wait maximum' },
+    // Lists worth a mount (80 GiB) need only half the fill wait of quiet.
+    { sizeGiB: 40, newest: 4, oldest: 30, starts: false, why: 'a list worth a mount, quiet for less than half the fill wait' },
+    { sizeGiB: 40, newest: 5, oldest: 30, starts: true, why: 'a list worth a mount, quiet for half the fill wait' },
+  ])('$why', ({ sizeGiB, newest, oldest, starts }) => {
     const list: RequestInfo[] = [
-      { id: 'A1', sizeBytes: GIB, mtimeMs: T0 - oldest * MIN, order: null },
-      { id: 'A2', sizeBytes: GIB, mtimeMs: T0 - newest * MIN, order: null },
+      { id: 'A1', sizeBytes: sizeGiB * GIB, sinceMs: T0 - oldest * MIN, order: null },
+      { id: 'A2', sizeBytes: sizeGiB * GIB, sinceMs: T0 - newest * MIN, order: null },
     ];
     const state: RetrieverState = { volumes: new Map([['VOL1', { lastMountEndMs: null, lastRealMountEndMs: null, followOn: false, lastCut: false, backoff: { failures: 0, lastFailureMs: 0 }, waitingSinceMs: T0 - oldest * MIN }]]) };
     expect(started(state, { byVolume: { VOL1: list } })).toEqual(starts ? ['VOL1'] : []);
+    // Before issue 11 (the simulator's "today" baseline) every list waited the whole fill wait, and no more.
+    expect(started(state, { byVolume: { VOL1: list } }, {}, { ...settings, volumeOrder: 'oldest-first' })).toEqual(newest >= 10 || oldest >= 120 ? ['VOL1'] : []);
   });
 
   it('does not wait for the default volume', () => {
@@ -101,7 +108,7 @@ describe('fill wait and fill-wait max (real volumes)', () => {
   });
 
   it('wakes up when the first wait ends, not a whole sleeptime later', () => {
-    const d = decideRetrieverCycle({ ...settings, sleepMs: 30 * MIN }, INITIAL_RETRIEVER_STATE, view({ byVolume: { VOL1: requests('A', 1, 8 * MIN) } }));
+    const d = decideRetrieverCycle({ ...settings, sleepMs: 30 * MIN }, INITIAL_RETRIEVER_STATE, view({ byVolume: { VOL1: requests('A', 1, 3 * MIN, 80 * GIB) } }));
     expect(d.sessions).toEqual([]);
     expect(d.waitMs).toBe(2 * MIN);
   });
@@ -116,52 +123,109 @@ describe('fill wait and fill-wait max (real volumes)', () => {
   });
 });
 
+describe('issue 11: a list under a mount\'s worth waits for company (fake clock)', () => {
+  // settings: fillwaitmax 120 min, so a small list waits until its oldest request is 40 min old.
+  it.each([
+    { sizeGiB: 1, ageMin: 39, starts: false, waitMin: 1, why: 'a stray recall, young' },
+    { sizeGiB: 1, ageMin: 40, starts: true, waitMin: 0, why: 'a stray recall, a third of fillwaitmax old' },
+    { sizeGiB: 67, ageMin: 11, starts: false, waitMin: 29, why: 'just under 72 GB' },
+    { sizeGiB: 68, ageMin: 11, starts: true, waitMin: 0, why: 'worth a mount (72 GB): only the fill wait' },
+    { sizeGiB: 68, ageMin: 4, starts: false, waitMin: 1, why: 'worth a mount, still filling (half the fill wait)' },
+  ])('$why: $sizeGiB GiB, $ageMin min old → starts $starts', ({ sizeGiB, ageMin, starts, waitMin }) => {
+    const world = { byVolume: { VOL1: requests('A', 1, ageMin * MIN, sizeGiB * GIB) } };
+    const d = decideRetrieverCycle({ ...settings, sleepMs: 60 * MIN }, INITIAL_RETRIEVER_STATE, view(world));
+    expect(d.sessions.map((p) => p.volume)).toEqual(starts ? ['VOL1'] : []);
+    if (!starts) expect(d.waitMs).toBe(waitMin * MIN);
+  });
+
+  it('says why it waits', () => {
+    const d = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view({ byVolume: { VOL1: requests('A', 1, 20 * MIN) } }));
+    expect(d.reasons).toEqual(["VOL1: waiting 1200 s (list under a mount's worth, waiting for more requests of its tape)"]);
+  });
+
+  it('not for the default volume, nor with SIGUSR1', () => {
+    expect(started(INITIAL_RETRIEVER_STATE, { byVolume: { default: requests('D', 1, 1000) } })).toEqual(['default']);
+    expect(started(INITIAL_RETRIEVER_STATE, { byVolume: { VOL1: requests('A', 1, 1000) } }, { skipDelays: true })).toEqual(['VOL1']);
+  });
+
+  it('not before issue 11 (the simulator\'s "today" baseline)', () => {
+    expect(started(INITIAL_RETRIEVER_STATE, { byVolume: { VOL1: requests('A', 1, 11 * MIN) } }, {}, { ...settings, volumeOrder: 'oldest-first' })).toEqual(['VOL1']);
+  });
+});
+
 /**
- * The remount delay alone: no mount retention (no follow-on) and no
- * starvation within the test's times (issue 11 lets both skip the delay).
+ * The remount delay (issue 11): a volume whose tape was really mounted less
+ * than retriever_remountdelay ago ranks after every other volume, so it
+ * gets a drive only when no other volume is ready for it; it no longer
+ * holds a drive idle. No mount retention (no follow-on) and no starvation
+ * within the tests' times.
  */
 const remountOnly: RetrieverSettings = { ...settings, mountRetentionMs: 0, fillWaitMaxMs: 24 * 60 * MIN };
+const READ = { succeeded: true, killedByUs: false, cut: false, mounted: true };
+const REMOUNT_REASON = 'list ready, on a slot no other volume was ready for (remount within retriever_remountdelay)';
+
+function reasonsOf(state: RetrieverState, world: World, over: Partial<RetrieverView> = {}, s: RetrieverSettings = settings): Array<[string, string]> {
+  return decideRetrieverCycle(s, state, view(world, { volumes: summaries(world), ...over })).sessions.map((p) => [p.volume, p.reason]);
+}
 
 describe('remount delay', () => {
-  const world = { byVolume: { VOL1: requests('A', 3, 60 * MIN) } };
-  const ended = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0 - 30 * MIN);
+  // Worth a mount (90 GiB) and quiet: ready but for the remount delay.
+  const world = { byVolume: { VOL1: requests('A', 3, 60 * MIN, 30 * GIB) } };
+  // Ready too, with less work than VOL1.
+  const contested = { byVolume: { ...world.byVolume, OTHER: requests('B', 1, 60 * MIN, 80 * GIB) } };
+  const ended = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', READ, T0 - 30 * MIN);
+  const oneDrive = { ...remountOnly, maxWorkers: 1 };
 
   it.each([
-    { sinceEndMin: 30, starts: false },
-    { sinceEndMin: 119, starts: false },
-    { sinceEndMin: 120, starts: true },
-  ])('$sinceEndMin min after the last session: starts=$starts', ({ sinceEndMin, starts }) => {
-    expect(started(ended, world, { nowMs: T0 - 30 * MIN + sinceEndMin * MIN }, remountOnly)).toEqual(starts ? ['VOL1'] : []);
+    { sinceEndMin: 30, first: 'OTHER' },
+    { sinceEndMin: 119, first: 'OTHER' },
+    { sinceEndMin: 120, first: 'VOL1' },
+  ])('$sinceEndMin min after its last session, one drive: $first goes first', ({ sinceEndMin, first }) => {
+    expect(started(ended, contested, { nowMs: T0 - 30 * MIN + sinceEndMin * MIN }, oneDrive)).toEqual([first]);
+  });
+
+  it('gets a drive that no other volume is ready for, at once', () => {
+    expect(reasonsOf(ended, world, {}, remountOnly)).toEqual([['VOL1', REMOUNT_REASON]]);
+    expect(reasonsOf(ended, contested, {}, remountOnly)).toEqual([
+      ['OTHER', 'list ready'],
+      ['VOL1', REMOUNT_REASON],
+    ]);
+  });
+
+  it('before issue 11 (the simulator\'s "today" baseline) it held the volume', () => {
+    const today = { ...remountOnly, volumeOrder: 'oldest-first' as const };
+    expect(started(ended, world, { nowMs: T0 + 89 * MIN }, today)).toEqual([]);
+    expect(started(ended, world, { nowMs: T0 + 90 * MIN }, today)).toEqual(['VOL1']);
   });
 
   it('does not apply to the default volume', () => {
-    const state = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'default', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0);
-    expect(started(state, { byVolume: { default: requests('D', 1, 1000) } })).toEqual(['default']);
+    const state = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'default', READ, T0);
+    expect(reasonsOf(state, { byVolume: { default: requests('D', 1, 1000) } })).toEqual([['default', 'no volume known']]);
   });
 
   it('does not apply after a session that was cut for space: the rest of the tape follows', () => {
-    const cut = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: true, killedByUs: false, cut: true, mounted: true }, T0 - MIN);
-    expect(started(cut, world)).toEqual(['VOL1']);
+    const cut = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { ...READ, cut: true }, T0 - MIN);
+    expect(reasonsOf(cut, world, {}, remountOnly)).toEqual([['VOL1', 'list ready']]);
   });
 
   it('does not apply after a session that delivered nothing (the tape was not read): only the back-off does', () => {
     const nothing = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: false, killedByUs: false, cut: false, mounted: false }, T0);
     expect(started(nothing, world, { nowMs: T0 + MIN - 1 })).toEqual([]);
-    expect(started(nothing, world, { nowMs: T0 + MIN })).toEqual(['VOL1']);
+    expect(reasonsOf(nothing, world, { nowMs: T0 + MIN })).toEqual([['VOL1', 'list ready']]);
   });
 
   it('does not apply after a session we killed (space): the rest of the tape follows', () => {
     const killed = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: false, killedByUs: true, cut: false, mounted: true }, T0 - MIN);
-    expect(started(killed, world)).toEqual(['VOL1']);
+    expect(reasonsOf(killed, world, {}, remountOnly)).toEqual([['VOL1', 'list ready']]);
   });
 
   it('a clock set back never makes the delay longer than remountdelay', () => {
     // The last session "ended" a day in the future of the clock now.
-    const state = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { succeeded: false, killedByUs: false, cut: false, mounted: true }, T0 + 24 * 60 * MIN);
-    const now = decideRetrieverCycle(remountOnly, state, view(world));
-    expect(now.sessions).toEqual([]);
-    expect(started(now.nextState, world, { nowMs: T0 + 120 * MIN - 1 }, remountOnly)).toEqual([]);
-    expect(started(now.nextState, world, { nowMs: T0 + 120 * MIN }, remountOnly)).toEqual(['VOL1']);
+    const state = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', { ...READ, succeeded: false }, T0 + 24 * 60 * MIN);
+    const now = decideRetrieverCycle(oneDrive, state, view(contested));
+    expect(now.sessions.map((p) => p.volume)).toEqual(['OTHER']);
+    expect(started(now.nextState, contested, { nowMs: T0 + 120 * MIN - 1 }, oneDrive)).toEqual(['OTHER']);
+    expect(started(now.nextState, contested, { nowMs: T0 + 120 * MIN }, oneDrive)).toEqual(['VOL1']);
   });
 });
 
@@ -327,9 +391,9 @@ describe('space reservation (SPEC 11.1)', () => {
 
   it('planCutList keeps whole requests only, oldest first', () => {
     const list = [
-      { id: 'N', sizeBytes: 10, mtimeMs: 3, order: null },
-      { id: 'O', sizeBytes: 10, mtimeMs: 1, order: null },
-      { id: 'M', sizeBytes: 10, mtimeMs: 2, order: null },
+      { id: 'N', sizeBytes: 10, sinceMs: 3, order: null },
+      { id: 'O', sizeBytes: 10, sinceMs: 1, order: null },
+      { id: 'M', sizeBytes: 10, sinceMs: 2, order: null },
     ];
     expect(planCutList(list, 25)).toMatchObject({ bytes: 20, cut: true });
     expect(planCutList(list, 25).requests.map((r) => r.id)).toEqual(['M', 'O']);
@@ -357,14 +421,12 @@ describe('issue 11: follow-on while the tape is still mounted', () => {
     const planned = decideRetrieverCycle(settings, ended, view(fresh)).nextState;
     const after = recordRetrieveOutcome(planned, 'VOL1', read, T0 + 10 * MIN);
     expect(after.volumes.get('VOL1')).toMatchObject({ lastMountEndMs: T0 + 10 * MIN, lastRealMountEndMs: T0 - 30 * MIN });
-    // Past the retention after the follow-on, but 90 min after the real mount: the delay (120 min) still holds ...
+    // Past the retention after the follow-on, but 105 min after the real mount: still a remount ...
     const later = T0 + 75 * MIN;
-    const world = { byVolume: { VOL1: requests('B', 1, 20 * MIN, GIB, later) } };
-    expect(started(after, world, { nowMs: later, volumes: summaries(world) })).toEqual([]);
-    // ... and ends 120 min after the real mount ended.
+    expect(reasonsOf(after, { byVolume: { VOL1: requests('B', 1, 20 * MIN, 80 * GIB, later) } }, { nowMs: later })).toEqual([['VOL1', REMOUNT_REASON]]);
+    // ... until 120 min after the real mount ended.
     const due = T0 + 90 * MIN;
-    const world2 = { byVolume: { VOL1: requests('B', 1, 20 * MIN, GIB, due) } };
-    expect(started(after, world2, { nowMs: due, volumes: summaries(world2) })).toEqual(['VOL1']);
+    expect(reasonsOf(after, { byVolume: { VOL1: requests('B', 1, 20 * MIN, 80 * GIB, due) } }, { nowMs: due })).toEqual([['VOL1', 'list ready']]);
   });
 
   it('counts only as many idle tapes mounted as there are drives not running sessions (least recently used leave)', () => {
@@ -378,6 +440,18 @@ describe('issue 11: follow-on while the tape is still mounted', () => {
 });
 
 describe('issue 11: nothing starves', () => {
+  it('fault: a starving volume whose tape is still mounted was planned as a fresh mount, restarting its remount delay', () => {
+    const realEnd = T0 - 100 * MIN;
+    let state = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'VOL1', READ, realEnd);
+    state = decideRetrieverCycle(settings, state, view({ byVolume: { VOL1: requests('A', 1, MIN, GIB, realEnd + MIN) } }, { nowMs: realEnd + MIN })).nextState;
+    state = recordRetrieveOutcome(state, 'VOL1', READ, T0 - 10 * MIN); // a follow-on ended 10 min ago: still mounted
+    const d = decideRetrieverCycle(settings, state, view({ byVolume: { VOL1: requests('B', 1, 120 * MIN) } }));
+    expect(d.sessions.map((p) => [p.volume, p.followOn, p.reason])).toEqual([['VOL1', true, 'oldest request waited retriever_reqlistfillwaitmax']]);
+    const after = recordRetrieveOutcome(d.nextState, 'VOL1', READ, T0 + MIN);
+    expect(after.volumes.get('VOL1')?.lastRealMountEndMs).toBe(realEnd);
+  });
+
+
   it('a request older than fillwaitmax gets a drive next, even within the remount delay', () => {
     const state = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'OLD', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0 - 61 * MIN);
     const world = { byVolume: { BIG: requests('B', 50, 30 * MIN, 100 * GIB), OLD: requests('A', 1, 120 * MIN) } };
@@ -416,3 +490,36 @@ describe('issue 11: bounded sessions', () => {
     expect(decideRetrieverCycle(capped, after, view(rest, { nowMs: T0 + 5 * MIN })).sessions.map((s) => [s.volume, s.requests.length, s.followOn])).toEqual([['VOL1', 4, true]]);
   });
 });
+
+describe('rankWaitingVolumes (what endit plan shows)', () => {
+  const world: World = {
+    byVolume: {
+      FILLING: requests('F', 2, 5 * MIN),
+      QUIET: requests('Q', 3, 40 * MIN),
+      STARVING: requests('S', 1, 121 * MIN),
+      default: requests('D', 1, MIN),
+    },
+  };
+
+  it('lists every waiting volume in drive order with its wait, as the cycle decides', () => {
+    const outlook = rankWaitingVolumes(settings, INITIAL_RETRIEVER_STATE, view(world));
+    expect(outlook.map((o) => [o.name, o.priority, Math.round(o.waitMs / MIN), o.why])).toEqual([
+      ['STARVING', 'starving', 0, ''],
+      ['QUIET', 'work', 0, ''],
+      // A small list also waits until its oldest is a third of fillwaitmax (40 min) old.
+      ['FILLING', 'work', 35, "list under a mount's worth, waiting for more requests of its tape"],
+      ['default', 'work', 0, ''],
+    ]);
+    const decision = decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world));
+    expect(decision.sessions.map((p) => p.volume)).toEqual(['STARVING', 'QUIET']);
+    expect(decision.reasons).toEqual([]);
+  });
+
+  it('shows a volume in back-off with its failures, and one recently mounted as a remount (last in line, not held)', () => {
+    const failed = recordRetrieveOutcome(INITIAL_RETRIEVER_STATE, 'QUIET', { succeeded: false, killedByUs: false, cut: false, mounted: false }, T0 - 1000);
+    const mounted = recordRetrieveOutcome(failed, 'FILLING', { succeeded: true, killedByUs: false, cut: false, mounted: true }, T0 - 30 * MIN);
+    const outlook = rankWaitingVolumes({ ...settings, mountRetentionMs: 0 }, mounted, view({ byVolume: { QUIET: world.byVolume['QUIET'] ?? [], FILLING: requests('F', 1, 50 * MIN) } }));
+    expect(Object.fromEntries(outlook.map((o) => [o.name, [o.priority, o.why]]))).toEqual({ QUIET: ['work', '1 failed session(s)'], FILLING: ['remount', ''] });
+  });
+});
+

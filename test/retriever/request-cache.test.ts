@@ -136,7 +136,7 @@ describe('RequestCache', () => {
     hints(cache, { [id(2)]: { volid: 'NEW', order: '0-0-0-9' } });
     expect(cache.volumeOf(id(1))).toBe('default');
     expect(cache.volumeOf(id(2))).toBe('NEW');
-    expect(cache.requestsOf('NEW')).toEqual([{ id: id(2), sizeBytes: 1, mtimeMs: 10, order: [0, 0, 0, 9] }]);
+    expect(cache.requestsOf('NEW')).toEqual([{ id: id(2), sizeBytes: 1, sinceMs: 10, order: [0, 0, 0, 9] }]);
     expect(summary(cache, 'OLD')).toBeUndefined();
     expect(cache.pendingTotals()).toEqual({ files: 2, bytes: 2, volumes: 2 });
   });
@@ -163,5 +163,71 @@ describe('RequestCache', () => {
     for (let n = 7; n < 200_000; n += 1000) cache.forget(id(n));
     expect(summary(cache, 'V7')).toBeUndefined();
     expect(cache.pendingTotals()).toMatchObject({ files: 199_800, volumes: 999 });
+  });
+
+  describe('issue 11, rewritten request: a retry keeps the age from when the request was first seen', () => {
+    it('pending, rewritten with a later mtime: oldest, newest and the listed request keep the first mtime', () => {
+      const cache = new RequestCache();
+      pending(cache, 1, 1000, 10);
+      pending(cache, 2, 4000, 10);
+      expect(cache.observe(id(1), 9000, 120)).toBe('changed');
+      cache.markRead(id(1), 9000, { kind: 'pending', fileSizeBytes: 10, parentPid: 78 });
+      expect(summary(cache, 'default')).toMatchObject({ files: 2, oldestMs: 1000, newestMs: 4000 });
+      expect(cache.requestsOf('default').find((r) => r.id === id(1))).toMatchObject({ sinceMs: 1000 });
+      // Change detection still goes by the file's own mtime.
+      expect(cache.mtimeOf(id(1))).toBe(9000);
+      expect(cache.observe(id(1), 9000, 120)).toBe('same');
+    });
+
+    it('rewritten while on a running list, then retried: still the first age', () => {
+      const cache = new RequestCache();
+      pending(cache, 1, 1000, 10);
+      cache.startWork([id(1)]);
+      cache.observe(id(1), 7000, 100);
+      cache.endWork(id(1), 'retry');
+      cache.markRead(id(1), 7000, { kind: 'pending', fileSizeBytes: 10, parentPid: 77 });
+      expect(summary(cache, 'default')).toMatchObject({ oldestMs: 1000 });
+    });
+
+    it('removed and written anew (a new stage) is a new request', () => {
+      const cache = new RequestCache();
+      pending(cache, 1, 1000, 10);
+      cache.forget(id(1));
+      pending(cache, 1, 8000, 10);
+      expect(summary(cache, 'default')).toMatchObject({ oldestMs: 8000 });
+    });
+  });
+
+  describe('issue 11, request wait: deliveries reported with the age of first sight', () => {
+    function tracked(): { cache: RequestCache; delivered: number[] } {
+      const delivered: number[] = [];
+      return { cache: new RequestCache((sinceMs) => delivered.push(sinceMs)), delivered };
+    }
+
+    it.each([
+      ['staged, then removed by dCache', (c: RequestCache) => (c.startWork([id(1)]), c.endWork(id(1), 'staged'), c.forget(id(1))), [1000]],
+      ['landed during its session, removed by dCache before the session ended', (c: RequestCache) => (c.startWork([id(1)]), c.markLanded(id(1)), c.forget(id(1))), [1000]],
+      ['removed by us because its file is complete in in/', (c: RequestCache) => c.forget(id(1), 'delivered'), [1000]],
+      ['on a running list, removed before it landed (cancelled)', (c: RequestCache) => (c.startWork([id(1)]), c.forget(id(1))), []],
+      ['pending, removed (cancelled)', (c: RequestCache) => c.forget(id(1)), []],
+      ['landed, retried after all, then cancelled', (c: RequestCache) => (c.startWork([id(1)]), c.markLanded(id(1)), c.endWork(id(1), 'retry'), c.forget(id(1))), []],
+    ] as const)('%s: %j', (_what, act, expected) => {
+      const { cache, delivered } = tracked();
+      pending(cache, 1, 1000, 10);
+      act(cache);
+      expect(delivered).toEqual(expected);
+    });
+
+    it('a staged request a full listing no longer sees was delivered', () => {
+      const { cache, delivered } = tracked();
+      pending(cache, 1, 1000, 10);
+      pending(cache, 2, 2000, 10);
+      cache.startWork([id(1), id(2)]);
+      cache.endWork(id(1), 'staged');
+      cache.endWork(id(2), 'retry');
+      const generation = cache.beginListing();
+      expect(cache.endListing(generation)).toBe(2);
+      expect(delivered).toEqual([1000]);
+    });
   });
 });

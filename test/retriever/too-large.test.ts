@@ -28,7 +28,7 @@ const settings: RetrieverSettings = {
 const space = { freeBytes: 100 * GIB, totalBytes: 100 * GIB };
 const NEVER_FITS = 99 * GIB + 1;
 
-const request = (id: string, sizeBytes: number, ageMin: number): RequestInfo => ({ id, sizeBytes, mtimeMs: T0 - ageMin * MIN, order: null });
+const request = (id: string, sizeBytes: number, ageMin: number): RequestInfo => ({ id, sizeBytes, sinceMs: T0 - ageMin * MIN, order: null });
 
 function viewOf(byVolume: Record<string, RequestInfo[]>, over: Partial<RetrieverView> = {}): RetrieverView {
   return {
@@ -38,8 +38,8 @@ function viewOf(byVolume: Record<string, RequestInfo[]>, over: Partial<Retriever
       name,
       files: list.length,
       bytes: list.reduce((a, r) => a + r.sizeBytes, 0),
-      oldestMs: Math.min(...list.map((r) => r.mtimeMs)),
-      newestMs: Math.max(...list.map((r) => r.mtimeMs)),
+      oldestMs: Math.min(...list.map((r) => r.sinceMs)),
+      newestMs: Math.max(...list.map((r) => r.sinceMs)),
       unread: 0,
     })),
     requestsOf: (volume) => byVolume[volume] ?? [],

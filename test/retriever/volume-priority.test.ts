@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MOUNT_COST_BYTES, rankVolumes, volumeAgeMs, type VolumeCandidate } from '../../src/retriever/volume-priority.js';
+import { MOUNT_COST_BYTES, quietWaitMs, rankVolumes, smallListWaitMs, volumeAgeMs, type VolumeCandidate } from '../../src/retriever/volume-priority.js';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
@@ -7,7 +7,7 @@ const FILL_WAIT_MAX_MS = 120 * MIN;
 const GB = 1e9;
 
 function candidate(name: string, over: Partial<VolumeCandidate> = {}): VolumeCandidate {
-  return { name, bytes: GB, oldestMs: T0 - MIN, waitingSinceMs: T0 - MIN, mounted: false, ...over };
+  return { name, bytes: GB, oldestMs: T0 - MIN, waitingSinceMs: T0 - MIN, mounted: false, recentlyMounted: false, ...over };
 }
 
 describe('rankVolumes', () => {
@@ -35,6 +35,20 @@ describe('rankVolumes', () => {
         candidate('OLDEST', { oldestMs: T0 - 2 * FILL_WAIT_MAX_MS }),
       ],
       order: ['OLDEST', 'STARVING', 'MOUNTED'],
+    },
+    {
+      why: 'a remount (tape read less than remountdelay ago) goes after every fresh mount, however much it carries',
+      volumes: [candidate('REMOUNT', { bytes: 5000 * GB, recentlyMounted: true }), candidate('FRESH')],
+      order: ['FRESH', 'REMOUNT'],
+    },
+    {
+      why: 'a remount whose tape is still mounted is a follow-on; a starving one goes first',
+      volumes: [
+        candidate('FRESH', { bytes: 5000 * GB }),
+        candidate('STILL_MOUNTED', { recentlyMounted: true, mounted: true }),
+        candidate('STARVING', { recentlyMounted: true, oldestMs: T0 - FILL_WAIT_MAX_MS }),
+      ],
+      order: ['STARVING', 'STILL_MOUNTED', 'FRESH'],
     },
     {
       why: 'ties go by name',
@@ -69,5 +83,27 @@ describe('volumeAgeMs with a fake clock', () => {
       ['BIG', 'work'],
       ['OLD', 'work'],
     ]);
+  });
+});
+
+describe('smallListWaitMs', () => {
+  it.each([
+    { why: 'a stray recall waits a third of fillwaitmax from its oldest request', bytes: GB, ageMs: 10 * MIN, waitMs: 30 * MIN },
+    { why: 'no longer once that old', bytes: GB, ageMs: 40 * MIN, waitMs: 0 },
+    { why: 'nor ever older', bytes: GB, ageMs: 500 * MIN, waitMs: 0 },
+    { why: 'a list worth a mount does not wait', bytes: MOUNT_COST_BYTES, ageMs: 0, waitMs: 0 },
+    { why: 'one byte less does', bytes: MOUNT_COST_BYTES - 1, ageMs: 0, waitMs: 40 * MIN },
+  ])('$why', ({ bytes, ageMs, waitMs }) => {
+    expect(smallListWaitMs(bytes, ageMs, FILL_WAIT_MAX_MS)).toBe(waitMs);
+  });
+});
+
+describe('quietWaitMs', () => {
+  it.each([
+    { bytes: GB, quietMs: 10 * MIN },
+    { bytes: MOUNT_COST_BYTES - 1, quietMs: 10 * MIN },
+    { bytes: MOUNT_COST_BYTES, quietMs: 5 * MIN },
+  ])('$bytes bytes: quiet for $quietMs ms of a 10 min fill wait', ({ bytes, quietMs }) => {
+    expect(quietWaitMs(bytes, 10 * MIN)).toBe(quietMs);
   });
 });

@@ -3,7 +3,8 @@ import { CompareArgsError, parseCompareArgs, runComparison } from '../../src/tap
 
 describe('parseCompareArgs', () => {
   it.each([
-    { argv: [], want: { seeds: [1, 2, 3], drives: 3, recalls: 600, volumes: 30, summaryOnly: false, markdown: false } },
+    { argv: [], want: { seeds: [1, 2, 3], drives: 3, recalls: 600, volumes: 30, spanMs: 3_600_000, summaryOnly: false, markdown: false } },
+    { argv: ['--span-minutes', '120'], want: { spanMs: 7_200_000 } },
     { argv: ['--seeds', '4,7-9', '--drives', '2'], want: { seeds: [4, 7, 8, 9], drives: 2 } },
     { argv: ['--recalls', '50', '--volumes', '5', '--summary', '--markdown'], want: { recalls: 50, volumes: 5, summaryOnly: true, markdown: true } },
   ])('$argv', ({ argv, want }) => {
@@ -14,13 +15,13 @@ describe('parseCompareArgs', () => {
     expect(parseCompareArgs(['--help'])).toBe('help');
   });
 
-  it.each([['--seeds', 'a'], ['--seeds', '5-2'], ['--drives', '0'], ['--recalls'], ['--bogus']])('rejects %j', (...argv) => {
+  it.each([['--seeds', 'a'], ['--seeds', '5-2'], ['--drives', '0'], ['--recalls'], ['--span-minutes', '0'], ['--bogus']])('rejects %j', (...argv) => {
     expect(() => parseCompareArgs(argv)).toThrow(CompareArgsError);
   });
 });
 
 describe('runComparison', () => {
-  const options = { seeds: [1, 2], drives: 2, recalls: 40, volumes: 4, summaryOnly: false, markdown: false };
+  const options = { seeds: [1, 2], drives: 2, recalls: 40, volumes: 4, spanMs: 3_600_000, summaryOnly: false, markdown: false };
 
   it('prints a table per seed with both policies, then the means', () => {
     const text = runComparison(options);

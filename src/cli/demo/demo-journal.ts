@@ -23,7 +23,7 @@ export function volumeOfSession(start: JournalStartEntry, hints: HintMap): strin
 
 /** One progress line for a journal entry; undefined for entries not worth a line. */
 export function describeJournalEntry(entry: JournalEntry, starts: ReadonlyMap<number, JournalStartEntry>, hints: HintMap): string | undefined {
-  if (entry.event === 'signal') return undefined;
+  if (entry.event === 'signal' || entry.event === 'unload') return undefined;
   if (entry.event === 'start') {
     const files = entry.listLength === undefined ? '' : `: ${formatFiles(entry.listLength)}`;
     const volume = entry.command === 'retrieve' ? ` from volume ${volumeOfSession(entry, hints)}` : '';

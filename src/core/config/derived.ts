@@ -11,6 +11,8 @@ const SECOND_MS = 1000;
  */
 export interface DerivedValues {
   readonly sleepMs: number;
+  /** 0 = no stall watchdog. */
+  readonly dsmcStallTimeoutMs: number;
   readonly retryBackoffMaxMs: number;
   readonly archiverTimeoutMs: number;
   readonly archiverRetryTimeoutMs: number;
@@ -32,6 +34,7 @@ export interface DerivedValues {
 export function deriveBaseUnits(values: ConfigValues): DerivedValues {
   return {
     sleepMs: values.sleeptime * SECOND_MS,
+    dsmcStallTimeoutMs: values.dsmc_stalltimeout * SECOND_MS,
     retryBackoffMaxMs: values.retry_backoff_max * SECOND_MS,
     archiverTimeoutMs: values.archiver_timeout * SECOND_MS,
     archiverRetryTimeoutMs: values.archiver_retrytimeout * SECOND_MS,

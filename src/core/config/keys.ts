@@ -129,6 +129,14 @@ export const KEY_DEFS = {
     default: '172800',
     description: 'CPU time limit for each spawned dsmc process, seconds.',
   },
+  dsmc_stalltimeout: {
+    kind: 'nonnegint',
+    default: '1800',
+    description:
+      'Kill a dsmc retrieve session that prints nothing and lands no bytes in in/ for this\n' +
+      'many seconds (a failed session, logged as dsmc_stalled; its recalls are retried).\n' +
+      'A session that waits this long for a drive is killed too. 0 disables this.',
+  },
   sleeptime: {
     kind: 'posint',
     default: '60',
@@ -221,7 +229,9 @@ export const KEY_DEFS = {
     kind: 'posint',
     default: '7200',
     overridable: true,
-    description: "Don't remount a tape volume more often than this, seconds.",
+    description:
+      'A volume whose tape was really mounted less than this ago (a follow-on is no mount)\n' +
+      'gets a drive only when no other volume is ready for it, seconds.',
   },
   retriever_hintfile: {
     kind: 'path',
@@ -234,7 +244,9 @@ export const KEY_DEFS = {
     kind: 'posint',
     default: '600',
     overridable: true,
-    description: "Wait this long after a volume's newest request before starting a session for it, seconds.",
+    description:
+      "Wait this long after a volume's newest request before starting a session for it, seconds;\n" +
+      "half of it once the list holds 72 GB (a mount's worth).",
   },
   retriever_reqlistfillwaitmax: {
     kind: 'posint',
@@ -242,7 +254,8 @@ export const KEY_DEFS = {
     overridable: true,
     description:
       "Start a session anyway this long after a volume's oldest request, even if its\n" +
-      'request list is still filling up, seconds.',
+      'request list is still filling up or the volume was just read, seconds. A list\n' +
+      "under 72 GB (a mount's worth) waits at least a third of this after its oldest request.",
   },
   retriever_mountretention: {
     kind: 'nonnegint',

@@ -4,6 +4,7 @@ import { diagnoseExecutable } from './executable-check.js';
 import { MessageTally } from './message-tally.js';
 import { OutputReader } from './output-reader.js';
 import { killGroup, trackGroup } from './process-group.js';
+import { StallWatchdog, type StallWatch } from './stall-watchdog.js';
 
 export interface DsmcRunRequest {
   readonly executable: string;
@@ -22,12 +23,16 @@ export interface DsmcRunRequest {
    */
   readonly keepMessage?: (message: DsmcMessage) => boolean;
   readonly env?: Readonly<Record<string, string>>;
+  /** Kill dsmc (end `stalled`) when it shows no sign of life for a while; absent: never. */
+  readonly stall?: StallWatch;
 }
 
 export type DsmcEnd =
   | { readonly kind: 'exited'; readonly exitCode: number }
   | { readonly kind: 'prompt' }
   | { readonly kind: 'aborted' }
+  /** The stall watchdog killed it after `idleSec` without output or progress. */
+  | { readonly kind: 'stalled'; readonly idleSec: number }
   | { readonly kind: 'signaled'; readonly signal: string }
   | { readonly kind: 'spawn-failed'; readonly error: string };
 
@@ -73,11 +78,23 @@ export function describeEnd(end: DsmcEnd): string {
       return 'waited for user input and was killed';
     case 'aborted':
       return 'was killed (stopped)';
+    case 'stalled':
+      return `printed nothing and made no progress for ${end.idleSec} s and was killed (dsmc_stalltimeout)`;
     case 'signaled':
       return `died with signal ${end.signal}`;
     case 'spawn-failed':
       return `could not be started: ${end.error}`;
   }
+}
+
+/** dsmc's exit code; null when it did not exit by itself (a signal, killed by us, never started). */
+export function exitCodeOf(end: DsmcEnd): number | null {
+  return end.kind === 'exited' ? end.exitCode : null;
+}
+
+/** dsmc's pid; null when it never ran (only the wrapper shell did, which could not exec it). */
+export function dsmcPidOf(outcome: DsmcOutcome): number | null {
+  return outcome.end.kind === 'spawn-failed' ? null : (outcome.pid ?? null);
 }
 
 /** dsmc in a process group of its own (detached: its pid is the group id), no usable stdin. */
@@ -115,6 +132,35 @@ function drainAfterExit(subprocess: DsmcSubprocess, pid: number): () => void {
   };
 }
 
+/**
+ * Why we ended a session ourselves. A prompt wins over a stall, a stall over
+ * an abort (a stop that came while a stalled dsmc was being killed).
+ */
+class StopCauses {
+  prompted = false;
+  stalledMs: number | null = null;
+  aborted = false;
+  exited = false;
+
+  constructor(private readonly kill: () => void) {}
+
+  prompt(): void {
+    if (this.prompted) return;
+    this.prompted = true;
+    this.kill();
+  }
+
+  stall(idleMs: number): void {
+    if (!this.exited) this.stalledMs = idleMs;
+    this.kill();
+  }
+
+  abort(): void {
+    if (!this.exited) this.aborted = true;
+    this.kill();
+  }
+}
+
 /** Runs one dsmc session; never throws; the outcome says how it ended and what it said. */
 export async function runDsmc(request: DsmcRunRequest): Promise<DsmcOutcome> {
   if (request.signal?.aborted === true) return { end: { kind: 'aborted' }, messages: [], pid: undefined };
@@ -126,36 +172,34 @@ export async function runDsmc(request: DsmcRunRequest): Promise<DsmcOutcome> {
   };
   const release = pid === undefined ? () => {} : trackGroup(pid);
   if (pid !== undefined) request.onSpawn?.(pid);
-  const stop = { prompted: false, aborted: false, exited: false };
+  const stop = new StopCauses(kill);
   subprocess.once('exit', () => (stop.exited = true));
-  const killForPrompt = (): void => {
-    if (stop.prompted) return;
-    stop.prompted = true;
-    kill();
-  };
+  const watchdog = request.stall === undefined ? null : new StallWatchdog(request.stall, (idleMs) => stop.stall(idleMs));
   const output = new OutputReader(
     [subprocess.stdout, subprocess.stderr],
     (line, cls) => {
+      watchdog?.touch();
       if (cls.kind === 'message') tally.add(cls.message);
-      if (cls.kind === 'prompt') killForPrompt();
+      if (cls.kind === 'prompt') stop.prompt();
       request.onLine?.(line, cls);
     },
-    killForPrompt,
+    () => stop.prompt(),
   );
-  const onAbort = (): void => {
-    if (!stop.exited) stop.aborted = true;
-    kill();
-  };
+  const onAbort = (): void => stop.abort();
   request.signal?.addEventListener('abort', onAbort, { once: true });
   const stopDraining = pid === undefined ? () => {} : drainAfterExit(subprocess, pid);
 
   const result = await subprocess;
+  watchdog?.stop();
   stopDraining();
   request.signal?.removeEventListener('abort', onAbort);
   output.finish();
   kill(); // what dsmc left behind in its group
   release();
-  const end = await endOf(result, stop, request);
+  return outcomeOf(await endOf(result, stop, request), tally, pid, output);
+}
+
+function outcomeOf(end: DsmcEnd, tally: MessageTally, pid: number | undefined, output: OutputReader): DsmcOutcome {
   return {
     end,
     messages: tally.messages,
@@ -174,8 +218,9 @@ interface ResultShape {
   readonly message?: string | undefined;
 }
 
-async function endOf(result: ResultShape, stop: { prompted: boolean; aborted: boolean }, request: DsmcRunRequest): Promise<DsmcEnd> {
+async function endOf(result: ResultShape, stop: StopCauses, request: DsmcRunRequest): Promise<DsmcEnd> {
   if (stop.prompted) return { kind: 'prompt' };
+  if (stop.stalledMs !== null) return { kind: 'stalled', idleSec: Math.round(stop.stalledMs / 1000) };
   if (stop.aborted) return { kind: 'aborted' };
   const { exitCode } = result;
   if (exitCode === 125) return { kind: 'spawn-failed', error: `could not set the CPU time limit (dsmc_cpulimit ${request.cpuLimitSec})` };

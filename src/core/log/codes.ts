@@ -23,6 +23,7 @@ const COMMON_CODES = {
   session_record_invalid: 'requestlists/ holds an entry named like a session record that is not one (odd name, symlink, directory); it is ignored',
   lock_lost: 'the instance lock was removed or replaced: taken again, or the daemon stops because another process holds it now',
   dsmc_output_cut: 'dsmc printed lines too long to keep (over 64 KiB); they were cut',
+  session_history_failed: 'the session history file <logdir>/tsm<daemon>-sessions.jsonl cannot be opened; its records go to the log (code session_record) meanwhile',
 } as const;
 
 const ARCHIVER_CODES = {
@@ -45,6 +46,7 @@ const RETRIEVER_CODES = {
   hintfile_entries_skipped: 'entries of the hint file were skipped',
   list_write_failed: 'the file list of one volume cannot be written; that volume backs off, others go on',
   recall_too_large: 'a recall is larger than in/ can ever hold above the kill line; it waits in request/, other recalls go on (named once an hour)',
+  dsmc_stalled: 'a dsmc retrieve printed nothing and landed no bytes for dsmc_stalltimeout seconds and was killed; a failed session, its recalls are retried',
 } as const;
 
 const DELETER_CODES = {
@@ -70,6 +72,16 @@ const TAPEHINTS_CODES = {
   object_expires: 'an object on tape has an expiry date',
   tapehints_failed: 'the tape hint file could not be made',
 } as const;
+
+/**
+ * Codes of info lines that carry a record rather than a problem: the
+ * `[code]` of the line, never counted in `<daemon>_errors`.
+ */
+const RECORD_CODES = {
+  session_record: "one dsmc session's history record (the JSON of a line of <logdir>/tsm<daemon>-sessions.jsonl), logged instead with logdir -",
+} as const;
+
+export type RecordCode = keyof typeof RECORD_CODES;
 
 export const LOG_CODES = { ...COMMON_CODES, ...ARCHIVER_CODES, ...RETRIEVER_CODES, ...DELETER_CODES, ...TAPEHINTS_CODES } as const;
 

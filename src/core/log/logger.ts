@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatJsonLine, formatTextLine, syslogPrefix, type LogLevel, type LogRecord } from './format-line.js';
-import type { LogCode } from './codes.js';
+import type { LogCode, RecordCode } from './codes.js';
 import { createFileSink, createStdoutSink, type LogSink } from './log-sink.js';
 
 /** The longest line we write; per-file lists are split, never written as one giant line. */
@@ -22,7 +22,8 @@ export interface LoggerOptions {
 }
 
 export interface Logger {
-  info(message: string): void;
+  /** With a code: a line that carries a record (e.g. a session's history with logdir -). */
+  info(message: string, code?: RecordCode): void;
   /** Logged only when `verbose` is on: one line per file handled. */
   verbose(message: string): void;
   debug(message: string): void;
@@ -86,7 +87,7 @@ export function createLogger(options: LoggerOptions): Logger {
   };
 
   return {
-    info: (message) => emit('info', message),
+    info: (message, code) => emit('info', message, code),
     verbose: (message) => {
       if (verboseOn) emit('info', message);
     },

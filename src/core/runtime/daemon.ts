@@ -1,7 +1,7 @@
 import type { ConfigManager } from '../config/index.js';
-import type { Logger } from '../log/index.js';
+import type { Logger, SessionHistory } from '../log/index.js';
 import type { PoolLayout } from '../pool/index.js';
-import type { FigureSpec } from '../stats/index.js';
+import type { FigureSpec, FigureValue } from '../stats/index.js';
 import type { SessionRegistry } from './session-registry.js';
 
 export type DaemonName = 'archiver' | 'retriever' | 'deleter';
@@ -12,6 +12,8 @@ export interface DaemonContext {
   readonly logger: Logger;
   readonly pool: PoolLayout;
   readonly sessions: SessionRegistry;
+  /** One record per dsmc session, written by the daemon when the session ended. */
+  readonly history: SessionHistory;
   /** Cut the current sleep short (a session ended, an event arrived). */
   readonly wake: () => void;
   readonly nowMs: () => number;
@@ -21,8 +23,8 @@ export interface DaemonContext {
 export interface DaemonBehaviour {
   /** One cycle: look, decide, act. Returns milliseconds until the next cycle. */
   cycle(input: { readonly skipDelays: boolean }): Promise<number>;
-  /** The figures of SPEC 9 as plain numbers (without time/starttime/info/errors: the shell adds those). */
-  figures(): Record<string, number>;
+  /** The figures of SPEC 9: numbers, or histogram snapshots (without time/starttime/info/errors: the shell adds those). */
+  figures(): Record<string, FigureValue>;
   /** Release watchers and timers; sessions are stopped by the shell. */
   stop?(): Promise<void>;
 }

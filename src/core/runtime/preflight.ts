@@ -93,6 +93,19 @@ function poolFindings(dir: string): PreflightFinding[] {
   return findings;
 }
 
+/** Whether an existing file cannot be appended to (a missing one will be created). */
+function notAppendable(file: string): boolean {
+  const stat = statPath(file);
+  if (stat.kind === 'missing') return false;
+  if (stat.kind !== 'file') return true;
+  try {
+    fs.accessSync(file, fs.constants.W_OK);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 function logFindings(logdir: string, logNames: readonly string[]): PreflightFinding[] {
   if (logdir === '-') return [];
   const stat = statPath(logdir);
@@ -101,17 +114,10 @@ function logFindings(logdir: string, logNames: readonly string[]): PreflightFind
   const findings: PreflightFinding[] = [];
   for (const name of logNames) {
     const file = path.join(logdir, `${name}.log`);
-    const log = statPath(file);
-    if (log.kind === 'missing') continue;
-    let usable = log.kind === 'file';
-    if (usable) {
-      try {
-        fs.accessSync(file, fs.constants.W_OK);
-      } catch {
-        usable = false;
-      }
-    }
-    if (!usable) findings.push({ severity: 'error', key: 'logdir', path: file, message: `logdir: '${file}' cannot be appended to` });
+    if (notAppendable(file)) findings.push({ severity: 'error', key: 'logdir', path: file, message: `logdir: '${file}' cannot be appended to` });
+    // The session history falls back to the log: worth a warning, not a refusal.
+    const history = path.join(logdir, `${name}-sessions.jsonl`);
+    if (notAppendable(history)) findings.push({ severity: 'warning', key: 'logdir', path: history, message: `logdir: '${history}' cannot be appended to: session records go to the log` });
   }
   return findings;
 }

@@ -1,5 +1,5 @@
 import { ConfigManager } from '../config/index.js';
-import type { Logger } from '../log/index.js';
+import type { Logger, SessionHistory } from '../log/index.js';
 import { preparePool, type PoolLayout } from '../pool/index.js';
 import { CycleLoop, type LoopEnd } from './cycle-loop.js';
 import type { DaemonBehaviour, DaemonDefinition } from './daemon.js';
@@ -12,6 +12,7 @@ import { takeHeldSignals, type PendingSignals, type SignalRouter } from './signa
 import {
   loadConfigOrExit,
   openLogOrExit,
+  openSessionHistory,
   recoverSessions,
   statsWriter,
   takePoolOrExit,
@@ -41,6 +42,7 @@ interface Started {
   readonly lock: InstanceLock;
   readonly pool: PoolLayout;
   readonly sessions: SessionRegistry;
+  readonly history: SessionHistory;
   readonly behaviour: DaemonBehaviour;
   readonly waker: Waker;
   readonly publishStats: () => Promise<void>;
@@ -60,6 +62,8 @@ async function startDaemon(def: DaemonDefinition, rest: readonly string[], teard
   await teardown.stopIfAsked(pending, def.program);
   const { pool, lock } = takePoolOrExit(def, values, logger);
   teardown.lock = lock;
+  const history = openSessionHistory(def, values, logger);
+  teardown.history = history;
   // A deleted working directory breaks dsmc; / always exists.
   process.chdir('/');
   warnIfStatsDirMissing(values, logger);
@@ -71,9 +75,9 @@ async function startDaemon(def: DaemonDefinition, rest: readonly string[], teard
   limitHeapGrowth();
   const waker = new Waker();
   const startedMs = Date.now();
-  const behaviour = await def.create({ config, logger, pool, sessions, wake: () => waker.wake(), nowMs: Date.now, startedMs });
+  const behaviour = await def.create({ config, logger, pool, sessions, history, wake: () => waker.wake(), nowMs: Date.now, startedMs });
   const publishStats = statsWriter(def, values, { behaviour, errorsByCode, logger, startedMs });
-  return { config, logger, lock, pool, sessions, behaviour, waker, publishStats };
+  return { config, logger, lock, pool, sessions, history, behaviour, waker, publishStats };
 }
 
 /** The loop of a started daemon; signals that came during start-up are handed to it first. */
@@ -122,7 +126,7 @@ export async function runDaemon(def: DaemonDefinition, argv: readonly string[]):
     return;
   }
   const started = await startDaemon(def, args.rest, teardown, pending);
-  const { logger, lock } = started;
+  const { logger, lock, history } = started;
   const crash = installCrashHandlers(logger, teardown);
   const loop = startLoop(started, teardown, pending, router);
   try {
@@ -132,6 +136,7 @@ export async function runDaemon(def: DaemonDefinition, argv: readonly string[]):
   }
   logger.info(`${def.program} stopped`);
   lock.release();
+  history.close();
   logger.close();
   // The signal listeners stay to the end: without them SIGUSR1 would open the inspector.
   process.exit(loop.end === 'stopped' ? 0 : 1);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { ConfigError, ConfigManager, loadMainConfig, resolveConfigPath, type ConfigValues, type MainConfigLoad } from '../config/index.js';
 import { errorMessage } from '../errors.js';
-import { createLogger, type Logger } from '../log/index.js';
+import { createLogger, createSessionHistory, type Logger, type SessionHistory } from '../log/index.js';
 import { preparePool, type PoolLayout } from '../pool/index.js';
 import { StatsPublisher } from '../stats/index.js';
 import type { DaemonBehaviour, DaemonDefinition } from './daemon.js';
@@ -14,6 +14,7 @@ import type { PendingSignals } from './signals.js';
 /** What a daemon holds that must be undone when it exits, filled in as start-up takes it. */
 export class Teardown {
   logger: Logger | null = null;
+  history: SessionHistory | null = null;
   lock: InstanceLock | null = null;
   sessions: SessionRegistry | null = null;
 
@@ -21,6 +22,7 @@ export class Teardown {
   exitNow(code: number): never {
     this.sessions?.killAllNow();
     this.lock?.release();
+    this.history?.close();
     this.logger?.close();
     process.exit(code);
   }
@@ -80,6 +82,11 @@ export function openLogOrExit(def: DaemonDefinition, configPath: string, initial
   logger.info(`${def.program} ${packageVersion()} starting: ${values['desc-long']} (configuration ${configPath})`);
   for (const warning of initial.warnings) logger.warn('config_warning', warning);
   return logger;
+}
+
+/** The session history next to the log (`<logdir>/<logName>-sessions.jsonl`, or the log itself with logdir -). */
+export function openSessionHistory(def: DaemonDefinition, values: ConfigValues, logger: Logger): SessionHistory {
+  return createSessionHistory({ daemon: def.name, logName: def.logName, logdir: values.logdir, hsm: values['desc-short'], logger });
 }
 
 /**

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { PROGRAM_LOG_CODES } from '../log/codes.js';
 import type { FigureSpec } from './figure-spec.js';
+import { flattenHistogram, isHistogramSnapshot, renderHistogramText, type HistogramSnapshot } from './histogram.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 export interface StatsPublisherOptions {
@@ -15,9 +16,12 @@ export interface StatsPublisherOptions {
   readonly errorCodes?: readonly string[];
 }
 
-/** Figures of one cycle: plain numbers by figure name; errors by code separately. */
+/** A number, or the state of a histogram figure. */
+export type FigureValue = number | HistogramSnapshot;
+
+/** Figures of one cycle: values by figure name; errors by code separately. */
 export interface FigureValues {
-  readonly values: Readonly<Record<string, number>>;
+  readonly values: Readonly<Record<string, FigureValue>>;
   readonly errorsByCode: ReadonlyMap<string, number>;
 }
 
@@ -34,7 +38,7 @@ export function promHelpText(daemon: string, help: string): string {
  * that lint is accepted, as the names and types are what dashboards and
  * node_exporter (across a Perl pool's files and ours) depend on.
  */
-function createMetric(spec: FigureSpec, registry: Registry, daemon: string): Metric {
+function createMetric(spec: FigureSpec & { type: 'counter' | 'gauge' }, registry: Registry, daemon: string): Metric {
   const config = {
     name: `endit_${spec.name}`,
     help: promHelpText(daemon, spec.help),
@@ -58,12 +62,16 @@ function errorCounts(knownCodes: readonly string[], errorsByCode: ReadonlyMap<st
 }
 
 /**
- * The flat JSON record: every value a number; errors as `<daemon>_errors`
- * (total) and `<daemon>_errors_<code>` for every known code, 0 before its
- * first error.
+ * The flat JSON record: every value a number; a histogram as flat keys (see
+ * flattenHistogram); errors as `<daemon>_errors` (total) and
+ * `<daemon>_errors_<code>` for every known code, 0 before its first error.
  */
 export function buildStatsJson(daemon: string, figures: FigureValues, knownCodes: readonly string[] = []): Record<string, number> {
-  const out: Record<string, number> = { ...figures.values };
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(figures.values)) {
+    if (isHistogramSnapshot(value)) Object.assign(out, flattenHistogram(name, value));
+    else out[name] = value;
+  }
   let total = 0;
   for (const [code, count] of errorCounts(knownCodes, figures.errorsByCode)) {
     out[`${daemon}_errors_${code}`] = count;
@@ -88,13 +96,18 @@ export class StatsPublisher {
   readonly promPath: string;
   private readonly registry = new Registry();
   private readonly metrics = new Map<string, Metric>();
+  /** Histograms are rendered here, not by prom-client (its Histogram only observes; ours come as snapshots). */
+  private readonly histograms: readonly FigureSpec[];
   private readonly errorCodes: readonly string[];
 
   constructor(private readonly options: StatsPublisherOptions) {
     this.jsonPath = path.join(options.dir, `${options.hsm}-${options.daemon}-stats.json`);
     this.promPath = path.join(options.dir, `${options.hsm}-${options.daemon}-stats.prom`);
     this.errorCodes = options.errorCodes ?? knownCodesOf(options.daemon);
-    for (const spec of options.figures) this.metrics.set(spec.name, createMetric(spec, this.registry, options.daemon));
+    this.histograms = options.figures.filter((spec) => spec.type === 'histogram');
+    for (const spec of options.figures) {
+      if (spec.type !== 'histogram') this.metrics.set(spec.name, createMetric(spec, this.registry, options.daemon));
+    }
   }
 
   async renderProm(figures: FigureValues): Promise<string> {
@@ -109,10 +122,20 @@ export class StatsPublisher {
         for (const [code, count] of errorCounts(this.errorCodes, figures.errorsByCode)) setMetric(metric, { hsm, code }, count);
       } else {
         const value = figures.values[name];
-        if (value !== undefined) setMetric(metric, { hsm }, value);
+        if (typeof value === 'number') setMetric(metric, { hsm }, value);
       }
     }
-    return this.registry.metrics();
+    return (await this.registry.metrics()) + this.renderHistograms(figures);
+  }
+
+  private renderHistograms(figures: FigureValues): string {
+    const { daemon, hsm } = this.options;
+    return this.histograms
+      .map((spec) => {
+        const value = figures.values[spec.name];
+        return isHistogramSnapshot(value) ? renderHistogramText(`endit_${spec.name}`, promHelpText(daemon, spec.help), { hsm }, value) : '';
+      })
+      .join('');
   }
 
   async publish(figures: FigureValues): Promise<void> {

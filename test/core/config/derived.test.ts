@@ -19,9 +19,11 @@ describe('values in base units, derived once when a snapshot is made', () => {
       'deleter_volumequiet: 11',
       'retriever_mountretention: 13',
       'retriever_maxsessionbytes: 3',
+      'dsmc_stalltimeout: 17',
     );
     expect(derived).toEqual({
       sleepMs: 30_000,
+      dsmcStallTimeoutMs: 17_000,
       retryBackoffMaxMs: 600_000,
       archiverTimeoutMs: 100_000,
       archiverRetryTimeoutMs: 50_000,

@@ -11,7 +11,7 @@ describe('the key table', () => {
     expect(KEY_TABLE.map((spec) => spec.name).sort()).toEqual(
       [
         'desc-short', 'desc-long', 'dir', 'logdir', 'confoverridefile', 'currstatsdir', 'dsmcopts',
-        'dsmc_displayopts', 'dsmc_executable', 'dsmc_cpulimit', 'sleeptime', 'archiver_timeout',
+        'dsmc_displayopts', 'dsmc_executable', 'dsmc_cpulimit', 'dsmc_stalltimeout', 'sleeptime', 'archiver_timeout',
         'archiver_retrytimeout', 'archiver_timeout_dsmcopts',
         ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `archiver_threshold${n}_usage`),
         'retriever_maxworkers', 'retriever_remountdelay', 'retriever_hintfile', 'retriever_reqlistfillwait',

@@ -21,6 +21,7 @@ describe('defaults', () => {
       dsmc_displayopts: ['-dateformat=3', '-timeformat=1', '-numberformat=1'],
       dsmc_executable: 'dsmc',
       dsmc_cpulimit: 172800,
+      dsmc_stalltimeout: 1800,
       sleeptime: 60,
       retry_backoff_max: 3600,
       log_format: 'text',

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_KEPT_PER_CODE, MAX_LINE_CHARS, queryArgs, runDsmc, type DsmcRunRequest, type LineClass } from '../../../src/core/dsmc/index.js';
 import { SessionRegistry } from '../../../src/core/runtime/session-registry.js';
 import { readJournal, type JournalEndEntry } from '../../../src/fake-dsmc/library.js';
@@ -64,7 +64,8 @@ describe('runDsmc and a child that holds the output open', () => {
     leftovers.push(holder as number);
     expect(outcome.end).toEqual({ kind: 'exited', exitCode: 8 });
     expect(outcome.messages.map((m) => m.code)).toEqual(['ANS1092W']);
-    expect(isAlive(holder as number)).toBe(false);
+    // SIGKILL is sent before runDsmc returns; on a loaded machine the holder may take a moment to die.
+    await vi.waitFor(() => expect(isAlive(holder as number)).toBe(false), { timeout: 5000, interval: 20 });
   });
 
   it('fault 9: the stop path (registry kill + abort) kills the whole process group', async () => {
@@ -91,7 +92,7 @@ describe('runDsmc and a child that holds the output open', () => {
     await registry.stopAll(10_000);
     const outcome = await running;
     expect(outcome.end).toEqual({ kind: 'aborted' });
-    expect(isAlive(grandchild)).toBe(false);
+    await vi.waitFor(() => expect(isAlive(grandchild)).toBe(false), { timeout: 5000, interval: 20 });
   });
 });
 
@@ -158,5 +159,36 @@ describe('runDsmc with a dsmc_executable that cannot run', () => {
   it('fault 16: a bare name not in PATH says so', async () => {
     const outcome = await runDsmc({ executable: 'no-such-dsmc', args: [], cpuLimitSec: 60, env: { PATH: '/nonexistent' } });
     expect(outcome.end).toEqual({ kind: 'spawn-failed', error: 'dsmc_executable no-such-dsmc: not found in PATH (/nonexistent)' });
+  });
+});
+
+describe('runDsmc with a stall watchdog', () => {
+  it('issue 11: kills a dsmc (and its group) that prints nothing and makes no progress; the end is stalled', async () => {
+    const pidFile = path.join(root, 'grandchild.pid');
+    const script = path.join(root, 'dsmc.sh');
+    fs.writeFileSync(script, `#!/bin/sh\nsleep 3600 &\necho $! > '${pidFile}'\necho started\nwait\n`, { mode: 0o755 });
+    const outcome = await runDsmc({ executable: script, args: [], cpuLimitSec: 600, stall: { stallMs: 300, probe: () => 0 } });
+    const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
+    leftovers.push(grandchild);
+    expect(outcome.end.kind).toBe('stalled');
+    expect(isAlive(grandchild)).toBe(false);
+  });
+
+  it('issue 11: progress the probe sees keeps a silent dsmc alive to its end', async () => {
+    const landed = path.join(root, 'landed');
+    const script = path.join(root, 'dsmc.sh');
+    // 1.5 s of writing without a line of output, against a 400 ms watchdog.
+    fs.writeFileSync(script, `#!/bin/sh\nfor i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do printf x >> '${landed}'; sleep 0.1; done\nexit 0\n`, { mode: 0o755 });
+    const probe = (): number => fs.statSync(landed, { throwIfNoEntry: false })?.size ?? 0;
+    const outcome = await runDsmc({ executable: script, args: [], cpuLimitSec: 600, stall: { stallMs: 400, probe } });
+    expect(outcome.end).toEqual({ kind: 'exited', exitCode: 0 });
+    expect(probe()).toBe(15);
+  });
+
+  it('issue 11: without a watch a silent dsmc runs to its end', async () => {
+    const script = path.join(root, 'dsmc.sh');
+    fs.writeFileSync(script, '#!/bin/sh\nsleep 0.5\nexit 3\n', { mode: 0o755 });
+    const outcome = await runDsmc({ executable: script, args: [], cpuLimitSec: 600 });
+    expect(outcome.end).toEqual({ kind: 'exited', exitCode: 3 });
   });
 });

@@ -66,6 +66,13 @@ describe('preflightProblems', () => {
     expect(preflightProblems(values, { logNames: ['tsmarchiver'] })).toEqual([]);
   });
 
+  it('issue 11: warns (only) about a session history file that cannot be appended to', () => {
+    const { values } = world();
+    fs.mkdirSync(path.join(values.logdir, 'tsmretriever-sessions.jsonl'));
+    expect(summary(values)).toEqual([`warning logdir: '${values.logdir}/tsmretriever-sessions.jsonl' cannot be appended to: session records go to the log`]);
+    expect(preflightProblems(values, { logNames: ['tsmarchiver'] })).toEqual([]);
+  });
+
   it('only warns about currstatsdir', () => {
     const { root, values } = world();
     expect(summary({ ...values, currstatsdir: path.join(root, 'dsmc') })).toEqual([

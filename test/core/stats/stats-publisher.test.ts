@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StatsPublisher } from '../../../src/core/stats/index.js';
+import { HistogramAccumulator, StatsPublisher } from '../../../src/core/stats/index.js';
 import { PROGRAM_LOG_CODES } from '../../../src/core/log/index.js';
 import { archiverFigures } from '../../../src/archiver/figures.js';
-import { retrieverFigures } from '../../../src/retriever/figures.js';
+import { REQUEST_WAIT_BUCKETS_SEC, retrieverFigures } from '../../../src/retriever/figures.js';
 import { deleterFigures } from '../../../src/deleter/figures.js';
 import { promtoolProblems } from '../../promtool-check.js';
 
@@ -122,5 +122,31 @@ describe('StatsPublisher', () => {
     await publisher.publish({ values: Object.fromEntries(archiverFigures.map((f) => [f.name, 1])), errorsByCode: new Map([['x', 1]]) });
     expect(promtoolProblems(fs.readFileSync(publisher.promPath))).toEqual([]);
     expect(promtoolProblems('garbage{\n')).not.toEqual([]);
+  });
+
+  it('issue 11: publishes a histogram figure: flat number keys in the JSON, a valid histogram family in the .prom', async () => {
+    const publisher = new StatsPublisher({ daemon: 'retriever', hsm: 'p', dir: tempDir(), figures: retrieverFigures, version: '1' });
+    const waits = new HistogramAccumulator(REQUEST_WAIT_BUCKETS_SEC);
+    for (const seconds of [45, 4000, 300_000]) waits.observe(seconds);
+    const values = { ...Object.fromEntries(retrieverFigures.map((f) => [f.name, 1])), retriever_request_wait_seconds: waits.snapshot() };
+    await publisher.publish({ values, errorsByCode: new Map() });
+    const json = JSON.parse(fs.readFileSync(publisher.jsonPath, 'utf8')) as Record<string, unknown>;
+    expect(Object.values(json).every((v) => typeof v === 'number')).toBe(true);
+    expect(json).toMatchObject({
+      retriever_request_wait_seconds_count: 3,
+      retriever_request_wait_seconds_sum: 304_045,
+      retriever_request_wait_seconds_bucket_le_60: 1,
+      retriever_request_wait_seconds_bucket_le_3600: 1,
+      retriever_request_wait_seconds_bucket_le_7200: 2,
+      retriever_request_wait_seconds_bucket_le_216000: 2,
+      retriever_request_wait_seconds_bucket_le_inf: 3,
+    });
+    expect(json).not.toHaveProperty('retriever_request_wait_seconds');
+    const prom = fs.readFileSync(publisher.promPath, 'utf8');
+    expect(prom).toContain('# TYPE endit_retriever_request_wait_seconds histogram\n');
+    expect(prom).toContain('endit_retriever_request_wait_seconds_bucket{hsm="p",le="7200"} 2\n');
+    expect(prom).toContain('endit_retriever_request_wait_seconds_bucket{hsm="p",le="+Inf"} 3\n');
+    expect(prom).toContain('endit_retriever_request_wait_seconds_count{hsm="p"} 3\n');
+    if (hasPromtool()) expect(promtoolProblems(prom)).toEqual([]);
   });
 });
