@@ -27,10 +27,14 @@ export interface BenchOptions {
   readonly againstPerl: string | undefined;
   /** What the deleter's trash/ files hold, one run set each. */
   readonly trashKinds: readonly TrashKind[];
+  /** Whether the objects the deleter deletes are in the fake library (`present`) or already gone (every id ANS1345E). */
+  readonly deleteObjects: DeleteObjects;
   /** Tables as Markdown (for BENCHMARKS.md). */
   readonly markdown: boolean;
   readonly help: boolean;
 }
+
+export type DeleteObjects = 'gone' | 'present';
 
 export class BenchArgsError extends Error {}
 
@@ -55,6 +59,9 @@ table (N, daemon, figure, min/median/max over repeats, find floor, ratio).
                      they need perl and the Debian packages libjson-perl libjson-xs-perl
                      libfilesys-df-perl libschedule-cron-perl
   --trash LIST       deleter trash/ files: empty, uri (the tape URI dCache writes), or both (default empty,uri)
+  --delete-objects gone|present
+                     deleter: the objects are already gone from tape (dsmc answers ANS1345E for
+                     each id; default) or present (the fake library holds them; dsmc deletes them)
   --markdown         print the tables as Markdown
   --help
 `;
@@ -84,6 +91,11 @@ function parseTrashKinds(text: string | undefined): TrashKind[] {
   });
 }
 
+function parseDeleteObjects(text: string | undefined): DeleteObjects {
+  if (text === 'gone' || text === 'present') return text;
+  throw new BenchArgsError(`--delete-objects: expected gone or present, got ${JSON.stringify(text)}`);
+}
+
 function parseDaemons(text: string | undefined): BenchDaemon[] {
   if (text === undefined) throw new BenchArgsError('--only: expected a list');
   return text.split(',').map((name) => {
@@ -106,6 +118,7 @@ interface BenchFlags {
   archiveAllMax: number;
   againstPerl: string | undefined;
   trashKinds: TrashKind[];
+  deleteObjects: DeleteObjects;
   markdown: boolean;
   tiny: boolean;
   quick: boolean;
@@ -163,6 +176,9 @@ function parseOption(flags: BenchFlags, arg: string, next: () => string | undefi
     case '--trash':
       flags.trashKinds = parseTrashKinds(next());
       break;
+    case '--delete-objects':
+      flags.deleteObjects = parseDeleteObjects(next());
+      break;
     case '--markdown':
       flags.markdown = true;
       break;
@@ -188,6 +204,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     archiveAllMax: 1_000_000,
     againstPerl: undefined,
     trashKinds: [...TRASH_KINDS],
+    deleteObjects: 'gone',
     markdown: false,
     tiny: false,
     quick: false,
@@ -208,6 +225,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     archiveAllMax: flags.archiveAllMax,
     againstPerl: flags.againstPerl,
     trashKinds: [...new Set(flags.trashKinds)],
+    deleteObjects: flags.deleteObjects,
     markdown: flags.markdown,
     help: flags.help,
   };

@@ -6,17 +6,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BenchOptions } from './bench-args.js';
+import type { BenchOptions, DeleteObjects } from './bench-args.js';
 import { spreadOf, type Measured } from './bench-row.js';
 import type { CpuInAll } from './cpu-in-all.js';
 import { longestLineBytes, startDaemon, waitFor, type DaemonRun } from './daemon-process.js';
 import { measureFloor, timeFindDelete } from './floor.js';
-import { writeTrash, type TrashKind } from './generate.js';
+import { seedLibrary, writeTrash, type TrashKind } from './generate.js';
 import { alternation, implementationsOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
 import { freshJournal, type JournalTail } from './journal-tail.js';
 import { note, timed } from './progress.js';
 import { createPool, destroyPool, emptyDir, HSM, type BenchPool } from './workspace.js';
 import { isPnfsid } from '../core/pool/pnfsid.js';
+
+const MIB = 1024 * 1024;
 
 /** Whether `dir` still holds a file with a hexadecimal name (stops at the first one). */
 export function hasHexFile(dir: string): boolean {
@@ -82,7 +84,8 @@ async function waitEmptiedAndProcessed(pool: BenchPool, run: DaemonRun, journal:
  * so "emptied" and "processed" are timed independently.
  */
 async function runOnce(pool: BenchPool, n: number, impl: Implementation): Promise<DeleterSample> {
-  // An empty library: every id is "already gone" (ANS1345E per id, then ANS1302E), which the deleter counts as deleted.
+  // An empty library: every id is "already gone" (ANS1345E per id, then ANS1302E), which the deleter counts as deleted;
+  // with --delete-objects present the library holds them and the fake deletes each.
   pool.writeScenario({ rules: [{ command: 'delete', action: 'succeed' }] });
   const journal = freshJournal(pool.journalPath);
   const logFile = path.join(pool.side(impl.name).logdir, 'tsmdeleter.log');
@@ -111,16 +114,21 @@ async function runOnce(pool: BenchPool, n: number, impl: Implementation): Promis
   }
 }
 
-const VARIANT_LABEL: Record<TrashKind, string> = { empty: 'empty trash files', uri: 'tape-URI trash files' };
+const TRASH_LABEL: Record<TrashKind, string> = { empty: 'empty trash files', uri: 'tape-URI trash files' };
 
-/** `all queued [empty trash files]`: the figure of one kind of trash/ file. */
-export function deleterFigure(figure: string, kind: TrashKind): string {
-  return `${figure} [${VARIANT_LABEL[kind]}]`;
+/** The pool of a run set: what the trash files hold, and whether the objects are on tape (`present`). */
+export function deleterVariant(kind: TrashKind, objects: DeleteObjects): string {
+  return objects === 'present' ? `${TRASH_LABEL[kind]}, objects on tape` : TRASH_LABEL[kind];
 }
 
-function sampleRows(impl: Implementation, n: number, kind: TrashKind, samples: readonly DeleterSample[], floors: { find: number; unlink: number }): Measured[] {
+/** `all queued [empty trash files]`: a figure of one run set. */
+export function deleterFigure(figure: string, variant: string): string {
+  return `${figure} [${variant}]`;
+}
+
+function sampleRows(impl: Implementation, n: number, variant: string, samples: readonly DeleterSample[], floors: { find: number; unlink: number }): Measured[] {
   const m = { impl: impl.name, daemon: 'deleter', n };
-  const figure = (name: string): string => deleterFigure(name, kind);
+  const figure = (name: string): string => deleterFigure(name, variant);
   const rows: Measured[] = [
     { ...m, figure: figure('all queued'), unit: 's', samples: samples.map((s) => s.queuedSec), floor: floors.find },
     // Removing every trash file is the filesystem's work: its floor is what `find -delete` takes on the same files.
@@ -130,7 +138,7 @@ function sampleRows(impl: Implementation, n: number, kind: TrashKind, samples: r
     { ...m, figure: figure('peak RSS'), unit: 'MiB', samples: samples.map((s) => s.rssMiB) },
   ];
   const fake = samples.map((s) => s.fakeSec).filter((v) => Number.isFinite(v));
-  if (impl.name === 'endit' && fake.length > 0) rows.push({ daemon: 'fake-dsmc', n, figure: figure('delete session (fake, objects already gone)'), unit: 's', samples: fake, floor: floors.find });
+  if (impl.name === 'endit' && fake.length > 0) rows.push({ daemon: 'fake-dsmc', n, figure: figure('delete session (fake)'), unit: 's', samples: fake, floor: floors.find });
   return rows;
 }
 
@@ -138,27 +146,35 @@ function sampleRows(impl: Implementation, n: number, kind: TrashKind, samples: r
 function unlinkFloor(pool: BenchPool, n: number, kind: TrashKind): number {
   const scratch = path.join(pool.root, 'trash-floor');
   emptyDir(scratch);
-  timed(`deleter N=${n}: ${n} ${VARIANT_LABEL[kind]} for the unlink floor`, () => writeTrash(scratch, n, kind, HSM));
+  timed(`deleter N=${n}: ${n} ${TRASH_LABEL[kind]} for the unlink floor`, () => writeTrash(scratch, n, kind, HSM));
   const seconds = timeFindDelete(scratch);
-  note(`deleter N=${n}: unlink floor (find -delete) of ${VARIANT_LABEL[kind]} ${seconds.toFixed(2)} s`);
+  note(`deleter N=${n}: unlink floor (find -delete) of ${TRASH_LABEL[kind]} ${seconds.toFixed(2)} s`);
   return seconds;
+}
+
+/** With `--delete-objects present`: the fake library holds an object for every id (sparse), as if all were on tape. */
+function seedDeletable(pool: BenchPool, n: number, objects: DeleteObjects): void {
+  emptyDir(pool.library);
+  if (objects === 'present') timed(`deleter N=${n}: ${n} objects in the fake library`, () => seedLibrary(pool.library, pool.dir, n, MIB, Math.max(1, Math.min(1000, Math.floor(n / 100)))));
 }
 
 /** Every run with one kind of trash/ file: endit and Perl in turn, each on N fresh trash files. */
 async function benchTrashKind(pool: BenchPool, n: number, kind: TrashKind, opts: BenchOptions): Promise<Measured[]> {
+  const variant = deleterVariant(kind, opts.deleteObjects);
   const findFloors: number[] = [];
   const samples: Record<ImplName, DeleterSample[]> = { endit: [], perl: [] };
   for (const { impl, repeat } of alternation(implementationsOf(opts.againstPerl), opts.repeats)) {
     emptyDir(pool.sub('trash/queue'));
     emptyDir(pool.sub('requestlists'));
-    timed(`deleter N=${n}: ${n} ${VARIANT_LABEL[kind]} in trash/`, () => writeTrash(pool.sub('trash'), n, kind, HSM));
+    seedDeletable(pool, n, opts.deleteObjects);
+    timed(`deleter N=${n}: ${n} ${TRASH_LABEL[kind]} in trash/`, () => writeTrash(pool.sub('trash'), n, kind, HSM));
     if (impl.name === 'endit') findFloors.push(measureFloor(pool.sub('trash')));
     const s = await runOnce(pool, n, impl);
-    note(`${programLabel(impl, 'deleter')} N=${n} ${VARIANT_LABEL[kind]} #${repeat + 1}: all queued ${s.queuedSec.toFixed(2)} s (floor ${findFloors.at(-1)?.toFixed(2)} s), trash/ emptied ${s.emptiedSec.toFixed(2)} s, SIGUSR1 → processed ${s.processedSec.toFixed(2)} s (fake ${s.fakeSec.toFixed(2)} s), CPU in all ${s.cpuSec.toFixed(2)} s (own ${s.cpu.ownSec.toFixed(2)}, children ${s.cpu.childrenSec.toFixed(2)}; dsmc's ${s.cpu.dsmcSec.toFixed(2)} s left out), peak RSS ${s.rssMiB.toFixed(0)} MiB`);
+    note(`${programLabel(impl, 'deleter')} N=${n} ${variant} #${repeat + 1}: all queued ${s.queuedSec.toFixed(2)} s (floor ${findFloors.at(-1)?.toFixed(2)} s), trash/ emptied ${s.emptiedSec.toFixed(2)} s, SIGUSR1 → processed ${s.processedSec.toFixed(2)} s (fake ${s.fakeSec.toFixed(2)} s), CPU in all ${s.cpuSec.toFixed(2)} s (own ${s.cpu.ownSec.toFixed(2)}, children ${s.cpu.childrenSec.toFixed(2)}; dsmc's ${s.cpu.dsmcSec.toFixed(2)} s left out), peak RSS ${s.rssMiB.toFixed(0)} MiB`);
     samples[impl.name].push(s);
   }
   const floors = { find: spreadOf(findFloors).median, unlink: unlinkFloor(pool, n, kind) };
-  return implementationsOf(opts.againstPerl).flatMap((impl) => sampleRows(impl, n, kind, samples[impl.name], floors));
+  return implementationsOf(opts.againstPerl).flatMap((impl) => sampleRows(impl, n, variant, samples[impl.name], floors));
 }
 
 export async function benchDeleter(n: number, opts: BenchOptions): Promise<Measured[]> {

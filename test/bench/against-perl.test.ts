@@ -14,16 +14,16 @@ import { buildRow, figureWithoutVariant, type Measured } from '../../src/bench/b
 import { comparisonOutPath, comparisonRows, formatComparisonTable, formatRatio, formatSpread } from '../../src/bench/compare-table.js';
 import { accountCpuInAll, descendantsOf, parseDsmcCpuRecords, parseProcStat, type ProcStat } from '../../src/bench/cpu-in-all.js';
 import { dsmcWrapperScript, readCpuInAll, shellQuote, writeDsmcWrapper } from '../../src/bench/dsmc-accounting.js';
-import { deleterFigure } from '../../src/bench/deleter-bench.js';
+import { deleterFigure, deleterVariant } from '../../src/bench/deleter-bench.js';
 import { trashFileContent } from '../../src/bench/generate.js';
 import { alternation, implementationsOf, programLabel, scaledTimeoutMs } from '../../src/bench/implementation.js';
 import { configText } from '../../src/bench/workspace.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
-describe('--against-perl, --trash, --markdown', () => {
+describe('--against-perl, --trash, --delete-objects, --markdown', () => {
   it('defaults: endit alone, both kinds of trash file, plain tables', () => {
-    expect(parseBenchArgs([])).toMatchObject({ againstPerl: undefined, trashKinds: ['empty', 'uri'], markdown: false });
+    expect(parseBenchArgs([])).toMatchObject({ againstPerl: undefined, trashKinds: ['empty', 'uri'], deleteObjects: 'gone', markdown: false });
   });
 
   it.each([
@@ -31,6 +31,7 @@ describe('--against-perl, --trash, --markdown', () => {
     { argv: ['--trash', 'uri'], want: { trashKinds: ['uri'] } },
     { argv: ['--trash', 'uri,empty,uri'], want: { trashKinds: ['uri', 'empty'] } },
     { argv: ['--markdown'], want: { markdown: true } },
+    { argv: ['--delete-objects', 'present'], want: { deleteObjects: 'present' } },
     { argv: ['--n', '100k', '--against-perl', 'p', '--markdown'], want: { sizes: [100_000], againstPerl: 'p', markdown: true } },
   ])('$argv', ({ argv, want }) => {
     expect(parseBenchArgs(argv)).toMatchObject(want);
@@ -41,6 +42,8 @@ describe('--against-perl, --trash, --markdown', () => {
     { argv: ['--against-perl', ''], error: '--against-perl: expected the directory' },
     { argv: ['--trash'], error: '--trash: expected a list' },
     { argv: ['--trash', 'full'], error: '--trash: unknown kind "full" (one of empty, uri)' },
+    { argv: ['--delete-objects', 'some'], error: '--delete-objects: expected gone or present, got "some"' },
+    { argv: ['--delete-objects'], error: '--delete-objects: expected gone or present, got undefined' },
   ])('refuses $argv', ({ argv, error }) => {
     expect(() => parseBenchArgs(argv)).toThrow(BenchArgsError);
     expect(() => parseBenchArgs(argv)).toThrow(error);
@@ -188,10 +191,11 @@ describe('runs, pools and figures', () => {
     expect(configText({ dir: '/p', sleeptime: 5 })).toBe('# written by npm run bench\ndir: /p\nsleeptime: 5\n');
   });
 
-  it('a deleter figure names its kind of trash file; the targets of the figure hold for both', () => {
-    expect(deleterFigure('all queued', 'uri')).toBe('all queued [tape-URI trash files]');
-    expect(figureWithoutVariant(deleterFigure('peak RSS', 'empty'))).toBe('peak RSS');
-    const row = buildRow({ daemon: 'deleter', n: 1_000_000, figure: deleterFigure('all queued', 'empty'), unit: 's', samples: [2], floor: 1 });
+  it('a deleter figure names its kind of trash file (and objects on tape); the targets of the figure hold for each', () => {
+    expect(deleterFigure('all queued', deleterVariant('uri', 'gone'))).toBe('all queued [tape-URI trash files]');
+    expect(deleterFigure('all queued', deleterVariant('empty', 'present'))).toBe('all queued [empty trash files, objects on tape]');
+    expect(figureWithoutVariant(deleterFigure('peak RSS', deleterVariant('empty', 'present')))).toBe('peak RSS');
+    const row = buildRow({ daemon: 'deleter', n: 1_000_000, figure: deleterFigure('all queued', deleterVariant('empty', 'gone')), unit: 's', samples: [2], floor: 1 });
     expect(row).toMatchObject({ target: '≤ 3× floor', met: true });
   });
 });
