@@ -78,6 +78,7 @@ async function harness(startMs: number, extraConfig: Record<string, string | num
       wake: () => undefined,
       nowMs: () => now,
       startedMs: startMs,
+      stopping: new AbortController().signal,
     },
     { skewMs: 30_000 },
   );

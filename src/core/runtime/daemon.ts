@@ -18,6 +18,12 @@ export interface DaemonContext {
   readonly wake: () => void;
   readonly nowMs: () => number;
   readonly startedMs: number;
+  /**
+   * Aborted at the first stop signal: work that takes seconds at a million
+   * entries (a listing) ends at its next slice, so that the stop, which waits
+   * for the cycle under way, comes within moments (issue 15 item 4).
+   */
+  readonly stopping: AbortSignal;
 }
 
 export interface DaemonBehaviour {

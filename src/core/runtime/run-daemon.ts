@@ -8,7 +8,7 @@ import type { InstanceLock } from './instance-lock.js';
 import { guardWithLock } from './lock-guard.js';
 import { packageVersion, readProgramArgs } from './program-args.js';
 import type { SessionRegistry } from './session-registry.js';
-import { takeHeldSignals, type PendingSignals, type SignalRouter } from './signals.js';
+import { takeHeldSignals, type PendingSignals, type SignalHandlers, type SignalRouter } from './signals.js';
 import {
   loadConfigOrExit,
   openLogOrExit,
@@ -45,6 +45,8 @@ interface Started {
   readonly history: SessionHistory;
   readonly behaviour: DaemonBehaviour;
   readonly waker: Waker;
+  /** Aborts the daemon's long work at the first stop signal (DaemonContext.stopping). */
+  readonly stopWork: AbortController;
   readonly publishStats: () => Promise<void>;
 }
 
@@ -75,9 +77,10 @@ async function startDaemon(def: DaemonDefinition, rest: readonly string[], teard
   limitHeapGrowth();
   const waker = new Waker();
   const startedMs = Date.now();
-  const behaviour = await def.create({ config, logger, pool, sessions, history, wake: () => waker.wake(), nowMs: Date.now, startedMs });
+  const stopWork = new AbortController();
+  const behaviour = await def.create({ config, logger, pool, sessions, history, wake: () => waker.wake(), nowMs: Date.now, startedMs, stopping: stopWork.signal });
   const publishStats = statsWriter(def, values, { behaviour, errorsByCode, logger, startedMs });
-  return { config, logger, lock, pool, sessions, history, behaviour, waker, publishStats };
+  return { config, logger, lock, pool, sessions, history, behaviour, waker, stopWork, publishStats };
 }
 
 /** The loop of a started daemon; signals that came during start-up are handed to it first. */
@@ -98,8 +101,16 @@ function startLoop(started: Started, teardown: Teardown, pending: PendingSignals
     },
     exitNow: (code) => teardown.exitNow(code),
   });
-  pending.replayTo(loop.handlers);
-  router.route(loop.handlers);
+  // The cycle under way ends early once its long work sees the stop.
+  const handlers: SignalHandlers = {
+    ...loop.handlers,
+    stop: (signal, forced) => {
+      started.stopWork.abort();
+      loop.handlers.stop(signal, forced);
+    },
+  };
+  pending.replayTo(handlers);
+  router.route(handlers);
   return loop;
 }
 
