@@ -85,9 +85,9 @@ async function act(r: Retriever, logger: Logger, decision: RetrieverDecision): P
 }
 
 /** After the sessions started: requests not read yet (a slice per cycle), and requests of dead pool processes. */
-async function tidy(r: Retriever): Promise<void> {
+async function tidy(r: Retriever, stopping: AbortSignal): Promise<void> {
   const unread = r.cache.unreadIds(BACKGROUND_READS_PER_CYCLE);
-  if (unread.length > 0) await r.reader.read(unread, () => r.sessions.hasEnded());
+  if (unread.length > 0) await r.reader.read(unread, () => r.sessions.hasEnded() || stopping.aborted);
   for (const pid of r.cache.parentPids()) {
     if (!r.liveness.isAlive(pid)) await r.reader.removeStale(pid);
   }
@@ -106,11 +106,13 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
       const nowMs = ctx.nowMs();
       r.liveness.reset();
       await r.cleanup.runIfDue(nowMs);
-      await r.discovery.discover(settings.sleepMs, nowMs, loadHints);
+      await r.discovery.discover(settings.sleepMs, nowMs, loadHints, ctx.stopping);
+      // Stopping: no new sessions, no more reading; the stop waits for this cycle.
+      if (ctx.stopping.aborted) return settings.sleepMs;
       const space = await r.meter.measure();
       const decision = await r.planner.plan(settings, ctx.nowMs, skipDelays, space);
       await act(r, logger, decision);
-      await tidy(r);
+      await tidy(r, ctx.stopping);
       return Math.min(settings.sleepMs, Math.max(MIN_WAIT_MS, decision.waitMs));
     },
     figures() {
