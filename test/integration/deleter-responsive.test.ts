@@ -1,8 +1,9 @@
 /**
  * Issue 15 item 4: while the deleter removes many queued trash files, SIGTERM
- * stops it and SIGUSR1 starts the queue pass within seconds (the requirement
- * is 2 s at a million files; the limits here are generous). The size is
- * chosen so that removing the files takes a good part of a second.
+ * stops it and SIGUSR1 starts the queue pass within 2 s (the requirement at a
+ * million files; generous at this size). The size is chosen so that removing
+ * the files takes a good part of a second; the signal goes once the removal
+ * is under way (the first trash files gone).
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +11,8 @@ import { readJournal } from '../../src/fake-dsmc/library.js';
 import { createTestPool, logLines, readLog, startDaemon, waitFor, type TestPool } from './harness.js';
 
 const N = 40_000;
-/** Generous: the requirement is 2 s. */
-const LIMIT_MS = 10_000;
+/** Issue 15 item 4's bound, generous at this size. */
+const LIMIT_MS = 2000;
 
 const isId = (name: string): boolean => /^[0-9A-F]+$/.test(name);
 const trashIds = (pool: TestPool): string[] => fs.readdirSync(pool.path('trash')).filter(isId);
@@ -27,15 +28,20 @@ function fillTrash(pool: TestPool): string[] {
   return ids;
 }
 
-/** Starts the deleter and waits until its one queue file of all N ids is written: the removal starts right after. */
+/** Starts the deleter and waits until it has queued trash/ and removes the trash files (the first ones are gone). */
 async function startRemoving(pool: TestPool): Promise<ReturnType<typeof startDaemon>> {
   const daemon = startDaemon('deleter', pool);
   await waitFor(() => queueFiles(pool).length > 0, 'the queue file written', 60_000);
+  const deadline = Date.now() + 60_000;
+  while (trashIds(pool).length === N) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the removal to start');
+    await new Promise((r) => setTimeout(r, 2));
+  }
   return daemon;
 }
 
 describe('endit-deleter stays responsive while it removes many trash files (issue 15 item 4)', () => {
-  it('item 4: SIGTERM mid-removal: a clean exit soon after, the lock released, every id still in trash/ or in a queue file', async () => {
+  it('item 4: SIGTERM mid-removal: a clean exit within 2 s, the lock released, every id still in trash/ or in a queue file', async () => {
     const pool = createTestPool({ deleter_queueprocinterval: 'monthly' });
     const ids = fillTrash(pool);
     const daemon = await startRemoving(pool);
@@ -52,13 +58,14 @@ describe('endit-deleter stays responsive while it removes many trash files (issu
     expect(readLog(pool, 'deleter')).toMatch(/endit-deleter stopped/);
   });
 
-  it('item 4: SIGUSR1 mid-removal starts the delete session while the removal goes on; both then finish', async () => {
+  it('item 4: SIGUSR1 mid-removal is acted on within 2 s, the delete session starts while the removal goes on; both then finish', async () => {
     const pool = createTestPool({ deleter_queueprocinterval: 'monthly', debug: 1 });
     fillTrash(pool);
     const daemon = await startRemoving(pool);
     daemon.child.kill('SIGUSR1');
+    await waitFor(() => /Processing the deletion queue as instructed by SIGUSR1/.test(readLog(pool, 'deleter')), 'SIGUSR1 acted on', LIMIT_MS);
     const deleteStarted = (): boolean => readJournal(pool.library).some((e) => e.event === 'start' && e.command === 'delete');
-    await waitFor(deleteStarted, 'the delete session started', LIMIT_MS);
+    await waitFor(deleteStarted, 'the delete session started', 10_000);
     await waitFor(() => trashIds(pool).length === 0 && queueFiles(pool).length === 0, 'trash/ and the queue emptied', 60_000);
     // The pass began before the removal ended: the signal did not wait for it.
     const log = readLog(pool, 'deleter');
