@@ -79,6 +79,7 @@ async function harness(startMs: number, extraConfig: Record<string, string | num
       nowMs: () => now,
       startedMs: startMs,
       stopping: new AbortController().signal,
+      skipPending: () => false,
     },
     { skewMs: 30_000 },
   );

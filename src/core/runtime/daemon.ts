@@ -24,6 +24,8 @@ export interface DaemonContext {
    * for the cycle under way, comes within moments (issue 15 item 4).
    */
   readonly stopping: AbortSignal;
+  /** Whether a SIGUSR1 waits for the next cycle: background work in a cycle gives way to it. */
+  readonly skipPending: () => boolean;
 }
 
 export interface DaemonBehaviour {

@@ -47,6 +47,8 @@ interface Started {
   readonly waker: Waker;
   /** Aborts the daemon's long work at the first stop signal (DaemonContext.stopping). */
   readonly stopWork: AbortController;
+  /** DaemonContext.skipPending asks this; the loop sets it once it exists. */
+  readonly skipState: { pending: () => boolean };
   readonly publishStats: () => Promise<void>;
 }
 
@@ -78,9 +80,12 @@ async function startDaemon(def: DaemonDefinition, rest: readonly string[], teard
   const waker = new Waker();
   const startedMs = Date.now();
   const stopWork = new AbortController();
-  const behaviour = await def.create({ config, logger, pool, sessions, history, wake: () => waker.wake(), nowMs: Date.now, startedMs, stopping: stopWork.signal });
+  const skipState = { pending: (): boolean => false };
+  const wake = (): void => waker.wake();
+  const skipPending = (): boolean => skipState.pending();
+  const behaviour = await def.create({ config, logger, pool, sessions, history, wake, nowMs: Date.now, startedMs, stopping: stopWork.signal, skipPending });
   const publishStats = statsWriter(def, values, { behaviour, errorsByCode, logger, startedMs });
-  return { config, logger, lock, pool, sessions, history, behaviour, waker, stopWork, publishStats };
+  return { config, logger, lock, pool, sessions, history, behaviour, waker, stopWork, skipState, publishStats };
 }
 
 /** The loop of a started daemon; signals that came during start-up are handed to it first. */
@@ -101,6 +106,7 @@ function startLoop(started: Started, teardown: Teardown, pending: PendingSignals
     },
     exitNow: (code) => teardown.exitNow(code),
   });
+  started.skipState.pending = () => loop.skipPending;
   // The cycle under way ends early once its long work sees the stop.
   const handlers: SignalHandlers = {
     ...loop.handlers,
