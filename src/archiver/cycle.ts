@@ -56,7 +56,7 @@ class Archiver implements DaemonBehaviour {
     const nowMs = this.ctx.nowMs();
     const ended = this.sessions.takeEnded();
     const work = this.planWork(current, settings, nowMs, ended.length, skipDelays);
-    await this.scan(work, nowMs, ended);
+    if (!(await this.scan(work, nowMs, ended))) return settings.sleepMs; // stopping: the listing was cut short
     for (const session of ended) this.accountEnded(session);
     this.recheckHeld(nowMs, skipDelays);
     if (work.decide || this.changed) await this.decide(settings, nowMs, skipDelays, ended.length);
@@ -71,19 +71,28 @@ class Archiver implements DaemonBehaviour {
     return decideCycleWork({ nowMs, sleepMs: settings.sleepMs, lastScanMs, lastDecisionMs, recheckAtMs, changed, sessionsEnded, skipDelays });
   }
 
-  /** Lists out/ when the work plan says so; ended sessions wait for a listing that worked. */
-  private async scan(work: CycleWorkDecision, nowMs: number, ended: readonly EndedArchive[]): Promise<void> {
-    if (work.scan === 'none') return;
+  /**
+   * Lists out/ when the work plan says so; ended sessions wait for a listing
+   * that worked. False when a stop cut the listing short (ended sessions put
+   * back, nothing else changed).
+   */
+  private async scan(work: CycleWorkDecision, nowMs: number, ended: readonly EndedArchive[]): Promise<boolean> {
+    if (work.scan === 'none') return true;
     let changes;
     try {
-      changes = await this.index.update({ force: work.scan === 'full' });
+      changes = await this.index.update({ force: work.scan === 'full', signal: this.ctx.stopping });
     } catch (error) {
       this.sessions.putBack(ended);
       throw error;
     }
+    if (changes === null) {
+      this.sessions.putBack(ended);
+      return false;
+    }
     this.lastScanMs = nowMs;
     if (changes.added.length > 0 || changes.removed.length > 0) this.filesStale = true;
     if (this.sessions.applyChanges(changes)) this.changed = true;
+    return true;
   }
 
   private accountEnded(ended: EndedArchive): void {

@@ -1,4 +1,5 @@
 /** Command line of `npm run bench`. Pure. */
+import { TRASH_KINDS, type TrashKind } from './generate.js';
 
 export type BenchDaemon = 'archiver' | 'retriever' | 'deleter' | 'fake-dsmc';
 
@@ -22,8 +23,18 @@ export interface BenchOptions {
   readonly tmpdir: string | undefined;
   /** Largest N at which the archiver's "sessions succeed" run (the fake archives every file) is done. */
   readonly archiveAllMax: number;
+  /** A checkout of the Perl ENDIT daemons to run beside endit (`--against-perl DIR`). */
+  readonly againstPerl: string | undefined;
+  /** What the deleter's trash/ files hold, one run set each. */
+  readonly trashKinds: readonly TrashKind[];
+  /** Whether the objects the deleter deletes are in the fake library (`present`) or already gone (every id ANS1345E). */
+  readonly deleteObjects: DeleteObjects;
+  /** Tables as Markdown (for BENCHMARKS.md). */
+  readonly markdown: boolean;
   readonly help: boolean;
 }
+
+export type DeleteObjects = 'gone' | 'present';
 
 export class BenchArgsError extends Error {}
 
@@ -43,6 +54,15 @@ table (N, daemon, figure, min/median/max over repeats, find floor, ratio).
   --out FILE         JSON rows (default bench-results.json)
   --tmpdir DIR       where the temporary pools go (default the OS temp dir)
   --archive-all-max N  largest N for the archiver run where the fake archives every file (default 1000000)
+  --against-perl DIR also run the Perl ENDIT daemons of the checkout DIR (neicnordic/endit), in
+                     turn with endit, and print each figure for both with the ratio endit/Perl;
+                     they need perl and the Debian packages libjson-perl libjson-xs-perl
+                     libfilesys-df-perl libschedule-cron-perl
+  --trash LIST       deleter trash/ files: empty, uri (the tape URI dCache writes), or both (default empty,uri)
+  --delete-objects gone|present
+                     deleter: the objects are already gone from tape (dsmc answers ANS1345E for
+                     each id; default) or present (the fake library holds them; dsmc deletes them)
+  --markdown         print the tables as Markdown
   --help
 `;
 
@@ -60,6 +80,20 @@ export function parseSize(text: string): number {
   const n = Number(match[1]) * (unit === 'k' ? 1000 : unit === 'm' ? 1_000_000 : 1);
   if (n <= 0) throw new BenchArgsError(`bad pool size ${JSON.stringify(text)}`);
   return n;
+}
+
+function parseTrashKinds(text: string | undefined): TrashKind[] {
+  if (text === undefined) throw new BenchArgsError('--trash: expected a list');
+  return text.split(',').map((name) => {
+    const kind = TRASH_KINDS.find((k) => k === name.trim());
+    if (kind === undefined) throw new BenchArgsError(`--trash: unknown kind ${JSON.stringify(name)} (one of ${TRASH_KINDS.join(', ')})`);
+    return kind;
+  });
+}
+
+function parseDeleteObjects(text: string | undefined): DeleteObjects {
+  if (text === 'gone' || text === 'present') return text;
+  throw new BenchArgsError(`--delete-objects: expected gone or present, got ${JSON.stringify(text)}`);
 }
 
 function parseDaemons(text: string | undefined): BenchDaemon[] {
@@ -82,6 +116,10 @@ interface BenchFlags {
   out: string;
   tmpdir: string | undefined;
   archiveAllMax: number;
+  againstPerl: string | undefined;
+  trashKinds: TrashKind[];
+  deleteObjects: DeleteObjects;
+  markdown: boolean;
   tiny: boolean;
   quick: boolean;
   help: boolean;
@@ -131,6 +169,19 @@ function parseOption(flags: BenchFlags, arg: string, next: () => string | undefi
       flags.tmpdir = next();
       if (flags.tmpdir === undefined) throw new BenchArgsError('--tmpdir: expected a directory');
       break;
+    case '--against-perl':
+      flags.againstPerl = next();
+      if (flags.againstPerl === undefined || flags.againstPerl === '') throw new BenchArgsError('--against-perl: expected the directory of a neicnordic/endit checkout');
+      break;
+    case '--trash':
+      flags.trashKinds = parseTrashKinds(next());
+      break;
+    case '--delete-objects':
+      flags.deleteObjects = parseDeleteObjects(next());
+      break;
+    case '--markdown':
+      flags.markdown = true;
+      break;
     case '--help':
     case '-h':
       flags.help = true;
@@ -151,6 +202,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     out: 'bench-results.json',
     tmpdir: undefined,
     archiveAllMax: 1_000_000,
+    againstPerl: undefined,
+    trashKinds: [...TRASH_KINDS],
+    deleteObjects: 'gone',
+    markdown: false,
     tiny: false,
     quick: false,
     help: false,
@@ -168,6 +223,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     out: flags.out,
     tmpdir: flags.tmpdir,
     archiveAllMax: flags.archiveAllMax,
+    againstPerl: flags.againstPerl,
+    trashKinds: [...new Set(flags.trashKinds)],
+    deleteObjects: flags.deleteObjects,
+    markdown: flags.markdown,
     help: flags.help,
   };
 }

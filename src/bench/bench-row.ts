@@ -1,4 +1,5 @@
 /** Rows of the bench table and JSON, their targets and growth. Pure. */
+import type { ImplName } from './implementation.js';
 
 export interface BenchRow {
   readonly daemon: string;
@@ -68,6 +69,8 @@ export const TARGETS: Readonly<Record<string, Target>> = {
 };
 
 export interface Measured {
+  /** Which program the samples are of; endit when absent. */
+  readonly impl?: ImplName;
   readonly daemon: string;
   readonly n: number;
   readonly figure: string;
@@ -76,13 +79,18 @@ export interface Measured {
   readonly floor?: number | null;
 }
 
+/** `all queued [empty trash files]` → `all queued`: a figure's targets hold for every variant of its pool. */
+export function figureWithoutVariant(figure: string): string {
+  return figure.replace(/ \[[^\]]*\]$/, '');
+}
+
 /** One row from samples: spread, ratio to the floor, and the target verdict. */
 export function buildRow(m: Measured, targets: Readonly<Record<string, Target>> = TARGETS): BenchRow {
   const spread = spreadOf(m.samples);
   const floor = m.floor ?? null;
   const ratio = floor === null || floor <= 0 ? null : spread.median / floor;
   const base = { daemon: m.daemon, n: m.n, figure: m.figure, unit: m.unit, ...spread, floor, ratio, samples: m.samples.length };
-  const target = targets[`${m.daemon}/${m.figure}`];
+  const target = targets[`${m.daemon}/${figureWithoutVariant(m.figure)}`];
   if (target === undefined) return base;
   return { ...base, target: target.text, met: m.n >= target.fromN ? target.holds({ ...spread, ratio }) : null };
 }
@@ -98,7 +106,7 @@ const GROWTH_UNITS: ReadonlySet<string> = new Set(['s', 'MiB']);
 export function growthRows(rows: readonly BenchRow[]): BenchRow[] {
   const groups = new Map<string, BenchRow[]>();
   for (const row of rows) {
-    if (!GROWTH_UNITS.has(row.unit) || row.figure.includes('(vs ')) continue; // a second view of the same samples
+    if (!GROWTH_UNITS.has(row.unit)) continue;
     const key = `${row.daemon}\u0000${row.figure}`;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }

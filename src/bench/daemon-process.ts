@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readCpuSec, readPeakRssMiB, killProcessesMentioning } from './proc-probe.js';
+import { killProcessesMentioning, killSameProcesses, readPeakRssMiB, scanProcStats } from './proc-probe.js';
+import { descendantsOf, type CpuInAll } from './cpu-in-all.js';
+import { readCpuInAll, resetDsmcRecords } from './dsmc-accounting.js';
+import { ENDIT, perlScript, programLabel, type Implementation } from './implementation.js';
 import { REPO_ROOT, trackChild, type BenchPool } from './workspace.js';
 import { note } from './progress.js';
 
@@ -13,15 +16,21 @@ export class BenchTimeoutError extends Error {}
 
 export interface DaemonRun {
   readonly program: DaemonProgram;
+  readonly impl: Implementation;
+  /** `endit-archiver`, `tsmarchiver.pl`, ... */
+  readonly label: string;
   readonly child: ChildProcess;
   readonly pid: number;
   /** Date.now() just before the spawn. */
   readonly spawnMs: number;
+  /** CPU in all so far, seconds: the daemon and its children, not dsmc (cpu-in-all.ts). */
   cpuSec(): number;
+  /** The same, in parts (the last reading once the daemon is gone). */
+  cpu(): CpuInAll;
   peakRssMiB(): number;
   alive(): boolean;
   stderr(): string;
-  /** SIGTERM, then SIGKILL after `graceMs`; kills the pool's leftover fake sessions either way. */
+  /** SIGTERM, then SIGKILL after `graceMs`; kills what is left of its children and the pool's fake sessions either way. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -31,20 +40,33 @@ export function daemonEntry(program: DaemonProgram): string | undefined {
   return fs.existsSync(dist) ? path.join(REPO_ROOT, 'bin', `endit-${program}`) : undefined;
 }
 
-export function startDaemon(program: DaemonProgram, pool: BenchPool): DaemonRun {
+/** The command that starts the daemon: endit with `--config`, Perl with ENDIT_CONFIG (it has no option for it). */
+function daemonCommand(program: DaemonProgram, pool: BenchPool, impl: Implementation): { file: string; args: string[]; env: Record<string, string> } {
+  const configPath = pool.side(impl.name).configPath;
+  if (impl.name === 'perl') return { file: 'perl', args: [path.join(impl.dir, perlScript(program))], env: { ENDIT_CONFIG: configPath } };
   const entry = daemonEntry(program);
   if (entry === undefined) throw new Error(`dist/${program}/main.js is not built`);
-  const spawnMs = Date.now();
-  // ENDIT_BENCH_NODE_FLAGS: node flags for the daemons (e.g. --trace-gc), their stdout to ENDIT_BENCH_STDOUT.
+  // ENDIT_BENCH_NODE_FLAGS: node flags for the daemons (e.g. --trace-gc).
   const nodeFlags = (process.env['ENDIT_BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter((flag) => flag !== '');
+  return { file: process.execPath, args: [...nodeFlags, entry, '--config', configPath], env: {} };
+}
+
+function spawnDaemon(program: DaemonProgram, pool: BenchPool, impl: Implementation): ChildProcess {
+  const command = daemonCommand(program, pool, impl);
+  // ENDIT_BENCH_STDOUT: the daemons' stdout goes to that file (.<program>, .<program>.perl).
   const stdoutFile = process.env['ENDIT_BENCH_STDOUT'];
-  const stdout = stdoutFile === undefined ? 'ignore' : fs.openSync(`${stdoutFile}.${program}`, 'a');
-  const child = spawn(process.execPath, [...nodeFlags, entry, '--config', pool.configPath], {
-    env: { ...process.env, ...pool.env() },
-    stdio: ['ignore', stdout, 'pipe'],
-  });
+  const stdout = stdoutFile === undefined ? 'ignore' : fs.openSync(`${stdoutFile}.${program}${impl.name === 'perl' ? '.perl' : ''}`, 'a');
+  const child = spawn(command.file, command.args, { env: { ...process.env, ...pool.env(), ...command.env }, stdio: ['ignore', stdout, 'pipe'] });
   if (typeof stdout === 'number') fs.closeSync(stdout);
   trackChild(child);
+  return child;
+}
+
+export function startDaemon(program: DaemonProgram, pool: BenchPool, impl: Implementation = ENDIT): DaemonRun {
+  resetDsmcRecords(pool.dsmc);
+  const spawnMs = Date.now();
+  const child = spawnDaemon(program, pool, impl);
+  const label = programLabel(impl, program);
   let err = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
@@ -52,39 +74,48 @@ export function startDaemon(program: DaemonProgram, pool: BenchPool): DaemonRun 
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`cannot start endit-${program}`);
-  let lastCpu = 0;
+  if (pid === undefined) throw new Error(`cannot start ${label}`);
+  let lastCpu: CpuInAll = { ownSec: 0, childrenSec: 0, dsmcSec: 0, inAllSec: 0 };
   let lastRss = 0;
   const run: DaemonRun = {
     program,
+    impl,
+    label,
     child,
     pid,
     spawnMs,
-    cpuSec: () => (lastCpu = readCpuSec(pid) ?? lastCpu),
+    cpu: () => (lastCpu = readCpuInAll(pid, pool.dsmc) ?? lastCpu),
+    cpuSec: () => run.cpu().inAllSec,
     peakRssMiB: () => (lastRss = readPeakRssMiB(pid) ?? lastRss),
     alive: () => child.exitCode === null && child.signalCode === null,
     stderr: () => err,
-    async stop(graceMs = 15_000) {
-      if (run.alive()) {
-        run.cpuSec();
-        run.peakRssMiB();
-        const t0 = Date.now();
-        child.kill('SIGTERM');
-        let killed = false;
-        const timer = setTimeout(() => {
-          killed = true;
-          child.kill('SIGKILL');
-        }, graceMs);
-        await exited;
-        clearTimeout(timer);
-        const tookSec = (Date.now() - t0) / 1000;
-        if (killed) note(`endit-${program} did not stop within ${graceMs / 1000} s of SIGTERM: killed`);
-        else if (tookSec > 2) note(`endit-${program} took ${tookSec.toFixed(1)} s to stop after SIGTERM`);
-      }
-      killProcessesMentioning(pool.root);
-    },
+    stop: (graceMs = 15_000) => stopRun(run, exited, pool, graceMs),
   };
   return run;
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; then whatever of its children outlived it, and the pool's fake sessions. */
+async function stopRun(run: DaemonRun, exited: Promise<void>, pool: BenchPool, graceMs: number): Promise<void> {
+  if (run.alive()) {
+    run.cpuSec();
+    run.peakRssMiB();
+    // Once the daemon is gone its children are no longer below it: note them now.
+    const children = descendantsOf(run.pid, scanProcStats());
+    const t0 = Date.now();
+    run.child.kill('SIGTERM');
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      run.child.kill('SIGKILL');
+    }, graceMs);
+    await exited;
+    clearTimeout(timer);
+    killSameProcesses(children);
+    const tookSec = (Date.now() - t0) / 1000;
+    if (killed) note(`${run.label} did not stop within ${graceMs / 1000} s of SIGTERM: killed`);
+    else if (tookSec > 2) note(`${run.label} took ${tookSec.toFixed(1)} s to stop after SIGTERM`);
+  }
+  killProcessesMentioning(pool.root);
 }
 
 /** Polls `condition` every `intervalMs` until it returns a value other than undefined. */
@@ -93,7 +124,7 @@ export async function waitFor<T>(what: string, condition: () => T | undefined, t
   for (;;) {
     const value = condition();
     if (value !== undefined) return value;
-    if (run !== undefined && !run.alive()) throw new Error(`endit-${run.program} exited while waiting for ${what}: ${run.stderr().trim().slice(0, 2000)}`);
+    if (run !== undefined && !run.alive()) throw new Error(`${run.label} exited while waiting for ${what}: ${run.stderr().trim().slice(0, 2000)}`);
     if (Date.now() > deadline) throw new BenchTimeoutError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
     await sleep(intervalMs);
   }
@@ -162,10 +193,11 @@ export function longestLineBytes(file: string): number {
   return Math.max(longest, current);
 }
 
-/** The daemon's stats JSON (`<hsm>-<daemon>-stats.json`), or undefined while it is not there or mid-write. */
-export function readStats(pool: BenchPool, hsm: string, daemon: DaemonProgram): Record<string, number> | undefined {
+/** The daemon's stats JSON (`<hsm>-<daemon>-stats.json`) as numbers (the Perl daemons may write some as strings), or undefined while it is not there or mid-write. */
+export function readStats(pool: BenchPool, impl: Implementation, hsm: string, daemon: DaemonProgram): Record<string, number> | undefined {
   try {
-    return JSON.parse(fs.readFileSync(path.join(pool.statsdir, `${hsm}-${daemon}-stats.json`), 'utf8')) as Record<string, number>;
+    const raw = JSON.parse(fs.readFileSync(path.join(pool.side(impl.name).statsdir, `${hsm}-${daemon}-stats.json`), 'utf8')) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, Number(value)]));
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 /** The printed table. Pure. */
 import type { BenchRow } from './bench-row.js';
 
-function formatNumber(value: number | null): string {
+export function formatNumber(value: number | null): string {
   if (value === null) return '—';
   const abs = Math.abs(value);
   if (abs === 0) return '0';

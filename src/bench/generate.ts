@@ -45,17 +45,22 @@ export interface RequestSpec {
   readonly oldestMs: number;
 }
 
-/** One recall request per id in request/, as the dCache plugin writes them. */
-export function writeRequests(requestDir: string, spec: RequestSpec): void {
+/** One recall request per id in request/, as the dCache plugin writes them; `missingOnly` keeps the ones there. Returns how many it wrote. */
+export function writeRequests(requestDir: string, spec: RequestSpec, missingOnly = false): number {
+  const present = missingOnly ? new Set(fs.readdirSync(requestDir)) : undefined;
+  let written = 0;
   for (let i = 0; i < spec.n; i++) {
     const id = benchId(i);
+    if (present?.has(id) === true) continue;
     const mtimeMs = spec.oldestMs + i;
     const file = path.join(requestDir, id);
     const body = `{"file_size":${spec.fileSizeBytes},"parent_pid":${spec.parentPid},"time":${Math.floor(mtimeMs / 1000)},"storage_class":"bench:tape@osm","action":"recall","path":"/pnfs/bench/data/${id}"}`;
     fs.writeFileSync(file, body);
     const when = mtimeMs / 1000;
     fs.utimesSync(file, when, when);
+    written++;
   }
+  return written;
 }
 
 /** Id i is on volume i mod `volumes`, at position i div `volumes`: requests interleave over all volumes. */
@@ -82,11 +87,26 @@ export function writeHintFile(file: string, n: number, volumes: number, sizeByte
   }
 }
 
-/** One trash/<id> per id with its tape URI, as dCache writes them. */
-export function writeTrash(trashDir: string, n: number): void {
+/** What a trash/ file holds: nothing, or the tape URI as dCache writes it. */
+export type TrashKind = 'empty' | 'uri';
+
+export const TRASH_KINDS: readonly TrashKind[] = ['empty', 'uri'];
+
+/**
+ * The body of trash/<id>. dCache's ENDIT provider (RemoveTask) writes the
+ * file's tape URI with `uri.toASCIIString()`, no newline; the URI is the one
+ * its FlushTask returned, `new URI(hsmType, hsmName, null, "bfid=" + pnfsid,
+ * null)`: `osm://<hsm name>?bfid=<pnfsid>`.
+ */
+export function trashFileContent(id: string, kind: TrashKind, hsmName: string): string {
+  return kind === 'empty' ? '' : `osm://${hsmName}?bfid=${id}`;
+}
+
+/** One trash/<id> per id, empty or with its tape URI. */
+export function writeTrash(trashDir: string, n: number, kind: TrashKind, hsmName: string): void {
   for (let i = 0; i < n; i++) {
     const id = benchId(i);
-    fs.writeFileSync(path.join(trashDir, id), `osm://bench/?store=bench&group=tape&bfid=${id}\n`);
+    fs.writeFileSync(path.join(trashDir, id), trashFileContent(id, kind, hsmName));
   }
 }
 

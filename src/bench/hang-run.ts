@@ -1,12 +1,14 @@
 /**
  * One daemon start against a fake dsmc whose sessions hang (archiver and
  * retriever benches): time and CPU to the first session, then, once the
- * daemon has settled, its CPU over the measuring windows.
+ * daemon has settled, its CPU over the measuring windows. CPU is "in all":
+ * the daemon and its children, not dsmc (cpu-in-all.ts).
  */
 import type { BenchOptions } from './bench-args.js';
 import { cpuWindows, settle, startDaemon, waitFor } from './daemon-process.js';
 import { freshJournal } from './journal-tail.js';
-import type { BenchPool } from './workspace.js';
+import { ENDIT, scaledTimeoutMs, type Implementation } from './implementation.js';
+import { emptyDir, type BenchPool } from './workspace.js';
 
 export interface HangPlan {
   readonly program: 'archiver' | 'retriever';
@@ -30,16 +32,18 @@ export interface HangSample {
   rssMiB: number;
 }
 
-export async function runHang(pool: BenchPool, plan: HangPlan, opts: BenchOptions): Promise<HangSample> {
+export async function runHang(pool: BenchPool, plan: HangPlan, opts: BenchOptions, impl: Implementation = ENDIT): Promise<HangSample> {
   const { command } = plan;
   pool.writeScenario({ rules: [{ command, action: 'hang' }] });
+  emptyDir(pool.sub('requestlists'));
   const journal = freshJournal(pool.journalPath);
-  const run = startDaemon(plan.program, pool);
+  const run = startDaemon(plan.program, pool, impl);
+  const timeoutMs = scaledTimeoutMs(impl, plan.startTimeoutMs);
   try {
-    const first = await waitFor(`the first ${command} session`, () => (journal.poll(), journal.starts(command)[0]), plan.startTimeoutMs, 10, run);
+    const first = await waitFor(`the first ${command} session`, () => (journal.poll(), journal.starts(command)[0]), timeoutMs, 10, run);
     const cpuToFirstSec = run.cpuSec();
     if (plan.sessions > 1) {
-      await waitFor(`${plan.sessions} ${command} sessions`, () => (journal.poll(), journal.starts(command).length >= plan.sessions ? true : undefined), plan.startTimeoutMs, 50, run);
+      await waitFor(`${plan.sessions} ${command} sessions`, () => (journal.poll(), journal.starts(command).length >= plan.sessions ? true : undefined), timeoutMs, 50, run);
     }
     const settleSec = await settle(run, plan.settleMaxSec);
     const windows = await cpuWindows(run, opts.windows, opts.windowSec);

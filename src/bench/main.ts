@@ -9,6 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { BENCH_USAGE, BenchArgsError, parseBenchArgs, type BenchDaemon, type BenchOptions } from './bench-args.js';
 import { buildRow, growthRows, type BenchRow, type Measured } from './bench-row.js';
 import { formatBenchTable, formatN } from './format-table.js';
+import { comparisonOutPath, comparisonRows, formatComparisonTable } from './compare-table.js';
+import { describePerl, perlProblems } from './perl-check.js';
 import { benchArchiver } from './archiver-bench.js';
 import { benchRetriever } from './retriever-bench.js';
 import { benchDeleter } from './deleter-bench.js';
@@ -39,10 +41,9 @@ export function describeMachine(dir: string): string {
   return `${os.availableParallelism()} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, disk: ${disk}, Node ${process.version}, ${os.type()} ${os.release()}`;
 }
 
-async function main(): Promise<number> {
-  let opts: BenchOptions;
+function parseOptions(): BenchOptions | number {
   try {
-    opts = parseBenchArgs(process.argv.slice(2));
+    return parseBenchArgs(process.argv.slice(2));
   } catch (error) {
     if (error instanceof BenchArgsError) {
       process.stderr.write(`bench: ${error.message}\n`);
@@ -50,13 +51,10 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  if (opts.help) {
-    process.stdout.write(BENCH_USAGE);
-    return 0;
-  }
-  note(`machine: ${describeMachine(opts.tmpdir ?? os.tmpdir())}`);
-  note(`sizes ${opts.sizes.map(formatN).join(', ')}; ${opts.repeats} repeat(s); sleeptime ${opts.sleepSec} s; ${opts.windows} CPU window(s) of ${opts.windowSec} s per start`);
-  note(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
+/** Every suite at every size; a suite that fails gives one error row and the run goes on. */
+async function runSuites(opts: BenchOptions): Promise<{ measured: Measured[]; skipped: string[] }> {
   const measured: Measured[] = [];
   const skipped: string[] = [];
   for (const n of opts.sizes) {
@@ -74,17 +72,58 @@ async function main(): Promise<number> {
       }
     }
   }
-  const rows: BenchRow[] = measured.filter((m) => m.unit !== 'error').map((m) => buildRow(m));
+  return { measured, skipped };
+}
+
+const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** The tables on stdout (the floor table, growth, endit beside Perl), the rows as JSON. */
+function report(opts: BenchOptions, measured: readonly Measured[], header: readonly string[]): void {
+  const enditRows = measured.filter((m) => m.unit !== 'error' && (m.impl ?? 'endit') === 'endit');
+  const rows: BenchRow[] = enditRows.map((m) => buildRow(m));
   const growth = growthRows(rows);
-  const all = [...rows, ...growth];
+  const out = (text: string): boolean => process.stdout.write(`${text}\n`);
+  if (opts.markdown) out(`${header.map((line) => `${line}  `).join('\n')}\n`);
+  out(formatBenchTable(rows, opts.markdown));
+  if (growth.length > 0) out(`\nGrowth: exponent k of cost ∝ N^k between consecutive sizes (medians)\n\n${formatBenchTable(growth, opts.markdown)}`);
+  fs.writeFileSync(opts.out, `${JSON.stringify([...rows, ...growth], null, 2)}\n`);
+  note(`rows written to ${opts.out}`);
+  if (opts.againstPerl === undefined) return;
+  const comparison = comparisonRows(measured);
+  out(`\nendit beside the Perl original (medians, range over the runs in brackets; ratio endit/Perl)\n\n${formatComparisonTable(comparison, opts.markdown)}`);
+  fs.writeFileSync(comparisonOutPath(opts.out), `${JSON.stringify(comparison, null, 2)}\n`);
+  note(`side-by-side rows written to ${comparisonOutPath(opts.out)}`);
+}
+
+/** What ran where: the command, the machine, the Perl checkout. */
+function runHeader(opts: BenchOptions): string[] {
+  const lines = [`command: npm run bench -- ${process.argv.slice(2).join(' ')}`, `machine: ${describeMachine(opts.tmpdir ?? os.tmpdir())}`];
+  if (opts.againstPerl !== undefined) lines.push(`Perl: ${describePerl(opts.againstPerl)}`);
+  lines.push(`sizes ${opts.sizes.map(formatN).join(', ')}; ${opts.repeats} repeat(s); sleeptime ${opts.sleepSec} s; ${opts.windows} CPU window(s) of ${opts.windowSec} s per start`);
+  return lines;
+}
+
+async function main(): Promise<number> {
+  const opts = parseOptions();
+  if (typeof opts === 'number') return opts;
+  if (opts.help) {
+    process.stdout.write(BENCH_USAGE);
+    return 0;
+  }
+  const problems = opts.againstPerl === undefined ? [] : perlProblems(opts.againstPerl);
+  for (const problem of problems) process.stderr.write(`bench: --against-perl: ${problem}\n`);
+  if (problems.length > 0) return 2;
+  const header = runHeader(opts);
+  for (const line of header) note(line);
+  const loadAtStart = loadAverage();
+  note(`load average at start: ${loadAtStart}`);
+  const { measured, skipped } = await runSuites(opts);
+  const loadAtEnd = loadAverage();
+  note(`load average at end: ${loadAtEnd}`);
+  report(opts, measured, [...header, `load average (1, 5, 15 min): ${loadAtStart} at the start, ${loadAtEnd} at the end`]);
   const failures = measured.filter((m) => m.unit === 'error');
-  process.stdout.write(`${formatBenchTable(rows)}\n`);
-  if (growth.length > 0) process.stdout.write(`\nGrowth: exponent k of cost ∝ N^k between consecutive sizes (medians)\n${formatBenchTable(growth)}\n`);
   for (const f of failures) process.stdout.write(`${f.daemon} N=${formatN(f.n)}: ${f.figure}\n`);
   for (const daemon of skipped) process.stdout.write(`${daemon}: not measured (dist/${daemon}/main.js is not built)\n`);
-  note(`load average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  fs.writeFileSync(opts.out, `${JSON.stringify(all, null, 2)}\n`);
-  note(`rows written to ${opts.out}`);
   return failures.length > 0 ? 1 : 0;
 }
 

@@ -1,6 +1,7 @@
 /** What the bench reads about a process from outside: /proc/<pid>/stat and /proc/<pid>/status. */
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { descendantsOf, parseProcStat, type ProcStat } from './cpu-in-all.js';
 
 let ticksPerSecond: number | undefined;
 
@@ -15,15 +16,32 @@ export function clockTicksPerSecond(): number {
   return ticksPerSecond;
 }
 
-/** The process's own CPU time (utime + stime), seconds; children are not included. Undefined once it is gone. */
-export function readCpuSec(pid: number): number | undefined {
+/** /proc/<pid>/stat of one process, or undefined once it is gone. */
+export function readProcStat(pid: number): ProcStat | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command: state is field 3, utime field 14, stime field 15.
-    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond();
+    return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
+  }
+}
+
+/** /proc/<pid>/stat of every process there is (those that vanish while read are skipped). */
+export function scanProcStats(): ProcStat[] {
+  const found: ProcStat[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProcStat(Number(entry));
+    if (stat !== undefined) found.push(stat);
+  }
+  return found;
+}
+
+/** The command line of a process, arguments joined by spaces; empty once it is gone (or a zombie). */
+export function readCommandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
   }
 }
 
@@ -68,4 +86,21 @@ export function killProcessesMentioning(text: string): number[] {
     }
   }
   return pids;
+}
+
+/** SIGKILLs these processes, each only if its pid still names the same process (pids are reused). */
+export function killSameProcesses(procs: readonly ProcStat[]): void {
+  for (const proc of procs) {
+    if (readProcStat(proc.pid)?.startTicks !== proc.startTicks) continue;
+    try {
+      process.kill(proc.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+}
+
+/** SIGKILLs every process below `pid` (the Perl daemons' forked workers, whose command lines do not name the pool). */
+export function killDescendants(pid: number): void {
+  killSameProcesses(descendantsOf(pid, scanProcStats()));
 }

@@ -6,14 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions } from './bench-args.js';
-import type { Measured } from './bench-row.js';
+import { spreadOf, type Measured } from './bench-row.js';
 import { longestLineBytes, startDaemon, waitFor } from './daemon-process.js';
 import { measureFloor } from './floor.js';
-import { seedLibrary, writeHintFile, writeRequests } from './generate.js';
+import { seedLibrary, writeHintFile, writeRequests, type RequestSpec } from './generate.js';
 import { runHang, type HangPlan, type HangSample } from './hang-run.js';
-import { freshJournal, JournalTail, type JournalEvent } from './journal-tail.js';
+import { alternation, implementationsOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
+import { freshJournal, type JournalEvent } from './journal-tail.js';
 import { note, timed } from './progress.js';
-import { createPool, destroyPool, type BenchPool } from './workspace.js';
+import { createPool, destroyPool, emptyDir, type BenchPool } from './workspace.js';
 
 const MIB = 1024 * 1024;
 const DAY_MS = 86_400_000;
@@ -62,10 +63,19 @@ export function turnarounds(events: readonly JournalEvent[]): number[] {
   return out;
 }
 
-async function runSucceed(pool: BenchPool, n: number, opts: BenchOptions): Promise<SucceedSample> {
+/** request/ full again, in/ and requestlists/ empty: the previous "sessions succeed" run recalled some files. */
+function refillRequests(pool: BenchPool, spec: RequestSpec): void {
+  emptyDir(pool.sub('in'));
+  emptyDir(pool.sub('requestlists'));
+  const written = writeRequests(pool.sub('request'), spec, true);
+  if (written > 0) note(`retriever N=${spec.n}: ${written} requests written again`);
+}
+
+async function runSucceed(pool: BenchPool, spec: RequestSpec, opts: BenchOptions, impl: Implementation): Promise<SucceedSample> {
+  refillRequests(pool, spec);
   pool.writeScenario({ rules: [{ command: 'retrieve', action: 'succeed' }] });
   const journal = freshJournal(pool.journalPath);
-  const run = startDaemon('retriever', pool);
+  const run = startDaemon('retriever', pool, impl);
   try {
     const wanted = opts.turnarounds;
     await waitFor(
@@ -74,7 +84,7 @@ async function runSucceed(pool: BenchPool, n: number, opts: BenchOptions): Promi
         journal.poll();
         return turnarounds(journal.events.filter((e) => e.command === 'retrieve')).length >= wanted ? true : undefined;
       },
-      180_000 + n / 5,
+      scaledTimeoutMs(impl, 180_000 + spec.n / 5),
       20,
       run,
     );
@@ -95,39 +105,58 @@ async function runSucceed(pool: BenchPool, n: number, opts: BenchOptions): Promi
   }
 }
 
+function hangRows(impl: Implementation, n: number, hang: readonly HangSample[], floor: number): Measured[] {
+  const m = { impl: impl.name, daemon: 'retriever', n };
+  return [
+    { ...m, figure: 'first session', unit: 's', samples: hang.map((s) => s.firstSec), floor },
+    { ...m, figure: 'CPU to first session', unit: 's', samples: hang.map((s) => s.cpuToFirstSec), floor },
+    { ...m, figure: 'steady cycle CPU', unit: 's', samples: hang.flatMap((s) => s.cpuPerCycleSec), floor },
+    { ...m, figure: 'steady CPU', unit: '%', samples: hang.flatMap((s) => s.cpuPct) },
+    { ...m, figure: 'peak RSS (sessions hang)', unit: 'MiB', samples: hang.map((s) => s.rssMiB) },
+  ];
+}
+
+function succeedRows(impl: Implementation, pool: BenchPool, n: number, s: SucceedSample): Measured[] {
+  const m = { impl: impl.name, daemon: 'retriever', n };
+  const rows: Measured[] = [
+    { ...m, figure: 'turnaround', unit: 's', samples: s.turnaroundsSec },
+    { ...m, figure: 'peak RSS (sessions succeed)', unit: 'MiB', samples: [s.rssMiB] },
+    { ...m, figure: 'longest log line', unit: 'bytes', samples: [longestLineBytes(path.join(pool.side(impl.name).logdir, 'tsmretriever.log'))] },
+  ];
+  if (impl.name === 'endit' && s.sessionSec.length > 0) rows.push({ daemon: 'fake-dsmc', n, figure: `retrieve session of ~${Math.round(n / retrieverVolumes(n))} files (fake)`, unit: 's', samples: s.sessionSec });
+  return rows;
+}
+
+/** The hang runs, endit and Perl in turn; the floor before each endit run. */
+async function hangRuns(pool: BenchPool, n: number, opts: BenchOptions): Promise<{ floor: number; hang: Record<ImplName, HangSample[]> }> {
+  const floors: number[] = [];
+  const hang: Record<ImplName, HangSample[]> = { endit: [], perl: [] };
+  for (const { impl, repeat } of alternation(implementationsOf(opts.againstPerl), opts.repeats)) {
+    if (impl.name === 'endit') floors.push(measureFloor(pool.sub('request')));
+    const s = await runHang(pool, retrieverHangPlan(n, opts), opts, impl);
+    note(`${programLabel(impl, 'retriever')} N=${n} hang #${repeat + 1}: first session ${s.firstSec.toFixed(2)} s (floor ${floors.at(-1)?.toFixed(2)} s), CPU to it ${s.cpuToFirstSec.toFixed(2)} s, settled after ${s.settleSec.toFixed(1)} s, steady cycle CPU ${s.cpuPerCycleSec.map((c) => c.toFixed(3)).join(', ')} s, peak RSS ${s.rssMiB.toFixed(0)} MiB`);
+    hang[impl.name].push(s);
+  }
+  return { floor: spreadOf(floors).median, hang };
+}
+
 export async function benchRetriever(n: number, opts: BenchOptions): Promise<Measured[]> {
   const pool = createPool(`retriever-${n}`, opts.tmpdir);
   try {
     const volumes = retrieverVolumes(n);
-    const request = pool.sub('request');
-    timed(`retriever N=${n}: ${n} requests in request/`, () => writeRequests(request, { n, fileSizeBytes: MIB, parentPid: process.pid, oldestMs: Date.now() - 2 * DAY_MS }));
+    const spec: RequestSpec = { n, fileSizeBytes: MIB, parentPid: process.pid, oldestMs: Date.now() - 2 * DAY_MS };
+    timed(`retriever N=${n}: ${n} requests in request/`, () => writeRequests(pool.sub('request'), spec));
     timed(`retriever N=${n}: hint file over ${volumes} volumes`, () => writeHintFile(pool.hintPath, n, volumes, MIB));
     configure(pool, opts);
-    const floors: number[] = [];
-    const hang: HangSample[] = [];
-    for (let r = 0; r < opts.repeats; r++) {
-      floors.push(measureFloor(request));
-      const s = await runHang(pool, retrieverHangPlan(n, opts), opts);
-      note(`retriever N=${n} hang #${r + 1}: first session ${s.firstSec.toFixed(2)} s (floor ${floors.at(-1)?.toFixed(2)} s), settled after ${s.settleSec.toFixed(1)} s, steady cycle CPU ${s.cpuPerCycleSec.map((c) => c.toFixed(3)).join(', ')} s, peak RSS ${s.rssMiB.toFixed(0)} MiB`);
-      hang.push(s);
-    }
-    const floor = floors.sort((a, b) => a - b)[floors.length >> 1] as number;
-    const rows: Measured[] = [
-      { daemon: 'retriever', n, figure: 'first session', unit: 's', samples: hang.map((s) => s.firstSec), floor },
-      { daemon: 'retriever', n, figure: 'CPU to first session', unit: 's', samples: hang.map((s) => s.cpuToFirstSec), floor },
-      { daemon: 'retriever', n, figure: 'steady cycle CPU', unit: 's', samples: hang.flatMap((s) => s.cpuPerCycleSec), floor },
-      { daemon: 'retriever', n, figure: 'steady CPU', unit: '%', samples: hang.flatMap((s) => s.cpuPct) },
-      { daemon: 'retriever', n, figure: 'peak RSS (sessions hang)', unit: 'MiB', samples: hang.map((s) => s.rssMiB) },
-    ];
+    const impls = implementationsOf(opts.againstPerl);
+    const { floor, hang } = await hangRuns(pool, n, opts);
+    const rows = impls.flatMap((impl) => hangRows(impl, n, hang[impl.name], floor));
     timed(`retriever N=${n}: ${n} objects in the fake library`, () => seedLibrary(pool.library, pool.dir, n, MIB, volumes));
-    const s = await runSucceed(pool, n, opts);
-    note(`retriever N=${n} succeed: turnarounds ${s.turnaroundsSec.map((t) => t.toFixed(2)).join(', ')} s; fake sessions ${s.sessionSec.map((t) => t.toFixed(1)).join(', ')} s; ${s.filesPerSession.join(', ')} files; peak RSS ${s.rssMiB.toFixed(0)} MiB`);
-    rows.push(
-      { daemon: 'retriever', n, figure: 'turnaround', unit: 's', samples: s.turnaroundsSec },
-      { daemon: 'retriever', n, figure: 'peak RSS (sessions succeed)', unit: 'MiB', samples: [s.rssMiB] },
-      { daemon: 'retriever', n, figure: 'longest log line', unit: 'bytes', samples: [longestLineBytes(path.join(pool.logdir, 'tsmretriever.log'))] },
-    );
-    if (s.sessionSec.length > 0) rows.push({ daemon: 'fake-dsmc', n, figure: `retrieve session of ~${Math.round(n / volumes)} files (fake)`, unit: 's', samples: s.sessionSec });
+    for (const impl of impls) {
+      const s = await runSucceed(pool, spec, opts, impl);
+      note(`${programLabel(impl, 'retriever')} N=${n} succeed: turnarounds ${s.turnaroundsSec.map((t) => t.toFixed(2)).join(', ')} s; fake sessions ${s.sessionSec.map((t) => t.toFixed(1)).join(', ')} s; ${s.filesPerSession.join(', ')} files; peak RSS ${s.rssMiB.toFixed(0)} MiB`);
+      rows.push(...succeedRows(impl, pool, n, s));
+    }
     return rows;
   } finally {
     destroyPool(pool);

@@ -7,23 +7,32 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { killProcessesMentioning } from './proc-probe.js';
+import { killDescendants, killProcessesMentioning } from './proc-probe.js';
+import { writeDsmcWrapper, type DsmcAccounting } from './dsmc-accounting.js';
+import type { ImplName } from './implementation.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const FAKE_DSMC = path.join(REPO_ROOT, 'bin', 'fake-dsmc');
 export const HSM = 'bench';
 
+/** Where one implementation's files go: both read the same configuration, apart from these. */
+export interface PoolSide {
+  readonly configPath: string;
+  readonly logdir: string;
+  readonly statsdir: string;
+}
+
 export interface BenchPool {
   readonly root: string;
   readonly dir: string;
-  readonly logdir: string;
-  readonly statsdir: string;
   readonly library: string;
-  readonly configPath: string;
   readonly scenarioPath: string;
   readonly hintPath: string;
   readonly journalPath: string;
+  readonly dsmc: DsmcAccounting;
+  side(impl: ImplName): PoolSide;
   sub(name: 'out' | 'in' | 'request' | 'requestlists' | 'trash' | 'trash/queue'): string;
+  /** Writes the configuration of each side (`endit.conf`, `perl.conf`): the same keys, each side its own logdir and currstatsdir. */
   writeConfig(values: Record<string, string | number>): void;
   writeScenario(scenario: unknown): void;
   env(): Record<string, string>;
@@ -43,45 +52,66 @@ export function removeTree(dir: string): void {
   if (fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** Empties a directory (removes and recreates it). */
+export function emptyDir(dir: string): void {
+  removeTree(dir);
+  fs.mkdirSync(dir);
+}
+
+/** The configuration file text, `key: value` lines (the format both programs read). Pure. */
+export function configText(values: Record<string, string | number>): string {
+  const text = Object.entries(values)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
+  return `# written by npm run bench\n${text}\n`;
+}
+
+function createSides(root: string): Record<ImplName, PoolSide> {
+  const make = (suffix: string, config: string): PoolSide => {
+    const side = { configPath: path.join(root, config), logdir: path.join(root, `log${suffix}`), statsdir: path.join(root, `stats${suffix}`) };
+    fs.mkdirSync(side.logdir);
+    fs.mkdirSync(side.statsdir);
+    return side;
+  };
+  return { endit: make('', 'endit.conf'), perl: make('-perl', 'perl.conf') };
+}
+
 export function createPool(label: string, tmpdir = os.tmpdir()): BenchPool {
   const root = fs.mkdtempSync(path.join(tmpdir, `endit-bench-${label}-`));
   roots.add(root);
   const dir = path.join(root, 'pool');
-  const logdir = path.join(root, 'log');
-  const statsdir = path.join(root, 'stats');
   const library = path.join(root, 'library');
-  for (const d of [dir, logdir, statsdir, library]) fs.mkdirSync(d);
+  for (const d of [dir, library]) fs.mkdirSync(d);
   for (const sub of ['out', 'in', 'request', 'requestlists', 'trash', 'trash/queue']) fs.mkdirSync(path.join(dir, sub));
-  const configPath = path.join(root, 'endit.conf');
+  const sides = createSides(root);
   const scenarioPath = path.join(root, 'scenario.json');
+  const dsmc = writeDsmcWrapper(root, FAKE_DSMC);
   const pool: BenchPool = {
     root,
     dir,
-    logdir,
-    statsdir,
     library,
-    configPath,
     scenarioPath,
     hintPath: path.join(root, 'hints.json'),
     journalPath: path.join(library, 'journal.jsonl'),
+    dsmc,
+    side: (impl) => sides[impl],
     sub: (name) => path.join(dir, name),
     writeConfig(values) {
-      const all: Record<string, string | number> = {
-        'desc-short': HSM,
-        'desc-long': `endit bench ${label}`,
-        dir,
-        logdir,
-        currstatsdir: statsdir,
-        confoverridefile: path.join(root, 'override.json'),
-        dsmcopts: '-asnode=BENCHNODE, -errorlogname=/dev/null',
-        dsmc_executable: FAKE_DSMC,
-        verbose: 1,
-        ...values,
-      };
-      const text = Object.entries(all)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join('\n');
-      fs.writeFileSync(configPath, `# written by npm run bench\n${text}\n`);
+      for (const side of Object.values(sides)) {
+        const all: Record<string, string | number> = {
+          'desc-short': HSM,
+          'desc-long': `endit bench ${label}`,
+          dir,
+          logdir: side.logdir,
+          currstatsdir: side.statsdir,
+          confoverridefile: path.join(root, 'override.json'),
+          dsmcopts: '-asnode=BENCHNODE, -errorlogname=/dev/null',
+          dsmc_executable: dsmc.wrapperPath,
+          verbose: 1,
+          ...values,
+        };
+        fs.writeFileSync(side.configPath, configText(all));
+      }
     },
     writeScenario(scenario) {
       fs.writeFileSync(scenarioPath, JSON.stringify(scenario));
@@ -105,7 +135,9 @@ export function destroyPool(pool: BenchPool): void {
 /** Everything the bench started or created: killed and removed, now. */
 export function cleanupAll(): void {
   for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    if (child.pid !== undefined) killDescendants(child.pid);
+    child.kill('SIGKILL');
   }
   children.clear();
   for (const root of roots) killProcessesMentioning(root);

@@ -9,6 +9,13 @@ import { QueueRunner } from './queue-runner.js';
 import { TrashQueuer } from './trash-queuer.js';
 import { createVolumeHints, type VolumeHints } from './volume-hints.js';
 
+/**
+ * How long a cycle waits for trash/ to be queued before it goes on (and is
+ * woken again when the queueing ends): a million trash files take seconds,
+ * and SIGTERM and SIGUSR1 must take effect within 2 s.
+ */
+const QUEUE_WAIT_MS = 500;
+
 export interface DeleterOptions {
   /** The random start-up skew, drawn once by the caller. */
   readonly skewMs: number;
@@ -60,8 +67,8 @@ export function createDeleter(ctx: DaemonContext, options: DeleterOptions): Daem
       const settings = settingsNow();
       const nowMs = ctx.nowMs();
       await refreshHints(ctx, settings, hints);
-      await trash.queueNew(nowMs);
-      queue.processIfDue(settings, nowMs, skipDelays);
+      await trash.queueNew(nowMs, QUEUE_WAIT_MS);
+      queue.processIfDue(settings, nowMs, skipDelays, trash.isQueueing);
       return settings.sleepMs;
     },
     figures() {

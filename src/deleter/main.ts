@@ -1,4 +1,4 @@
-import { runDaemon, type DaemonDefinition } from '../core/runtime/index.js';
+import { keepYoungGenerationSmall, runDaemon, type DaemonDefinition } from '../core/runtime/index.js';
 import { deleterFigures } from './figures.js';
 import { createDeleter } from './cycle.js';
 import { drawSkewMs } from './settings.js';
@@ -19,4 +19,7 @@ export const deleterDaemon: DaemonDefinition = {
   },
 };
 
+// The deleter's data comes in batches of up to 100k ids that live a while:
+// they would grow the young generation to its 32 MiB maximum for good.
+keepYoungGenerationSmall();
 await runDaemon(deleterDaemon, process.argv.slice(2));

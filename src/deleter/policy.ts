@@ -41,6 +41,8 @@ export interface DeleterView {
   /** SIGUSR1: process the queue now. */
   readonly skipDelays: boolean;
   readonly sessionRunning: boolean;
+  /** trash/ is still being listed into the queue (a million files take seconds): more ids are on the way. */
+  readonly trashQueueing: boolean;
   /** Queue files in trash/queue/ (after this cycle's queueing). */
   readonly queueFiles: number;
   readonly held: HeldView | null;
@@ -82,9 +84,11 @@ export function decideDeleterCycle(settings: DeleterSettings, state: DeleterStat
   const scheduleDue = dueRunMs !== null && dueRunMs <= view.nowMs;
   const signal = view.skipDelays || state.signalPending;
 
-  if (view.sessionRunning) {
-    // Keep what is due (a slot, a signal) for when the session has ended.
-    reasons.push('a delete session is running');
+  // A session runs, or trash/ is still being queued (a pass now would leave the rest until the next slot).
+  const busy = view.sessionRunning ? 'a delete session is running' : view.trashQueueing && !signal ? 'trash/ is still being queued' : null;
+  if (busy !== null) {
+    // Keep what is due (a slot, a signal) for when it has ended.
+    reasons.push(busy);
     return {
       process: null,
       nextState: { ...state, lastCheckMs, signalPending: signal },
@@ -93,13 +97,14 @@ export function decideDeleterCycle(settings: DeleterSettings, state: DeleterStat
     };
   }
 
-  const checked: DeleterState = { ...state, lastCheckMs: view.nowMs, signalPending: false };
+  // SIGUSR1 while trash/ is being queued: what is queued goes now, the rest once it is queued.
+  const checked: DeleterState = { ...state, lastCheckMs: view.nowMs, signalPending: signal && view.trashQueueing };
   const nextRunMs = nextScheduledRunMs(settings, view.nowMs);
   let process: ProcessReason | null = null;
   const backoffMs = backoffRemainingMs(state.backoff, view.nowMs, settings.sleepMs, settings.backoffMaxMs);
   if (signal) {
     process = 'signal';
-    reasons.push('SIGUSR1: processing the deletion queue now');
+    reasons.push(view.trashQueueing ? 'SIGUSR1: processing what is queued now, the rest of trash/ once it is queued' : 'SIGUSR1: processing the deletion queue now');
   } else if (scheduleDue) {
     process = 'schedule';
     reasons.push(`scheduled processing (${settings.schedule.expression}, skew ${describeMs(settings.skewMs)})`);

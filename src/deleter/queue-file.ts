@@ -79,12 +79,13 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * Writes `ids` as a new queue file named by the unix time of `nowMs`, or the
- * next free second; the file and the directory entry are on disk when this
- * returns. Returns the name.
+ * Writes `ids` (or a queue file's bytes as formatQueueText gives them) as a
+ * new queue file named by the unix time of `nowMs`, or the next free second;
+ * the file and the directory entry are on disk when this returns. Returns
+ * the name.
  */
-export async function writeQueueFile(queueDir: string, ids: readonly string[], nowMs: number): Promise<string> {
-  const content = formatQueueText(ids);
+export async function writeQueueFile(queueDir: string, ids: readonly string[] | Uint8Array, nowMs: number): Promise<string> {
+  const content = ids instanceof Uint8Array ? ids : formatQueueText(ids);
   const first = Math.floor(nowMs / 1000);
   for (let second = first; second < first + MAX_NAME_TRIES; second++) {
     const name = String(second);

@@ -103,11 +103,12 @@ export class QueueRunner {
   }
 
   /** Decides whether the queue is processed now (SPEC 7.2) and if so starts a pass in the background. */
-  processIfDue(settings: DeleterSettings, nowMs: number, skipDelays: boolean): void {
+  processIfDue(settings: DeleterSettings, nowMs: number, skipDelays: boolean, trashQueueing: boolean): void {
     const decision = decideDeleterCycle(settings, this.state, {
       nowMs,
       skipDelays,
       sessionRunning: this.processing !== null,
+      trashQueueing,
       queueFiles: this.queueIndex.size,
       held: this.heldView(),
     });

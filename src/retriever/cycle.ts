@@ -84,10 +84,14 @@ async function act(r: Retriever, logger: Logger, decision: RetrieverDecision): P
   for (const plan of decision.sessions) await r.sessions.start(plan);
 }
 
-/** After the sessions started: requests not read yet (a slice per cycle), and requests of dead pool processes. */
-async function tidy(r: Retriever): Promise<void> {
+/**
+ * After the sessions started: requests not read yet (a slice per cycle), and
+ * requests of dead pool processes. The reading gives way to the next cycle
+ * when a session ended or a SIGUSR1 came, and to a stop.
+ */
+async function tidy(r: Retriever, ctx: DaemonContext): Promise<void> {
   const unread = r.cache.unreadIds(BACKGROUND_READS_PER_CYCLE);
-  if (unread.length > 0) await r.reader.read(unread, () => r.sessions.hasEnded());
+  if (unread.length > 0) await r.reader.read(unread, () => r.sessions.hasEnded() || ctx.skipPending() || ctx.stopping.aborted);
   for (const pid of r.cache.parentPids()) {
     if (!r.liveness.isAlive(pid)) await r.reader.removeStale(pid);
   }
@@ -110,11 +114,13 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
       const nowMs = ctx.nowMs();
       r.liveness.reset();
       await r.cleanup.runIfDue(nowMs);
-      await r.discovery.discover(settings.sleepMs, nowMs, loadHints);
+      await r.discovery.discover(settings.sleepMs, nowMs, loadHints, ctx.stopping);
+      // Stopping: no new sessions, no more reading; the stop waits for this cycle.
+      if (ctx.stopping.aborted) return settings.sleepMs;
       const space = await r.meter.measure();
       const decision = await r.planner.plan(settings, ctx.nowMs, skipDelays, space);
       await act(r, logger, decision);
-      await tidy(r);
+      await tidy(r, ctx);
       return Math.min(settings.sleepMs, Math.max(MIN_WAIT_MS, decision.waitMs));
     },
     figures() {

@@ -40,11 +40,16 @@ export class RequestDiscovery {
     this.watcher = new RequestWatcher(pool.request, (message) => logger.warn('request_watch_failed', message));
   }
 
-  /** One discovery pass; the hint file loads (`loadHints`) while a listing runs in its worker. */
-  async discover(sleepMs: number, nowMs: number, loadHints: () => void): Promise<void> {
-    const finishListing = this.startListingIfDue(sleepMs, nowMs);
+  /**
+   * One discovery pass; the hint file loads (`loadHints`) while a listing
+   * runs in its worker. An abort of `signal` (the daemon stops) ends the
+   * listing at once, and the pass with it.
+   */
+  async discover(sleepMs: number, nowMs: number, loadHints: () => void, signal?: AbortSignal): Promise<void> {
+    const finishListing = this.startListingIfDue(sleepMs, nowMs, signal);
     loadHints();
     if (finishListing !== null) await finishListing();
+    if (signal?.aborted === true) return;
     await this.applyEvents();
   }
 
@@ -53,7 +58,7 @@ export class RequestDiscovery {
   }
 
   /** Starts a full listing if one is due; returns what completes it. */
-  private startListingIfDue(sleepMs: number, nowMs: number): (() => Promise<void>) | null {
+  private startListingIfDue(sleepMs: number, nowMs: number, signal?: AbortSignal): (() => Promise<void>) | null {
     const { watcher, cache } = this;
     watcher.ensureStarted();
     const due = watcher.listingNeeded || nowMs - this.lastListingMs >= reconcileIntervalMs(sleepMs) || nowMs < this.lastListingMs;
@@ -65,9 +70,12 @@ export class RequestDiscovery {
       this.pool.request,
       (name, st) => cache.seen(generation, name, st.mtimeMs, st.sizeBytes),
       (odd) => this.warnings.report(odd),
+      signal,
     );
     return async () => {
       const found = await listing.done;
+      // Cut short: what it did not reach is not gone (and the daemon stops).
+      if (signal?.aborted === true) return;
       const forgotten = cache.endListing(generation);
       this.warnings.endPass();
       this.lastListingMs = nowMs;

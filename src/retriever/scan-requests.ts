@@ -78,6 +78,7 @@ export async function scanRequestDir(
   dir: string,
   onFile: (name: string, stat: RequestFileStat) => void,
   onOdd: (odd: OddRequestEntry) => void,
+  signal?: AbortSignal,
 ): Promise<number> {
   const handle = fs.opendirSync(dir, { bufferSize: 4096 });
   let found = 0;
@@ -88,6 +89,7 @@ export async function scanRequestDir(
       if (inSlice >= STAT_SLICE) {
         inSlice = 0;
         await yieldToEvents();
+        if (signal?.aborted === true) break;
       }
       const listed = classifyListedEntry(dir, entry);
       if (listed === null) continue;

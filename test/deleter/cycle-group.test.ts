@@ -53,6 +53,8 @@ async function deleterWith(coordinator: FakeCoordinator) {
       wake: () => wakes++,
       nowMs: () => T0,
       startedMs: T0,
+      stopping: new AbortController().signal,
+      skipPending: () => false,
       coordinator,
     },
     { skewMs: 0 },

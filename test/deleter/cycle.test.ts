@@ -78,6 +78,8 @@ async function harness(startMs: number, extraConfig: Record<string, string | num
       wake: () => undefined,
       nowMs: () => now,
       startedMs: startMs,
+      stopping: new AbortController().signal,
+      skipPending: () => false,
     },
     { skewMs: 30_000 },
   );

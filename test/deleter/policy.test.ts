@@ -24,7 +24,7 @@ const settings: DeleterSettings = {
 const START = at(2024, 1, 15, 10);
 
 function view(over: Partial<DeleterView>): DeleterView {
-  return { nowMs: START, skipDelays: false, sessionRunning: false, queueFiles: 1, held: null, ...over };
+  return { nowMs: START, skipDelays: false, sessionRunning: false, trashQueueing: false, queueFiles: 1, held: null, ...over };
 }
 
 function state(over: Partial<DeleterState> = {}): DeleterState {
@@ -112,6 +112,31 @@ describe('decideDeleterCycle: SIGUSR1', () => {
     const after = decideDeleterCycle(settings, busy.nextState, view({ nowMs: START + 1000 }));
     expect(after.process).toBe('signal');
     expect(after.nextState.signalPending).toBe(false);
+  });
+
+  it('item 4: while trash/ is still being queued it processes what is queued at once, and stays pending for the rest', () => {
+    const during = decideDeleterCycle(settings, state(), view({ skipDelays: true, trashQueueing: true }));
+    expect(during.process).toBe('signal');
+    expect(during.nextState.signalPending).toBe(true);
+    // no queue file flushed yet: nothing to process now, still pending
+    const empty = decideDeleterCycle(settings, state(), view({ skipDelays: true, trashQueueing: true, queueFiles: 0 }));
+    expect(empty.process).toBeNull();
+    expect(empty.nextState.signalPending).toBe(true);
+    const queued = decideDeleterCycle(settings, during.nextState, view({ nowMs: START + 5000 }));
+    expect(queued.process).toBe('signal');
+    expect(queued.nextState.signalPending).toBe(false);
+  });
+});
+
+describe('decideDeleterCycle: while trash/ is still being queued', () => {
+  it('item 4: a due slot waits for the queueing to end, so that the pass takes every id (not the first batches only)', () => {
+    const slotMs = at(2024, 2, 1, 0, 0, 17);
+    const queueing = decideDeleterCycle(settings, state(), view({ nowMs: slotMs + 1000, trashQueueing: true }));
+    expect(queueing.process).toBeNull();
+    expect(queueing.reasons.join(' ')).toMatch(/still being queued/);
+    expect(queueing.nextRunMs).toBe(slotMs);
+    const after = decideDeleterCycle(settings, queueing.nextState, view({ nowMs: slotMs + 6000 }));
+    expect(after.process).toBe('schedule');
   });
 });
 

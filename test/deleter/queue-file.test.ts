@@ -14,7 +14,7 @@ import {
   writeQueueFile,
   writeQueueFiles,
 } from '../../src/deleter/queue-file.js';
-import { queueTrash, removeQueuedTrash } from '../../src/deleter/trash.js';
+import { queueTrash, removeQueuedTrash, type QueuedBatch } from '../../src/deleter/trash.js';
 import { fileHandlePrototype } from './failing-writes.js';
 
 const A = '0000004C9A19B5FA480398AED8A6CD61107D';
@@ -126,6 +126,9 @@ describe('readQueueFile and setAsideQueueFile', () => {
   });
 });
 
+/** A batch waiting for removal, as queueTrash hands it out. */
+const queuedBatch = (name: string, ids: string[]): QueuedBatch => ({ name, count: ids.length, bytes: Buffer.from(formatQueueText(ids)) });
+
 describe('queueTrash and removeQueuedTrash', () => {
   it('queues hexadecimal trash files in one queue file and leaves them until removed; other names stay', async () => {
     const { trash, queue } = tempPool();
@@ -137,12 +140,12 @@ describe('queueTrash and removeQueuedTrash', () => {
     const queued = await queueTrash(trash, queue, T, { onBatch: (batch) => reported.push(batch) });
     expect(queued.ids).toBe(2);
     expect(queued.files).toEqual(['1700000000']);
-    expect(queued.batches).toEqual(reported);
+    expect(queued.batches.map((b) => [b.name, b.count, b.bytes.toString()])).toEqual(reported.map((b) => [b.name, b.ids.length, formatQueueText(b.ids)]));
     expect(reported.map((b) => [b.name, [...b.ids].sort()])).toEqual([['1700000000', [A, B].sort()]]);
     expect((parseQueueText(fs.readFileSync(path.join(queue, '1700000000'), 'utf8')) as string[]).sort()).toEqual([A, B].sort());
     // queued, not yet removed: a crash now queues them again, never loses them
     expect(fs.existsSync(path.join(trash, A)) && fs.existsSync(path.join(trash, B))).toBe(true);
-    expect(await removeQueuedTrash(trash, queued.batches, () => false)).toEqual({ removed: 2, failures: 0, abandoned: 0 });
+    expect(await removeQueuedTrash(trash, queued.batches, new AbortController().signal)).toEqual({ removed: 2, failures: 0, abandoned: 0 });
     expect(fs.readdirSync(trash).sort()).toEqual(['.hidden', `${A}.tmp`, 'ABCDEF', 'queue'].sort());
   });
 
@@ -154,6 +157,16 @@ describe('queueTrash and removeQueuedTrash', () => {
     expect(fs.existsSync(path.join(trash, A))).toBe(true);
   });
 
+  it('item 4: queueTrash stops listing when the deleter stops: no queue file for the ids listed since the last batch, they stay in trash/', async () => {
+    const { trash, queue } = tempPool();
+    for (const id of [A, B]) fs.writeFileSync(path.join(trash, id), '');
+    const stop = new AbortController();
+    stop.abort();
+    expect(await queueTrash(trash, queue, T, {}, stop.signal)).toEqual({ ids: 0, files: [], batches: [], error: null });
+    expect(fs.readdirSync(queue)).toEqual([]);
+    expect(fs.readdirSync(trash).sort()).toEqual([A, B, 'queue'].sort());
+  });
+
   it('an empty trash writes no queue file', async () => {
     const { trash, queue } = tempPool();
     expect(await queueTrash(trash, queue, T)).toEqual({ ids: 0, files: [], batches: [], error: null });
@@ -163,17 +176,18 @@ describe('queueTrash and removeQueuedTrash', () => {
   it('removal counts files already gone as nothing, a file it cannot remove as a failure', async () => {
     const { trash } = tempPool();
     fs.mkdirSync(path.join(trash, A)); // unlink of a directory fails (EISDIR or EPERM)
-    const result = await removeQueuedTrash(trash, [{ name: '1', ids: [A, B] }], () => false);
+    const result = await removeQueuedTrash(trash, [queuedBatch('1', [A, B])], new AbortController().signal);
     expect(result).toMatchObject({ removed: 0, failures: 1, abandoned: 0 });
     expect(result.firstError).toMatch(/EISDIR|EPERM/);
   });
 
   it('removal stops when the deleter stops, and says how many ids it left', async () => {
     const { trash } = tempPool();
-    const ids = Array.from({ length: 5000 }, (_, n) => n.toString(16).toUpperCase().padStart(12, '0'));
+    const ids = Array.from({ length: 20_000 }, (_, n) => n.toString(16).toUpperCase().padStart(12, '0'));
     for (const id of ids) fs.closeSync(fs.openSync(path.join(trash, id), 'w'));
-    let slices = 0;
-    const result = await removeQueuedTrash(trash, [{ name: '1', ids }], () => slices++ >= 1);
+    const stop = new AbortController();
+    setImmediate(() => stop.abort());
+    const result = await removeQueuedTrash(trash, [queuedBatch('1', ids)], stop.signal);
     expect(result.removed + result.abandoned).toBe(ids.length);
     expect(result.abandoned).toBeGreaterThan(0);
     expect(fs.readdirSync(trash).length - 1).toBe(result.abandoned);
@@ -196,7 +210,7 @@ describe('queueTrash with more than one queue file of ids', () => {
     });
     const partial = await queueTrash(trash, queue, T).finally(() => spy.mockRestore());
     expect(partial).toMatchObject({ ids: QUEUE_FILE_MAX_IDS, files: ['1700000000'], error: expect.stringMatching(/ENOSPC/) });
-    expect(partial.batches.map((b) => b.ids.length)).toEqual([QUEUE_FILE_MAX_IDS]);
+    expect(partial.batches.map((b) => b.count)).toEqual([QUEUE_FILE_MAX_IDS]);
     expect(fs.readdirSync(queue)).toEqual(['1700000000']);
     fs.rmSync(path.join(queue, '1700000000'));
 
@@ -210,7 +224,7 @@ describe('queueTrash with more than one queue file of ids', () => {
     expect(queued.files).toEqual(['1700000000', '1700000001']);
     expect(completeAtBatch).toEqual([true, true]);
     expect((await readIds(queue, queued.files)).flat().sort()).toEqual(ids);
-    expect(await removeQueuedTrash(trash, queued.batches, () => false)).toEqual({ removed: ids.length, failures: 0, abandoned: 0 });
+    expect(await removeQueuedTrash(trash, queued.batches, new AbortController().signal)).toEqual({ removed: ids.length, failures: 0, abandoned: 0 });
     expect(fs.readdirSync(trash)).toEqual(['queue']);
   }, 60_000);
 });

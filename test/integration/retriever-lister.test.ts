@@ -11,7 +11,7 @@ import { REPO_ROOT } from './harness.js';
 type OnFile = (name: string, stat: { mtimeMs: number; sizeBytes: number }) => void;
 type OnOdd = (odd: { name: string; problem: string }) => void;
 interface ListerModule {
-  startListing(dir: string, onFile: OnFile, onOdd: OnOdd): { done: Promise<number> };
+  startListing(dir: string, onFile: OnFile, onOdd: OnOdd, signal?: AbortSignal): { done: Promise<number> };
 }
 interface ScanModule {
   scanRequestDir(dir: string, onFile: OnFile, onOdd: OnOdd): Promise<number>;
@@ -48,6 +48,22 @@ describe('request/ listing in a worker thread', () => {
     // fault 3 and 11: odd entries come out of the worker too.
     expect(oddInWorker.sort()).toEqual(['ABCDEF directory', 'ABCDEF0 symlink', `${'F'.repeat(65)} long-name`]);
     expect(oddInThread.sort()).toEqual(oddInWorker);
+  });
+
+  it('item 4 (issue 15): a stop ends the listing at once: done resolves with what was handed out, nothing comes after, no listing in this thread instead', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'endit-list-'));
+    dirs.push(dir);
+    for (let i = 0; i < 40_000; i++) fs.writeFileSync(path.join(dir, `0000${i.toString(16).toUpperCase().padStart(32, '0')}`), 'x');
+    const { startListing } = await load<ListerModule>('request-lister.js');
+    const stop = new AbortController();
+    let handedOut = 0;
+    const listing = startListing(dir, () => handedOut++, () => {}, stop.signal);
+    stop.abort();
+    const count = await listing.done;
+    expect(count).toBe(handedOut);
+    expect(count).toBeLessThan(40_000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(handedOut).toBe(count);
   });
 
   it('fails (instead of reporting an empty directory) when request/ cannot be read', async () => {

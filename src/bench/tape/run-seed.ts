@@ -15,6 +15,7 @@ import { DRIVES_FILE, parseDrivesState } from '../../fake-dsmc/drive-state.js';
 import { readJournal, seedObjects } from '../../fake-dsmc/library.js';
 import { parseLibraryScenario } from '../../fake-dsmc/scenario-library.js';
 import { readStats, startDaemon, waitFor } from '../daemon-process.js';
+import { ENDIT } from '../implementation.js';
 import { HSM, REPO_ROOT, type BenchPool } from '../workspace.js';
 import { parseRetrieverLog, planStartDelaysMs, type RetrieverLogFacts } from './retriever-log.js';
 import { planRealMs, planReplayRequests, planSimMs, runReplay, type ReplayClock, type ReplayObservation } from './replay.js';
@@ -60,7 +61,7 @@ function preparePool(pool: BenchPool, setup: RealRunSetup): void {
 
 /** `endit-tapehints` against the fake: the hint file the retriever reads, volids being the fake's numeric Volume IDs. */
 async function runTapehints(pool: BenchPool): Promise<void> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'endit-tapehints'), '--config', pool.configPath], { env: { ...process.env, ...pool.env() }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'endit-tapehints'), '--config', pool.side('endit').configPath], { env: { ...process.env, ...pool.env() }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => (stderr += chunk));
@@ -70,7 +71,7 @@ async function runTapehints(pool: BenchPool): Promise<void> {
 
 function readRetrieverLog(pool: BenchPool): RetrieverLogFacts {
   try {
-    return parseRetrieverLog(fs.readFileSync(path.join(pool.logdir, 'tsmretriever.log'), 'utf8'));
+    return parseRetrieverLog(fs.readFileSync(path.join(pool.side('endit').logdir, 'tsmretriever.log'), 'utf8'));
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return parseRetrieverLog('');
     throw error;
@@ -81,7 +82,7 @@ function readRetrieverLog(pool: BenchPool): RetrieverLogFacts {
 async function replayOnRetriever(pool: BenchPool, setup: RealRunSetup): Promise<{ clock: ReplayClock; seen: ReplayObservation }> {
   const run = startDaemon('retriever', pool);
   try {
-    await waitFor('the retriever to finish its first cycle', () => readStats(pool, HSM, 'retriever'), START_TIMEOUT_MS, 20, run);
+    await waitFor('the retriever to finish its first cycle', () => readStats(pool, ENDIT, HSM, 'retriever'), START_TIMEOUT_MS, 20, run);
     const clock: ReplayClock = { t0RealMs: Date.now(), timeScale: setup.timeScale };
     const plan = {
       requestDir: pool.sub('request'),

@@ -175,22 +175,34 @@ export class DirIndex {
     this.stampSettled = false;
   }
 
-  /** Lists (when the directory may have changed, or always with `force`) and brings the index up to date. */
-  async update(options: { readonly force?: boolean } = {}): Promise<DirChanges> {
+  /**
+   * Lists (when the directory may have changed, or always with `force`) and
+   * brings the index up to date. Null when `signal` was aborted during the
+   * listing: it stopped at its next slice and the index is as it was.
+   */
+  update(options?: { readonly force?: boolean }): Promise<DirChanges>;
+  update(options: { readonly force?: boolean; readonly signal: AbortSignal }): Promise<DirChanges | null>;
+  async update(options: { readonly force?: boolean; readonly signal?: AbortSignal } = {}): Promise<DirChanges | null> {
     const statAtMs = this.nowMs();
     const st = fs.statSync(this.dir);
     const stamp: DirStamp = { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
     const fresh = statAtMs >= this.listedAtMs && statAtMs - this.listedAtMs < this.maxUnlistedMs;
     if (options.force !== true && fresh && this.stampSettled && this.stamp !== undefined && sameStamp(stamp, this.stamp)) return UNCHANGED;
-    const { added, removed } = await this.list();
+    const listed = await this.list(options.signal);
+    if (listed === null) return null;
+    const { added, removed } = listed;
     this.stamp = stamp;
     this.stampSettled = isSettledStamp(stamp, statAtMs);
     this.listedAtMs = statAtMs;
     return { listed: true, added, removed };
   }
 
-  /** One pass over the directory: known names are marked seen, new names stat-ed; then the unseen are dropped. */
-  private async list(): Promise<{ added: PoolFile[]; removed: PoolFile[] }> {
+  /**
+   * One pass over the directory: known names are marked seen, new names
+   * stat-ed; then the unseen are dropped. Null, with nothing changed, when
+   * `signal` is aborted before the pass ends.
+   */
+  private async list(signal?: AbortSignal): Promise<{ added: PoolFile[]; removed: PoolFile[] } | null> {
     const first = this.count === 0 && this.slots.length === 0;
     const listing = ++this.listing;
     if (this.seenIn.length < this.slots.length) this.seenIn = grow(this.seenIn, this.slots.length);
@@ -218,7 +230,10 @@ export class DirIndex {
           const file = statPoolFile(this.dir, name);
           if (file !== null) added.push(file);
         }
-        if (handled % ENTRIES_PER_TURN === 0) await yieldToEventLoop();
+        if (handled % ENTRIES_PER_TURN === 0) {
+          await yieldToEventLoop();
+          if (signal?.aborted === true) return null;
+        }
       }
     } finally {
       await handle.close();

@@ -69,6 +69,11 @@ export class CycleLoop {
     },
   };
 
+  /** A SIGUSR1 came that the next cycle will act on. */
+  get skipPending(): boolean {
+    return this.#skipDelays;
+  }
+
   /** Why the loop ended (once it has). */
   get end(): LoopEnd {
     return this.#end;

@@ -19,6 +19,14 @@ export interface DaemonContext {
   readonly wake: () => void;
   readonly nowMs: () => number;
   readonly startedMs: number;
+  /**
+   * Aborted at the first stop signal: work that takes seconds at a million
+   * entries (a listing) ends at its next slice, so that the stop, which waits
+   * for the cycle under way, comes within moments (issue 15 item 4).
+   */
+  readonly stopping: AbortSignal;
+  /** Whether a SIGUSR1 waits for the next cycle: background work in a cycle gives way to it. */
+  readonly skipPending: () => boolean;
   /** Who else may start sessions on this TSM node (issue 12); absent: nobody, the local limits alone (LocalCoordinator). */
   readonly coordinator?: Coordinator;
 }

@@ -9,7 +9,7 @@ import type { InstanceLock } from './instance-lock.js';
 import { guardWithLock } from './lock-guard.js';
 import { packageVersion, readProgramArgs } from './program-args.js';
 import type { SessionRegistry } from './session-registry.js';
-import { takeHeldSignals, type PendingSignals, type SignalRouter } from './signals.js';
+import { takeHeldSignals, type PendingSignals, type SignalHandlers, type SignalRouter } from './signals.js';
 import {
   loadConfigOrExit,
   openLogOrExit,
@@ -47,6 +47,10 @@ interface Started {
   readonly coordinator: Coordinator;
   readonly behaviour: DaemonBehaviour;
   readonly waker: Waker;
+  /** Aborts the daemon's long work at the first stop signal (DaemonContext.stopping). */
+  readonly stopWork: AbortController;
+  /** DaemonContext.skipPending asks this; the loop sets it once it exists. */
+  readonly skipState: { pending: () => boolean };
   readonly publishStats: () => Promise<void>;
 }
 
@@ -79,9 +83,13 @@ async function startDaemon(def: DaemonDefinition, rest: readonly string[], teard
   const startedMs = Date.now();
   // After the orphans were killed: joining the group removes what an earlier run left there.
   const coordinator = await startCoordinator(config, def.name, logger, packageVersion());
-  const behaviour = await def.create({ config, logger, pool, sessions, history, wake: () => waker.wake(), nowMs: Date.now, startedMs, coordinator });
+  const stopWork = new AbortController();
+  const skipState = { pending: (): boolean => false };
+  const wake = (): void => waker.wake();
+  const skipPending = (): boolean => skipState.pending();
+  const behaviour = await def.create({ config, logger, pool, sessions, history, wake, nowMs: Date.now, startedMs, stopping: stopWork.signal, skipPending, coordinator });
   const publishStats = statsWriter(def, values, { behaviour, errorsByCode, logger, startedMs, coordinator });
-  return { config, logger, lock, pool, sessions, history, coordinator, behaviour, waker, publishStats };
+  return { config, logger, lock, pool, sessions, history, coordinator, behaviour, waker, stopWork, skipState, publishStats };
 }
 
 /** The loop of a started daemon; signals that came during start-up are handed to it first. */
@@ -103,8 +111,17 @@ function startLoop(started: Started, teardown: Teardown, pending: PendingSignals
     },
     exitNow: (code) => teardown.exitNow(code),
   });
-  pending.replayTo(loop.handlers);
-  router.route(loop.handlers);
+  started.skipState.pending = () => loop.skipPending;
+  // The cycle under way ends early once its long work sees the stop.
+  const handlers: SignalHandlers = {
+    ...loop.handlers,
+    stop: (signal, forced) => {
+      started.stopWork.abort();
+      loop.handlers.stop(signal, forced);
+    },
+  };
+  pending.replayTo(handlers);
+  router.route(handlers);
   return loop;
 }
 

@@ -39,7 +39,7 @@ export async function writeFileAtomic(
 }
 
 /** Same as writeFileAtomic, but fails instead of replacing an existing `target`. */
-export async function writeFileAtomicNoReplace(target: string, content: string, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomicNoReplace(target: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const temp = await writeTemp(target, content, options);
   try {
     // link() refuses an existing target, which rename() would silently replace.

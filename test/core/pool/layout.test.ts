@@ -107,6 +107,23 @@ describe('DirIndex.update', () => {
   });
 });
 
+describe('DirIndex.update with a stop signal (issue 15 item 4)', () => {
+  it('item 4: a signal aborted during the listing ends it at the next slice: null, the index as it was; a later update lists all', async () => {
+    const dir = tempDir();
+    for (let i = 0; i < 12_000; i++) fs.writeFileSync(path.join(dir, i.toString(16).toUpperCase().padStart(8, '0')), '');
+    const index = new DirIndex(dir);
+    const stop = new AbortController();
+    const listing = index.update({ force: true, signal: stop.signal });
+    stop.abort(); // seen after the first slice of 5000 entries
+    expect(await listing).toBeNull();
+    expect(index.size).toBe(0);
+    expect((await index.update({ signal: stop.signal, force: false }))).toBeNull();
+    const changes = await index.update();
+    expect(changes.added).toHaveLength(12_000);
+    expect(index.size).toBe(12_000);
+  });
+});
+
 describe('isSettledStamp', () => {
   it('trusts a directory time only when it is more than 2 s before the look', () => {
     const stamp = { ino: 1, mtimeMs: 1000, ctimeMs: 1000 };

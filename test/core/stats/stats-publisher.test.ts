@@ -75,6 +75,41 @@ describe('StatsPublisher', () => {
     expect(json[`${daemon}_errors`]).toBe(2);
   });
 
+  it('renders the text format byte for byte as prom-client did (its output captured before it was dropped): escapes, non-finite values, figures without a value', async () => {
+    const figures = [
+      { name: 'x_info', help: 'Info', type: 'gauge', labels: ['version'] },
+      { name: 'x_errors', help: 'Errors', type: 'counter', labels: ['code'] },
+      { name: 'x_count', help: 'Back\\slash\nand newline', type: 'counter' },
+      { name: 'x_level', help: 'Level', type: 'gauge' },
+      { name: 'x_unset', help: 'Unset', type: 'gauge' },
+    ] as const;
+    const publisher = new StatsPublisher({ daemon: 'x', hsm: 'we"ird\\\n', dir: tempDir(), figures, version: '1\n"2', errorCodes: ['b'] });
+    expect(await publisher.renderProm({ values: { x_count: 1e21, x_level: Number.NaN }, errorsByCode: new Map([['a', 1]]) })).toBe(
+      [
+        '# HELP endit_x_info ENDIT tsmx Info.',
+        '# TYPE endit_x_info gauge',
+        'endit_x_info{hsm="we\\"ird\\\\\\n",version="1\\n\\"2"} 1',
+        '',
+        '# HELP endit_x_errors ENDIT tsmx Errors.',
+        '# TYPE endit_x_errors counter',
+        'endit_x_errors{hsm="we\\"ird\\\\\\n",code="a"} 1',
+        'endit_x_errors{hsm="we\\"ird\\\\\\n",code="b"} 0',
+        '',
+        '# HELP endit_x_count ENDIT tsmx Back\\\\slash\\nand newline.',
+        '# TYPE endit_x_count counter',
+        'endit_x_count{hsm="we\\"ird\\\\\\n"} 1e+21',
+        '',
+        '# HELP endit_x_level ENDIT tsmx Level.',
+        '# TYPE endit_x_level gauge',
+        'endit_x_level{hsm="we\\"ird\\\\\\n"} Nan',
+        '',
+        '# HELP endit_x_unset ENDIT tsmx Unset.',
+        '# TYPE endit_x_unset gauge',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('counts a code outside the known list too', async () => {
     const publisher = new StatsPublisher({ daemon: 'archiver', hsm: 'p', dir: tempDir(), figures: archiverFigures, version: '1', errorCodes: ['a'] });
     const prom = await publisher.renderProm({ values: {}, errorsByCode: new Map([['b', 1]]) });

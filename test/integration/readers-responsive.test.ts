@@ -1,0 +1,147 @@
+/**
+ * Issue 15 item 4: while the archiver reads many entries of out/ and while
+ * the retriever reads many entries of request/, SIGTERM stops the daemon
+ * within 2 s and SIGUSR1 takes effect within 2 s. The signal is sent while
+ * the daemon has the directory open (its listing is under way: an fd on it in
+ * /proc/<pid>/fd). The size runs in seconds; the requirement is for a million
+ * entries, so the SIGTERM tests also check that the stop did not wait for the
+ * listing to end (what makes the bound hold at any size).
+ *
+ * Not covered, and not met at a million entries: the retriever loads its hint
+ * file in one synchronous pass (about 5 s for a million entries on the bench
+ * machine, 0.5-1.7 s for 100k here), and a signal waits for it. The SIGUSR1
+ * test of the retriever therefore uses a smaller hint file, and its SIGTERM
+ * test none. The archiver's SIGUSR1 flushes every file in out/, which it
+ * knows once out/ is listed: the flush starts within 2 s of the end of the
+ * listing under way (at a million files that listing alone takes seconds).
+ */
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { seedObject } from '../../src/fake-dsmc/library.js';
+import { createTestPool, logLines, pnfsid, readLog, readStats, startDaemon, type TestPool } from './harness.js';
+
+const N = 100_000;
+/** Requests of the retriever's SIGUSR1 test, each in the hint file (see above). */
+const N_HINTED = 30_000;
+/** Issue 15 item 4's bound, generous at this size. */
+const LIMIT_MS = 2000;
+const OPEN_TIMEOUT_MS = 60_000;
+
+type Running = ReturnType<typeof startDaemon>;
+
+/** Whether process `pid` has directory `dir` open now (a listing under way). */
+function hasDirOpen(pid: number, dir: string): boolean {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === dir;
+      } catch {
+        return false; // closed meanwhile
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** Polls closely (a listing of this size takes a fraction of a second) until the daemon lists `dir`. */
+async function whileListing(daemon: Running, dir: string): Promise<void> {
+  const deadline = Date.now() + OPEN_TIMEOUT_MS;
+  while (!hasDirOpen(daemon.pid, dir)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the daemon to list ${dir}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** Resolves 'exited' (with code 0 expected by the caller) or 'still running' after the limit. */
+async function exitWithin(daemon: Running, limitMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
+  return Promise.race([daemon.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), limitMs))]);
+}
+
+async function logLineWithin(pool: TestPool, program: 'archiver' | 'retriever', pattern: RegExp, limitMs: number): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    if (pattern.test(readLog(pool, program))) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** N one-byte files in out/, as dCache's flush writes them (thresholds are never reached). */
+function fillOut(pool: TestPool): void {
+  fs.mkdirSync(pool.path('out'), { recursive: true });
+  for (let i = 0; i < N; i++) fs.writeFileSync(pool.path('out', pnfsid(i)), 'x');
+}
+
+/** `n` recall requests; with `hinted`, spread over 100 volumes of the hint file, all new (each volume waits for its list to fill). */
+function fillRequests(pool: TestPool, n: number, hinted: boolean): void {
+  fs.mkdirSync(pool.path('request'), { recursive: true });
+  const hints: Record<string, { volid: string; order: string; size: number }> = {};
+  const time = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < n; i++) {
+    const id = pnfsid(i);
+    hints[id] = { volid: `V${String(i % 100).padStart(3, '0')}`, order: String(i), size: 1 };
+    fs.writeFileSync(pool.path('request', id), JSON.stringify({ action: 'recall', file_size: 1, parent_pid: process.pid, time, storage_class: 'test:tape@osm', path: `/pnfs/test/${id}` }));
+  }
+  if (hinted) {
+    fs.writeFileSync(pool.hintPath, JSON.stringify(hints));
+    pool.writeConfig({ retriever_hintfile: pool.hintPath });
+  }
+}
+
+describe('the archiver and the retriever stay responsive while they read many entries (issue 15 item 4)', () => {
+  it('item 4: SIGTERM while the archiver lists out/: exit 0 within 2 s, without waiting for the listing to end', async () => {
+    const pool = createTestPool({ archiver_timeout: 86400 });
+    fillOut(pool);
+    const daemon = startDaemon('archiver', pool);
+    await whileListing(daemon, pool.path('out'));
+    daemon.child.kill('SIGTERM');
+    expect(await exitWithin(daemon, LIMIT_MS)).toEqual({ code: 0, signal: null });
+    expect(readLog(pool, 'archiver')).toMatch(/endit-archiver stopped/);
+    expect(fs.existsSync(pool.path('.endit-archiver.lock'))).toBe(false);
+    // The listing was cut short: the figures written at the stop know none of the N files.
+    expect(readStats(pool, 'archiver')?.['archiver_usage_files']).toBeLessThan(N);
+    expect(fs.readdirSync(pool.path('out'))).toHaveLength(N);
+  });
+
+  it('item 4: SIGUSR1 while the archiver lists out/: the flush of every file starts within 2 s of the end of that listing', async () => {
+    const pool = createTestPool({ archiver_timeout: 86400 });
+    fillOut(pool);
+    const daemon = startDaemon('archiver', pool);
+    await whileListing(daemon, pool.path('out'));
+    daemon.child.kill('SIGUSR1');
+    // "Whatever is pending" is known once out/ is listed: the flush waits for the listing under way (see above).
+    const deadline = Date.now() + OPEN_TIMEOUT_MS;
+    while (hasDirOpen(daemon.pid, pool.path('out')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    expect(await logLineWithin(pool, 'archiver', /Starting archive session .*: 100000 files/, LIMIT_MS)).toBe(true);
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+  });
+
+  it('item 4: SIGTERM while the retriever lists request/: exit 0 within 2 s, without waiting for the listing to end', async () => {
+    const pool = createTestPool({ debug: 1, retriever_buffersize: 1 });
+    fillRequests(pool, N, false);
+    const daemon = startDaemon('retriever', pool);
+    await whileListing(daemon, pool.path('request'));
+    daemon.child.kill('SIGTERM');
+    expect(await exitWithin(daemon, LIMIT_MS)).toEqual({ code: 0, signal: null });
+    expect(readLog(pool, 'retriever')).toMatch(/endit-retriever stopped/);
+    expect(fs.existsSync(pool.path('.endit-retriever.lock'))).toBe(false);
+    // The listing was cut short: it never logged its end (nor started a session for the default volume).
+    expect(logLines(pool, 'retriever', 'Listed request/:')).toHaveLength(0);
+    expect(logLines(pool, 'retriever', 'Starting retrieve session')).toHaveLength(0);
+    expect(fs.readdirSync(pool.path('request'))).toHaveLength(N);
+  });
+
+  it('item 4: SIGUSR1 while the retriever lists request/: a session starts within 2 s, fill waits skipped', async () => {
+    const pool = createTestPool({ retriever_maxworkers: 1, retriever_buffersize: 1 });
+    fillRequests(pool, N_HINTED, true);
+    for (let i = 0; i < 100; i += 1) seedObject(pool.library, { path: pool.path('out', pnfsid(i)), sizeBytes: 1, content: Buffer.from('x'), volume: `V${String(i % 100).padStart(3, '0')}` });
+    const daemon = startDaemon('retriever', pool);
+    await whileListing(daemon, pool.path('request'));
+    daemon.child.kill('SIGUSR1');
+    expect(await logLineWithin(pool, 'retriever', /Starting retrieve session for volume V\d{3}: .*\(SIGUSR1\)/, LIMIT_MS)).toBe(true);
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+  });
+});
