@@ -27,3 +27,24 @@ export function limitHeapGrowth(execArgv: readonly string[] = process.execArgv):
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   return true;
 }
+
+const SEMI_SPACE_FLAG = /^--(max[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor)(=|$)/;
+
+/**
+ * Keeps V8's young generation at the size it has now instead of letting it
+ * double, up to two 16 MiB semi-spaces, each time enough data survived a
+ * scavenge: a daemon that builds a batch of a hundred thousand ids would
+ * otherwise hold 32 MiB of mostly empty young generation to its end.
+ * Objects that live on are promoted a little sooner instead. Measured on
+ * the deleter with 100k trash files: peak RSS 117-128 -> 95-98 MiB, CPU
+ * unchanged within noise. `--max-semi-space-size` would do it too but is
+ * read only when the process starts; the growth factor is read at each
+ * growth, so setting it at run time works (checked: the new space stays at
+ * 2 MiB). Not done when node was started with either flag. Returns whether
+ * it was set.
+ */
+export function keepYoungGenerationSmall(execArgv: readonly string[] = process.execArgv): boolean {
+  if (execArgv.some((arg) => SEMI_SPACE_FLAG.test(arg))) return false;
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+  return true;
+}

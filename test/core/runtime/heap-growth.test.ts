@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HEAP_GROWING_PERCENT, limitHeapGrowth } from '../../../src/core/runtime/heap-growth.js';
+import { HEAP_GROWING_PERCENT, keepYoungGenerationSmall, limitHeapGrowth } from '../../../src/core/runtime/heap-growth.js';
 
 describe('limitHeapGrowth', () => {
   it('leaves the factor alone when node was started with its own --heap-growing-percent', () => {
@@ -11,5 +11,13 @@ describe('limitHeapGrowth', () => {
     expect(limitHeapGrowth(['--enable-source-maps'])).toBe(true);
     expect(HEAP_GROWING_PERCENT).toBeGreaterThan(0);
     expect(HEAP_GROWING_PERCENT).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('keepYoungGenerationSmall', () => {
+  it('leaves the young generation alone when node was started with a semi-space flag of its own', () => {
+    expect(keepYoungGenerationSmall(['--max-semi-space-size=8'])).toBe(false);
+    expect(keepYoungGenerationSmall(['--semi_space_growth_factor', '2'])).toBe(false);
+    expect(keepYoungGenerationSmall(['--enable-source-maps'])).toBe(true);
   });
 });
