@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { fileListName } from '../core/dsmc/index.js';
-import type { PoolFile } from '../core/pool/index.js';
+import type { PoolFiles } from '../core/pool/index.js';
 import { isErrno } from '../core/errors.js';
 
 /** Bytes gathered before each write. */
@@ -16,7 +16,7 @@ const WRITES_PER_TURN = 64;
  * reused buffer: a million paths make no strings at all (names are checked
  * pnfsids, ASCII).
  */
-export async function writeArchiveList(dir: string, prefix: string, outDir: string, files: readonly PoolFile[]): Promise<string> {
+export async function writeArchiveList(dir: string, prefix: string, outDir: string, files: PoolFiles): Promise<string> {
   const head = Buffer.from(`${outDir}/`, 'utf8');
   const buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   for (;;) {
@@ -31,15 +31,16 @@ export async function writeArchiveList(dir: string, prefix: string, outDir: stri
     try {
       let used = 0;
       let writes = 0;
-      for (const entry of files) {
-        const lineBytes = head.length + entry.name.length + 1;
+      for (let i = 0; i < files.length; i++) {
+        const name = files.name(i);
+        const lineBytes = head.length + name.length + 1;
         if (used + lineBytes > BUFFER_BYTES) {
           fs.writeSync(fd, buffer, 0, used);
           used = 0;
           if (++writes % WRITES_PER_TURN === 0) await yieldToEventLoop();
         }
         used += head.copy(buffer, used);
-        used += buffer.write(entry.name, used, 'latin1');
+        used += buffer.write(name, used, 'latin1');
         buffer[used++] = 0x0a;
       }
       if (used > 0) fs.writeSync(fd, buffer, 0, used);

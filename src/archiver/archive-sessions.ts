@@ -1,5 +1,5 @@
 import { coordinatorOf, type DaemonContext } from '../core/runtime/index.js';
-import { CompactNameSet, type DirChanges, type DirIndex, type PoolFile } from '../core/pool/index.js';
+import { CompactNameSet, type DirChanges, type DirIndex, type PoolFiles } from '../core/pool/index.js';
 import { archiveArgs, describeEnd, dsmcPidOf, exitCodeOf, logDsmcMessages, logDsmcOutputLimits, MAX_LOGGED_MESSAGES, type DsmcMessage, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { errorMessage } from '../core/errors.js';
 import { writeArchiveList } from './archive-list.js';
@@ -11,7 +11,7 @@ import { SessionJournal, statIdentity } from './sent-journal.js';
 import type { RemovedFile, SentFiles } from './sent-files.js';
 
 interface RunningArchive {
-  readonly files: readonly PoolFile[];
+  readonly files: PoolFiles;
   readonly bytes: number;
   readonly description: string;
   /** What dsmc reported sent, on disk for a restart; null when it could not be created (logged). */
@@ -117,7 +117,7 @@ export class ArchiveSessions {
       keepMessage: (message) => this.keepMessage(session, message),
     });
     // dsmc is spawned already (run() spawns synchronously); a million names take a moment to note.
-    for (const file of plan.files) this.addWorking(file.name);
+    for (let i = 0; i < plan.files.length; i++) this.addWorking(plan.files.name(i));
     this.workingBytes += plan.bytes;
     this.pendingFiles -= plan.files.length;
     this.pendingBytes -= plan.bytes;
@@ -203,20 +203,23 @@ export class ArchiveSessions {
   /** Brings the pending totals up to date with what a listing found; says whether the policy should look. */
   applyChanges(changes: DirChanges): boolean {
     const held = this.sent.heldNames;
-    for (const file of changes.added) {
-      if (this.working.has(file.name) || held.has(file.name)) continue; // gone and back while its session runs; held
+    const { added, removed } = changes;
+    for (let i = 0; i < added.length; i++) {
+      const name = added.name(i);
+      if (this.working.has(name) || held.has(name)) continue; // gone and back while its session runs; held
       this.pendingFiles++;
-      this.pendingBytes += file.sizeBytes;
+      this.pendingBytes += added.sizeBytes(i);
     }
     let pendingRemoved = 0;
-    for (const file of changes.removed) {
-      if (this.working.has(file.name)) continue; // flushed by its session: usage falls, nothing else changes
-      if (held.has(file.name)) {
-        this.sent.forget(file.name); // someone removed a held file
+    for (let i = 0; i < removed.length; i++) {
+      const name = removed.name(i);
+      if (this.working.has(name)) continue; // flushed by its session: usage falls, nothing else changes
+      if (held.has(name)) {
+        this.sent.forget(name); // someone removed a held file
         continue;
       }
       this.pendingFiles--;
-      this.pendingBytes -= file.sizeBytes;
+      this.pendingBytes -= removed.sizeBytes(i);
       pendingRemoved++;
     }
     return changes.added.length > 0 || pendingRemoved > 0;
@@ -230,29 +233,30 @@ export class ArchiveSessions {
    */
   accountEnded({ session, outcome }: EndedArchive): SessionResult {
     const { flushed, sentStillInOut, left } = classifyEndedFiles(session.files, {
-      stillInOut: (name) => this.index.get(name) !== undefined,
+      stillInOut: (name) => this.index.has(name),
       marksOf: (name) => this.marks[this.working.idOf(name)] ?? 0,
       exited: outcome.end.kind === 'exited',
     });
-    for (const file of session.files) this.working.delete(file.name);
+    for (let i = 0; i < session.files.length; i++) this.working.delete(session.files.name(i));
     this.workingBytes -= session.bytes;
-    for (const file of left) {
-      this.pendingFiles++;
-      this.pendingBytes += file.sizeBytes;
-    }
-    const tally = this.settleSent(sentStillInOut, flushed);
+    this.pendingFiles += left.length;
+    this.pendingBytes += left.totalBytes();
+    const { tally, alsoFlushed } = this.settleSent(sentStillInOut);
     if (session.journal?.removed === false) this.sent.journalSettled(session.journal.file);
     this.countFlushed(flushed);
+    for (const file of alsoFlushed) this.countFlushedFile(file.name, file.sizeBytes);
     this.counters.flushRetries += left.length;
-    this.logEnd(session, outcome, { flushed: flushed.length, left: left.length, ...tally });
+    this.logEnd(session, outcome, { flushed: flushed.length + alsoFlushed.length, left: left.length, ...tally });
     if (outcome.end.kind === 'aborted') return 'killed-by-us';
     return left.length === 0 ? 'succeeded' : 'failed';
   }
 
-  /** Removes (or holds) sent files still in out/; those that left out/ join `flushed`. The index forgets them either way. */
-  private settleSent(files: readonly PoolFile[], flushed: PoolFile[]): SentStillInOutTally {
+  /** Removes (or holds) sent files still in out/; returns those that left out/ (flushed). The index forgets them either way. */
+  private settleSent(files: PoolFiles): { tally: SentStillInOutTally; alsoFlushed: RemovedFile[] } {
     const tally: SentStillInOutTally = { removedByUs: 0, held: 0 };
-    for (const file of files) {
+    const alsoFlushed: RemovedFile[] = [];
+    for (let i = 0; i < files.length; i++) {
+      const file = files.file(i);
       const result = this.sent.settle(file.name, file);
       if (result.kind === 'held') {
         tally.held++;
@@ -260,25 +264,29 @@ export class ArchiveSessions {
       }
       // Removed by us, gone, or another file now (which the next listing finds as new): the sent one is on tape.
       this.index.forget(file.name);
-      flushed.push(file);
+      alsoFlushed.push(file);
       if (result.kind === 'removed') tally.removedByUs++;
     }
     this.sent.endRound();
-    return tally;
+    return { tally, alsoFlushed };
   }
 
   /** Files the archiver removed outside a session's end (start-up, held files retried); the index forgets them. */
   countRemoved(files: readonly RemovedFile[]): void {
-    for (const file of files) this.index.forget(file.name);
-    this.countFlushed(files);
+    for (const file of files) {
+      this.index.forget(file.name);
+      this.countFlushedFile(file.name, file.sizeBytes);
+    }
   }
 
-  private countFlushed(flushed: readonly Pick<PoolFile, 'name' | 'sizeBytes'>[]): void {
-    for (const file of flushed) {
-      this.counters.flushedFiles++;
-      this.counters.flushedBytes += file.sizeBytes;
-      this.ctx.logger.verbose(`Archived ${file.name} (${file.sizeBytes} bytes)`);
-    }
+  private countFlushed(flushed: PoolFiles): void {
+    for (let i = 0; i < flushed.length; i++) this.countFlushedFile(flushed.name(i), flushed.sizeBytes(i));
+  }
+
+  private countFlushedFile(name: string, sizeBytes: number): void {
+    this.counters.flushedFiles++;
+    this.counters.flushedBytes += sizeBytes;
+    this.ctx.logger.verbose(`Archived ${name} (${sizeBytes} bytes)`);
   }
 
   private logEnd(session: RunningArchive, outcome: DsmcOutcome, count: { flushed: number; left: number } & SentStillInOutTally): void {

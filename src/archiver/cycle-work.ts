@@ -1,4 +1,4 @@
-import type { PoolFile } from '../core/pool/index.js';
+import { PoolFilesBuilder, type PoolFiles } from '../core/pool/index.js';
 
 /** What the cycle knows before it looks at anything. */
 export interface CycleWorkView {
@@ -61,18 +61,16 @@ export interface EndedFileView {
  * it could not remove the file): on tape too, never to be archived again
  * (sentStillInOut). Otherwise still there: retry (left). Pure.
  */
-export function classifyEndedFiles(files: readonly PoolFile[], view: EndedFileView): { flushed: PoolFile[]; sentStillInOut: PoolFile[]; left: PoolFile[] } {
-  const flushed: PoolFile[] = [];
-  const sentStillInOut: PoolFile[] = [];
-  const left: PoolFile[] = [];
-  for (const file of files) {
-    if (!view.stillInOut(file.name)) {
-      flushed.push(file);
-      continue;
-    }
-    const marks = view.marksOf(file.name);
-    const confirmed = (marks & SENT_MARK) !== 0 && (view.exited || (marks & NOT_REMOVED_MARK) !== 0);
-    (confirmed ? sentStillInOut : left).push(file);
+export function classifyEndedFiles(files: PoolFiles, view: EndedFileView): { flushed: PoolFiles; sentStillInOut: PoolFiles; left: PoolFiles } {
+  const flushed = new PoolFilesBuilder();
+  const sentStillInOut = new PoolFilesBuilder();
+  const left = new PoolFilesBuilder();
+  for (let i = 0; i < files.length; i++) {
+    const name = files.name(i);
+    const marks = view.stillInOut(name) ? view.marksOf(name) : -1;
+    const confirmed = marks >= 0 && (marks & SENT_MARK) !== 0 && (view.exited || (marks & NOT_REMOVED_MARK) !== 0);
+    const into = marks < 0 ? flushed : confirmed ? sentStillInOut : left;
+    into.push(name, files.sizeBytes(i), files.mtimeMs(i));
   }
-  return { flushed, sentStillInOut, left };
+  return { flushed: flushed.build(), sentStillInOut: sentStillInOut.build(), left: left.build() };
 }

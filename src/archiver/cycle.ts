@@ -1,6 +1,6 @@
 import type { DaemonBehaviour, DaemonContext } from '../core/runtime/index.js';
 import { backoffRemainingMs, coordinatorOf } from '../core/runtime/index.js';
-import { DirIndex, type PoolFile } from '../core/pool/index.js';
+import { DirIndex, PoolFiles } from '../core/pool/index.js';
 import type { ConfigSnapshot } from '../core/config/index.js';
 import { decideArchiverCycle, INITIAL_ARCHIVER_STATE, recordArchiveOutcome, type ArchiverSettings, type ArchiverState } from './policy.js';
 import { archiverSettings } from './settings.js';
@@ -25,7 +25,7 @@ class Archiver implements DaemonBehaviour {
   private readonly sent: SentFiles;
   private state: ArchiverState = INITIAL_ARCHIVER_STATE;
   /** The index as the policy last saw it; taken again only when the policy runs after a change. */
-  private files: readonly PoolFile[] = [];
+  private files: PoolFiles = PoolFiles.EMPTY;
   private filesStale = true;
   private lastScanMs = -Infinity;
   private lastDecisionMs = -Infinity;

@@ -1,7 +1,7 @@
-import type { PoolFile } from '../core/pool/index.js';
+import type { PoolFiles } from '../core/pool/index.js';
 import { backoffRemainingMs, NO_BACKOFF, recordSessionResult, type BackoffState } from '../core/runtime/backoff.js';
 import { formatDescriptionTime } from '../core/dsmc/invocations.js';
-import { sortOldestFirst } from './oldest-first.js';
+import { orderOldestFirst } from './oldest-first.js';
 
 
 /** The archiver's configuration in base units, derived once per configuration snapshot. */
@@ -43,7 +43,7 @@ export interface NameSet {
 export interface ArchiverView {
   readonly nowMs: number;
   /** Every hexadecimal regular file in out/. */
-  readonly files: readonly PoolFile[];
+  readonly files: PoolFiles;
   /** Names in the lists of running sessions. */
   readonly working: NameSet;
   /** Files dsmc archived that could not be removed from out/: never archived again. */
@@ -58,7 +58,7 @@ export interface ArchiverView {
 }
 
 export interface PlannedArchiveSession {
-  readonly files: readonly PoolFile[];
+  readonly files: PoolFiles;
   readonly bytes: number;
   readonly description: string;
   readonly reason: string;
@@ -108,30 +108,28 @@ export function nextDescription(
   return { description: count === 1 ? base : `${base}-${count}`, last: { base, count } };
 }
 
-function sum(files: readonly PoolFile[]): number {
-  let total = 0;
-  for (const f of files) total += f.sizeBytes;
-  return total;
-}
-
 /** Oldest mtime first, so files written together stay together on tape; name breaks ties. */
-export function oldestFirst(files: readonly PoolFile[]): PoolFile[] {
-  return sortOldestFirst(files);
+export function oldestFirst(files: PoolFiles): PoolFiles {
+  return files.pick(orderOldestFirst(files));
 }
 
-/** Splits pending files (oldest first) into `count` chunks of about `chunkBytes` each; the last takes no more than its share. */
-export function splitIntoSessions(pendingOldestFirst: readonly PoolFile[], count: number, chunkBytes: number): PoolFile[][] {
-  const chunks: PoolFile[][] = [];
+/**
+ * Splits pending files, taken oldest first (in `order`, positions in
+ * `pending`), into `count` chunks of about `chunkBytes` each; the last takes
+ * no more than its share.
+ */
+export function splitIntoSessions(pending: PoolFiles, order: Uint32Array, count: number, chunkBytes: number): PoolFiles[] {
+  const chunks: PoolFiles[] = [];
   let index = 0;
-  for (let s = 0; s < count && index < pendingOldestFirst.length; s++) {
+  for (let s = 0; s < count && index < order.length; s++) {
     const start = index;
     let bytes = 0;
-    while (index < pendingOldestFirst.length && (index === start || bytes < chunkBytes)) {
-      bytes += (pendingOldestFirst[index] as PoolFile).sizeBytes;
+    while (index < order.length && (index === start || bytes < chunkBytes)) {
+      bytes += pending.sizeBytes(order[index] as number);
       index++;
     }
-    // A slice, not pushes: exact-size arrays (no garbage from growing half a million entries).
-    chunks.push(pendingOldestFirst.slice(start, index));
+    // Exact-size columns, straight from the pending files (no sorted copy of them all first).
+    chunks.push(pending.pick(order.subarray(start, index)));
   }
   return chunks;
 }
@@ -150,7 +148,7 @@ interface Deciding {
   readonly settings: ArchiverSettings;
   readonly state: ArchiverState;
   readonly view: ArchiverView;
-  readonly pendingFiles: readonly PoolFile[];
+  readonly pendingFiles: PoolFiles;
   readonly usage: ArchiverDecision['usage'];
   readonly pending: ArchiverDecision['pending'];
   readonly reasons: string[];
@@ -160,9 +158,9 @@ interface Deciding {
 /** The archiver's decision for one cycle (SPEC 5). Pure: time and the world come in `view`. */
 export function decideArchiverCycle(settings: ArchiverSettings, state: ArchiverState, view: ArchiverView): ArchiverDecision {
   const { working, held } = view;
-  const pendingFiles = working.size === 0 && held.size === 0 ? view.files : view.files.filter((f) => !working.has(f.name) && !held.has(f.name));
-  const usage = { files: view.files.length, bytes: sum(view.files) };
-  const pending = { files: pendingFiles.length, bytes: sum(pendingFiles) };
+  const pendingFiles = working.size === 0 && held.size === 0 ? view.files : pendingOf(view.files, working, held);
+  const usage = { files: view.files.length, bytes: view.files.totalBytes() };
+  const pending = { files: pendingFiles.length, bytes: pendingFiles.totalBytes() };
   if (view.files.length === 0) {
     const reset: ArchiverState = { ...INITIAL_ARCHIVER_STATE, lastDescription: state.lastDescription };
     return { sessions: [], nextState: reset, reasons: ['out/ is empty'], usage, pending, recheckAtMs: null };
@@ -173,13 +171,24 @@ export function decideArchiverCycle(settings: ArchiverSettings, state: ArchiverS
   return decideSessions({ settings, state, view, pendingFiles, usage, pending, reasons, nextState: { ...state, level, waitStartMs } });
 }
 
+/** The files in no running session's list and not held. */
+function pendingOf(files: PoolFiles, working: NameSet, held: NameSet): PoolFiles {
+  const positions = new Uint32Array(files.length);
+  let count = 0;
+  for (let i = 0; i < files.length; i++) {
+    const name = files.name(i);
+    if (!working.has(name) && !held.has(name)) positions[count++] = i;
+  }
+  return files.pick(positions.subarray(0, count));
+}
+
 /** Since when data has been waiting; null with nothing pending. */
-function decideWaitStart(waitStartMs: number | null, pendingFiles: readonly PoolFile[], nowMs: number, reasons: string[]): number | null {
+function decideWaitStart(waitStartMs: number | null, pendingFiles: PoolFiles, nowMs: number, reasons: string[]): number | null {
   if (pendingFiles.length === 0) return null;
   if (waitStartMs === null) {
     // Data that was already waiting before we started (a restart) counts from its mtime.
     let oldest = nowMs;
-    for (const f of pendingFiles) oldest = Math.min(oldest, f.mtimeMs);
+    for (let i = 0; i < pendingFiles.length; i++) oldest = Math.min(oldest, pendingFiles.mtimeMs(i));
     return oldest;
   }
   if (waitStartMs > nowMs) {
@@ -209,7 +218,7 @@ function decideByThreshold(d: Deciding): ArchiverDecision | null {
   const worthASession = pending.bytes > threshold1;
   const keepTapesBusy = view.endedSessions > 0 && view.runningSessions + view.endedSessions >= level;
   if (!(wanted > 0 && (worthASession || keepTapesBusy))) return null;
-  const chunks = splitIntoSessions(oldestFirst(d.pendingFiles), wanted, usage.bytes / level);
+  const chunks = splitIntoSessions(d.pendingFiles, orderOldestFirst(d.pendingFiles), wanted, usage.bytes / level);
   return plan(d, chunks, `usage ${usage.bytes} bytes at level ${level}: ${view.runningSessions} running, starting ${chunks.length}`);
 }
 
@@ -228,13 +237,13 @@ function decideByTimeout(d: Deciding): ArchiverDecision {
 }
 
 /** Sessions for these chunks, each with a unique description; the wait timer and retry mark start over. */
-function plan(d: Deciding, chunks: readonly (readonly PoolFile[])[], reason: string): ArchiverDecision {
+function plan(d: Deciding, chunks: readonly PoolFiles[], reason: string): ArchiverDecision {
   const sessions: PlannedArchiveSession[] = [];
   let last = d.nextState.lastDescription;
   for (const chunk of chunks) {
     const named = nextDescription(last, d.view.nowMs);
     last = named.last;
-    sessions.push({ files: chunk, bytes: sum(chunk), description: named.description, reason });
+    sessions.push({ files: chunk, bytes: chunk.totalBytes(), description: named.description, reason });
   }
   d.reasons.push(reason);
   const nextState: ArchiverState = { ...d.nextState, waitStartMs: null, retryPending: false, lastDescription: last };

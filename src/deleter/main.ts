@@ -1,4 +1,4 @@
-import { keepYoungGenerationSmall, runDaemon, type DaemonDefinition } from '../core/runtime/index.js';
+import { runDaemon, type DaemonDefinition } from '../core/runtime/index.js';
 import { deleterFigures } from './figures.js';
 import { createDeleter } from './cycle.js';
 import { drawSkewMs } from './settings.js';
@@ -19,7 +19,6 @@ export const deleterDaemon: DaemonDefinition = {
   },
 };
 
-// The deleter's data comes in batches of up to 100k ids that live a while:
-// they would grow the young generation to its 32 MiB maximum for good.
-keepYoungGenerationSmall();
+// bin/endit-deleter keeps V8's young generation small before this loads: the
+// deleter's batches of up to 100k ids would otherwise grow it to 32 MiB for good.
 await runDaemon(deleterDaemon, process.argv.slice(2));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyEndedFiles, decideCycleWork, NOT_REMOVED_MARK, SENT_MARK, type CycleWorkView } from '../../src/archiver/cycle-work.js';
+import { PoolFiles } from '../../src/core/pool/index.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -34,12 +35,12 @@ describe('decideCycleWork', () => {
 });
 
 describe('classifyEndedFiles', () => {
-  const files = ['A', 'B', 'C'].map((name) => ({ name, sizeBytes: 1, mtimeMs: T0 }));
+  const files = PoolFiles.of(['A', 'B', 'C'].map((name) => ({ name, sizeBytes: 1, mtimeMs: T0 })));
 
   it('files gone from out/ were flushed, files still there are left for a retry', () => {
     const { flushed, sentStillInOut, left } = classifyEndedFiles(files, { stillInOut: (name) => name === 'B', marksOf: () => 0, exited: true });
     expect(flushed.map((f) => f.name)).toEqual(['A', 'C']);
-    expect(sentStillInOut).toEqual([]);
+    expect(sentStillInOut).toHaveLength(0);
     expect(left.map((f) => f.name)).toEqual(['B']);
   });
 
@@ -52,6 +53,6 @@ describe('classifyEndedFiles', () => {
   ])('a file still in out/: %s', (_what, marks, exited, expected) => {
     const { sentStillInOut, left } = classifyEndedFiles(files, { stillInOut: (name) => name === 'B', marksOf: (name) => (name === 'B' ? marks : 0), exited });
     expect((expected === 'sent' ? sentStillInOut : left).map((f) => f.name)).toEqual(['B']);
-    expect((expected === 'sent' ? left : sentStillInOut)).toEqual([]);
+    expect(expected === 'sent' ? left : sentStillInOut).toHaveLength(0);
   });
 });

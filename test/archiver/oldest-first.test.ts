@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareOldestFirst, sortOldestFirst } from '../../src/archiver/oldest-first.js';
-import type { PoolFile } from '../../src/core/pool/index.js';
+import { compareOldestFirst, orderOldestFirst } from '../../src/archiver/oldest-first.js';
+import { PoolFiles, type PoolFile } from '../../src/core/pool/index.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -18,7 +18,13 @@ function files(count: number, mtimeOf: (i: number, r: () => number) => number, s
   return Array.from({ length: count }, (_, i) => ({ name: Math.floor(r() * 0xffffff).toString(16).toUpperCase(), sizeBytes: 1, mtimeMs: mtimeOf(i, r) }));
 }
 
-describe('sortOldestFirst', () => {
+/** The files in the order orderOldestFirst gives. */
+function pickInOrder(input: readonly PoolFile[]): PoolFile[] {
+  const table = PoolFiles.of(input);
+  return table.pick(orderOldestFirst(table)).toArray();
+}
+
+describe('orderOldestFirst', () => {
   it.each<[string, (i: number, r: () => number) => number]>([
     ['distinct sub-millisecond mtimes', (_i, r) => T0 + r() * 10_000],
     ['bursts sharing one mtime (coarse timestamps)', (i) => T0 + Math.floor(i / 50) * 4],
@@ -28,17 +34,17 @@ describe('sortOldestFirst', () => {
   ])('orders %s exactly as the comparator does', (_what, mtimeOf) => {
     const input = files(3000, mtimeOf);
     const copy = [...input];
-    expect(sortOldestFirst(input)).toEqual([...input].sort(compareOldestFirst));
+    expect(pickInOrder(input)).toEqual([...input].sort(compareOldestFirst));
     expect(input).toEqual(copy);
   });
 
   it('falls back to the comparator when the range cannot be packed (here: infinite)', () => {
     const input = [...files(10, (_i, r) => T0 + r()), { name: 'FF', sizeBytes: 1, mtimeMs: Infinity }];
-    expect(sortOldestFirst(input)).toEqual([...input].sort(compareOldestFirst));
+    expect(pickInOrder(input)).toEqual([...input].sort(compareOldestFirst));
   });
 
   it('handles no file and one file', () => {
-    expect(sortOldestFirst([])).toEqual([]);
-    expect(sortOldestFirst(files(1, () => T0))).toHaveLength(1);
+    expect(pickInOrder([])).toEqual([]);
+    expect(pickInOrder(files(1, () => T0))).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideArchiverCycle, INITIAL_ARCHIVER_STATE, type ArchiverView } from '../../src/archiver/policy.js';
-import type { PoolFile } from '../../src/core/pool/index.js';
+import { PoolFiles, type PoolFile } from '../../src/core/pool/index.js';
 import { GIB } from '../../src/core/units.js';
 import { ARCHIVER_TEST_SETTINGS } from './test-settings.js';
 
@@ -11,8 +11,10 @@ function files(count: number, gib: number, mtimeMs = T0 - 1000): PoolFile[] {
   return Array.from({ length: count }, (_, i) => ({ name: `F${String(i).padStart(5, '0')}`, sizeBytes: gib * GIB, mtimeMs: mtimeMs + i * 1000 }));
 }
 
-function view(over: Partial<ArchiverView>): ArchiverView {
-  return { nowMs: T0, files: [], working: new Set(), held: new Set(), runningSessions: 0, endedSessions: 0, skipDelays: false, ...over };
+/** A view whose files are given as objects (the policy takes them as columns). */
+function view(over: Omit<Partial<ArchiverView>, 'files'> & { readonly files?: readonly PoolFile[] }): ArchiverView {
+  const { files: given = [], ...rest } = over;
+  return { nowMs: T0, working: new Set(), held: new Set(), runningSessions: 0, endedSessions: 0, skipDelays: false, ...rest, files: PoolFiles.of(given) };
 }
 
 describe('archiver policy in a coordination group (issue 12)', () => {

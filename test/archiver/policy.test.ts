@@ -12,7 +12,7 @@ import {
   type ArchiverState,
   type ArchiverView,
 } from '../../src/archiver/policy.js';
-import type { PoolFile } from '../../src/core/pool/index.js';
+import { PoolFiles, type PoolFile } from '../../src/core/pool/index.js';
 import { ARCHIVER_TEST_SETTINGS } from './test-settings.js';
 
 const settings = ARCHIVER_TEST_SETTINGS;
@@ -28,8 +28,10 @@ function files(count: number, gib: number, mtimeMs = T0 - 1000, prefix = 'A'): P
   }));
 }
 
-function view(over: Partial<ArchiverView>): ArchiverView {
-  return { nowMs: T0, files: [], working: new Set(), held: new Set(), runningSessions: 0, endedSessions: 0, skipDelays: false, ...over };
+/** A view whose files are given as objects (the policy takes them as columns). */
+function view(over: Omit<Partial<ArchiverView>, 'files'> & { readonly files?: readonly PoolFile[] }): ArchiverView {
+  const { files: given = [], ...rest } = over;
+  return { nowMs: T0, working: new Set(), held: new Set(), runningSessions: 0, endedSessions: 0, skipDelays: false, ...rest, files: PoolFiles.of(given) };
 }
 
 describe('thresholdLevel', () => {
@@ -89,7 +91,7 @@ describe('decideArchiverCycle', () => {
     expect(d.sessions).toHaveLength(3);
     expect(d.sessions.map((s) => s.files.length)).toEqual([11, 11, 11]);
     // Oldest files go in the first session; no file twice.
-    expect(d.sessions[0]?.files[0]?.name).toBe('A00000');
+    expect(d.sessions[0]?.files.name(0)).toBe('A00000');
     const all = d.sessions.flatMap((s) => s.files.map((f) => f.name));
     expect(new Set(all).size).toBe(33);
   });
@@ -102,7 +104,7 @@ describe('decideArchiverCycle', () => {
     expect(d.nextState.level).toBe(2);
     // 13 GiB pending > threshold 1: one more session.
     expect(d.sessions).toHaveLength(1);
-    expect(d.sessions[0]?.files.every((f) => !working.has(f.name))).toBe(true);
+    expect(d.sessions[0]?.files.toArray().every((f) => !working.has(f.name))).toBe(true);
   });
 
   it('does not start a session for a pending part below threshold 1 while one runs', () => {
@@ -207,7 +209,7 @@ describe('decideArchiverCycle: when to look again (recheckAtMs)', () => {
     expect(decideArchiverCycle(settings, state, view({ nowMs: d.recheckAtMs ?? 0, files: files(15, 1) })).sessions).toHaveLength(1);
   });
 
-  it.each<[string, Partial<ArchiverView>]>([
+  it.each<[string, Parameters<typeof view>[0]]>([
     ['out/ empty', { files: [] }],
     ['sessions started', { files: files(11, 1) }],
     ['everything in running sessions', { files: files(11, 1), working: new Set(files(11, 1).map((f) => f.name)), runningSessions: 1 }],
@@ -246,14 +248,14 @@ describe('oldestFirst', () => {
     const names = Array.from({ length: 500 }, (_, i) => `${((i * 7919) % 1000).toString(16).toUpperCase()}`);
     const input: PoolFile[] = names.map((name, i) => ({ name, sizeBytes: 1, mtimeMs: T0 + ((i * 31) % 17) * 4 + (i % 3 === 0 ? 0.5 : 0) }));
     const expected = [...input].sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    expect(oldestFirst(input)).toEqual(expected);
+    expect(oldestFirst(PoolFiles.of(input)).toArray()).toEqual(expected);
     expect(input).toHaveLength(500); // not sorted in place
   });
 });
 
 describe('splitIntoSessions', () => {
   it('gives every session at least one file and never more sessions than files', () => {
-    expect(splitIntoSessions(files(2, 5), 3, 1).map((c) => c.length)).toEqual([1, 1]);
+    expect(splitIntoSessions(PoolFiles.of(files(2, 5)), new Uint32Array([0, 1]), 3, 1).map((c) => c.length)).toEqual([1, 1]);
   });
 });
 

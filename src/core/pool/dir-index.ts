@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isPnfsid } from './pnfsid.js';
 import { statPoolFile, type PoolFile } from './scan.js';
+import { PoolFiles, PoolFilesBuilder } from './pool-files.js';
 import { NameHashIndex } from './name-index.js';
 import { entryKind, OddEntryWarnings, type OddEntryWarn } from './odd-entries.js';
 
@@ -9,8 +10,8 @@ import { entryKind, OddEntryWarnings, type OddEntryWarn } from './odd-entries.js
 export interface DirChanges {
   /** False when the directory was not listed (unchanged since a settled listing). */
   readonly listed: boolean;
-  readonly added: readonly PoolFile[];
-  readonly removed: readonly PoolFile[];
+  readonly added: PoolFiles;
+  readonly removed: PoolFiles;
 }
 
 export interface DirIndexOptions {
@@ -44,7 +45,7 @@ const SETTLE_MS = 2000;
 /** Directory entries handled between two turns of the event loop (stats included). */
 const ENTRIES_PER_TURN = 5000;
 
-const UNCHANGED: DirChanges = { listed: false, added: [], removed: [] };
+const UNCHANGED: DirChanges = { listed: false, added: PoolFiles.EMPTY, removed: PoolFiles.EMPTY };
 
 /** Whether an unchanged stamp may be trusted: the directory's last change was well before we stat-ed it. Pure. */
 export function isSettledStamp(stamp: DirStamp, statAtMs: number): boolean {
@@ -63,15 +64,21 @@ function sameStamp(a: DirStamp, b: DirStamp): boolean {
  * wasted work. It does not even list a directory whose mtime shows no change
  * since a settled listing. Totals are kept as files come and go.
  *
- * Memory matters at a million files: each file is one slot (its PoolFile in
- * `slots`, the listing that last saw it in `seenIn`), found by name through a
- * hash table of slot numbers outside the JS heap; a listing walks the
- * directory entry by entry and keeps no array of the names it saw.
+ * Memory matters at a million files: each file is one slot (its name in
+ * `slots`, its size and mtime in typed arrays, the listing that last saw it
+ * in `seenIn`: no object per file), found by name through a hash table of
+ * slot numbers outside the JS heap; a listing walks the directory entry by
+ * entry and keeps no array of the names it saw.
  */
 export class DirIndex {
-  private slots: (PoolFile | undefined)[] = [];
+  /** The name in each slot; undefined: a free slot. */
+  private slots: (string | undefined)[] = [];
+  private sizes: Float64Array = new Float64Array(0);
+  private mtimes: Float64Array = new Float64Array(0);
+  /** The columns are shared with a snapshot handed out: copied before the next change. */
+  private shared = false;
   /** name → slot; built only when first needed after a first listing. */
-  private readonly slotOf = new NameHashIndex((slot) => (this.slots[slot] as PoolFile).name);
+  private readonly slotOf = new NameHashIndex((slot) => this.slots[slot] as string);
   private slotOfBuilt = true;
   private seenIn: Uint32Array = new Uint32Array(0);
   /** Free slots as a stack outside the JS heap (a million of them in an array of numbers is heap garbage as it grows). */
@@ -104,10 +111,6 @@ export class DirIndex {
     return this.slotOf;
   }
 
-  get files(): IterableIterator<PoolFile> {
-    return this.snapshot().values();
-  }
-
   get size(): number {
     return this.count;
   }
@@ -119,47 +122,73 @@ export class DirIndex {
 
   get(name: string): PoolFile | undefined {
     const slot = this.index().find(name);
-    return slot < 0 ? undefined : this.slots[slot];
+    return slot < 0 ? undefined : { name, sizeBytes: this.sizes[slot] as number, mtimeMs: this.mtimes[slot] as number };
   }
 
-  /** Every file known, as an array the index never changes (the caller may keep it). */
-  snapshot(): readonly PoolFile[] {
-    if (this.count === this.slots.length) return this.slots as readonly PoolFile[];
-    const out: PoolFile[] = [];
-    for (const file of this.slots) if (file !== undefined) out.push(file);
-    return out;
+  has(name: string): boolean {
+    return this.index().find(name) >= 0;
   }
 
-  private add(file: PoolFile): void {
-    const slot = this.freeCount > 0 ? (this.freeSlots[--this.freeCount] as number) : this.slots.length;
-    if (slot === this.slots.length) {
-      // A new array rather than a push: arrays handed out by snapshot() stay as they were.
-      if (this.slots.length > 0 && this.count === this.slots.length) this.slots = this.slots.slice();
-      this.slots.push(file);
-    } else {
-      this.slots[slot] = file;
+  /** Every file known, as a table the index never changes (the caller may keep it). */
+  snapshot(): PoolFiles {
+    const n = this.slots.length;
+    if (this.count === n) {
+      this.shared = true;
+      return new PoolFiles(this.slots as readonly string[], this.sizes.subarray(0, n), this.mtimes.subarray(0, n));
     }
+    const out = new PoolFilesBuilder(this.count);
+    for (let slot = 0; slot < n; slot++) {
+      const name = this.slots[slot];
+      if (name !== undefined) out.push(name, this.sizes[slot] as number, this.mtimes[slot] as number);
+    }
+    return out.build();
+  }
+
+  /** Before a change: columns a snapshot shares are copied, so that it stays as it was. */
+  private own(): void {
+    if (!this.shared) return;
+    this.slots = this.slots.slice();
+    this.sizes = this.sizes.slice();
+    this.mtimes = this.mtimes.slice();
+    this.shared = false;
+  }
+
+  private add(name: string, sizeBytes: number, mtimeMs: number): void {
+    this.own();
+    const slot = this.freeCount > 0 ? (this.freeSlots[--this.freeCount] as number) : this.slots.length;
+    if (slot === this.slots.length) this.slots.push(name);
+    else this.slots[slot] = name;
+    if (slot >= this.sizes.length) {
+      this.sizes = grown(this.sizes, slot + 1);
+      this.mtimes = grown(this.mtimes, slot + 1);
+    }
+    this.sizes[slot] = sizeBytes;
+    this.mtimes[slot] = mtimeMs;
     if (this.slotOfBuilt) this.slotOf.insert(slot);
     this.count++;
-    this.bytes += file.sizeBytes;
+    this.bytes += sizeBytes;
   }
 
-  private removeSlot(slot: number): PoolFile | undefined {
-    const file = this.slots[slot];
-    if (file === undefined) return undefined;
-    this.index().delete(file.name); // while the slot still names the file: the table looks names up through it
-    if (this.count === this.slots.length) this.slots = this.slots.slice();
+  /** Empties a slot; false when it was free. */
+  private removeSlot(slot: number): boolean {
+    const name = this.slots[slot];
+    if (name === undefined) return false;
+    this.index().delete(name); // while the slot still names the file: the table looks names up through it
+    this.own();
     this.slots[slot] = undefined;
     if (this.freeCount === this.freeSlots.length) this.freeSlots = grow(this.freeSlots, this.freeCount + 1);
     this.freeSlots[this.freeCount++] = slot;
     this.count--;
-    this.bytes -= file.sizeBytes;
-    return file;
+    this.bytes -= this.sizes[slot] as number;
+    return true;
   }
 
   /** Empty again (a flushed backlog): drop the slot arrays sized for the largest the directory ever was. */
   private releaseStorage(): void {
     this.slots = [];
+    this.sizes = new Float64Array(0);
+    this.mtimes = new Float64Array(0);
+    this.shared = false;
     this.freeSlots = new Uint32Array(0);
     this.freeCount = 0;
     this.seenIn = new Uint32Array(0);
@@ -202,12 +231,12 @@ export class DirIndex {
    * stat-ed; then the unseen are dropped. Null, with nothing changed, when
    * `signal` is aborted before the pass ends.
    */
-  private async list(signal?: AbortSignal): Promise<{ added: PoolFile[]; removed: PoolFile[] } | null> {
+  private async list(signal?: AbortSignal): Promise<{ added: PoolFiles; removed: PoolFiles } | null> {
     const first = this.count === 0 && this.slots.length === 0;
     const listing = ++this.listing;
     if (this.seenIn.length < this.slots.length) this.seenIn = grow(this.seenIn, this.slots.length);
     const known = first ? undefined : this.index();
-    const added: PoolFile[] = [];
+    const newFiles = new PoolFilesBuilder();
     let present = 0;
     const handle = await fs.promises.opendir(this.dir, { bufferSize: 1024 });
     try {
@@ -228,7 +257,7 @@ export class DirIndex {
           present++;
         } else {
           const file = statPoolFile(this.dir, name);
-          if (file !== null) added.push(file);
+          if (file !== null) newFiles.push(name, file.sizeBytes, file.mtimeMs);
         }
         if (handled % ENTRIES_PER_TURN === 0) {
           await yieldToEventLoop();
@@ -239,30 +268,49 @@ export class DirIndex {
       await handle.close();
     }
     this.oddEntries?.endPass();
-    const removed: PoolFile[] = [];
-    if (present < this.count) {
-      for (let slot = 0; slot < this.slots.length; slot++) {
-        if (this.slots[slot] !== undefined && this.seenIn[slot] !== listing) removed.push(this.removeSlot(slot) as PoolFile);
-      }
-    }
+    const removed = present < this.count ? this.removeUnseen(listing) : PoolFiles.EMPTY;
     if (this.count === 0 && this.slots.length > 0) this.releaseStorage();
+    const added = newFiles.build();
     if (first) {
-      // A first listing of a big directory: its array becomes the slots as it is, the name index waits.
-      this.slots = added;
+      // A first listing of a big directory: its columns become the slots as they are (shared with
+      // `added`, so copied before a change), the name index waits.
+      const { names, sizes, mtimes } = added.columns();
+      this.slots = names as (string | undefined)[];
+      this.sizes = sizes;
+      this.mtimes = mtimes;
+      this.shared = true;
       this.count = added.length;
-      for (const file of added) this.bytes += file.sizeBytes;
+      this.bytes = added.totalBytes();
       this.slotOfBuilt = false;
     } else {
-      for (const file of added) this.add(file);
+      for (let i = 0; i < added.length; i++) this.add(added.name(i), added.sizeBytes(i), added.mtimeMs(i));
     }
     return { added, removed };
+  }
+
+  /** Drops the files the listing did not see; returns them. */
+  private removeUnseen(listing: number): PoolFiles {
+    const removed = new PoolFilesBuilder();
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      const name = this.slots[slot];
+      if (name === undefined || this.seenIn[slot] === listing) continue;
+      removed.push(name, this.sizes[slot] as number, this.mtimes[slot] as number);
+      this.removeSlot(slot);
+    }
+    return removed.build();
   }
 
   /** Lists (always) and returns every file known. */
   async refresh(): Promise<PoolFile[]> {
     await this.update({ force: true });
-    return [...this.snapshot()];
+    return this.snapshot().toArray();
   }
+}
+
+function grown(column: Float64Array, atLeast: number): Float64Array {
+  const bigger = new Float64Array(Math.max(atLeast, column.length * 2, 1024));
+  bigger.set(column);
+  return bigger;
 }
 
 function grow(array: Uint32Array, atLeast: number): Uint32Array {

@@ -1,6 +1,7 @@
 export { isPnfsid, MAX_PNFSID_LENGTH } from './pnfsid.js';
 export { poolLayout, preparePool, PoolLayoutError, POOL_SUBDIRS, type PoolLayout } from './layout.js';
 export { scanPoolDir, readPnfsids, statPoolFile, type PoolFile } from './scan.js';
+export { PoolFiles, PoolFilesBuilder } from './pool-files.js';
 export { DirIndex, isSettledStamp, type DirChanges, type DirIndexOptions } from './dir-index.js';
 export { NameHashIndex, CompactNameSet, hashName } from './name-index.js';
 export { entryKind, OddEntryWarnings, type EntryKind, type OddEntryWarn } from './odd-entries.js';

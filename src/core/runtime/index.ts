@@ -1,5 +1,4 @@
 export { runDaemon } from './run-daemon.js';
-export { keepYoungGenerationSmall } from './heap-growth.js';
 export { coordinatorOf, type DaemonBehaviour, type DaemonContext, type DaemonDefinition, type DaemonName } from './daemon.js';
 export { SessionRegistry, type SessionStart, type OrphanReport } from './session-registry.js';
 export { backoffDelayMs, backoffRemainingMs, recordSessionResult, NO_BACKOFF, type BackoffState } from './backoff.js';
