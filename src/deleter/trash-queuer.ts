@@ -18,6 +18,8 @@ export class TrashQueuer {
   private queueing = false;
   /** The cycle waits in queueNew for the queueing to end: no need to wake it. */
   private cycleWaiting = false;
+  /** A cycle came while the work ran and did not list trash/: the end of the work wakes the next one. */
+  private listingSkipped = false;
   /** Stops the queueing and the removal at once when the deleter stops. */
   private readonly stopWork = new AbortController();
   private readonly oddEntries: OddEntryWarnings;
@@ -44,17 +46,26 @@ export class TrashQueuer {
   async queueNew(nowMs: number, waitMs: number): Promise<void> {
     const { pool, logger } = this.ctx;
     if (this.work !== null) {
+      this.listingSkipped = true;
       logger.debug(`Deleter: ${pool.trash} is listed again once the files queued last are ${this.queueing ? 'queued and removed' : 'removed'}`);
       return;
     }
     this.queueing = true;
+    this.listingSkipped = false;
+    let queuedAny = false;
     const queued = this.queueAll(nowMs).finally(() => (this.queueing = false));
     this.work = queued
-      .then((batches) => this.removeFromTrash(batches))
+      .then((batches) => {
+        queuedAny = batches.length > 0;
+        return this.removeFromTrash(batches);
+      })
       .catch((error: unknown) => logger.error('trash_queue_failed', `cannot queue the files in ${pool.trash} (they stay there and are tried again next cycle): ${errorMessage(error)}`))
       .finally(() => {
         this.work = null;
-        this.wake();
+        // Only when there is something to look at again: waking after listing an
+        // empty trash/ would start the next cycle at once, and that one lists it
+        // again (a busy loop at 100 % of a core while idle).
+        if (queuedAny || this.listingSkipped) this.wake();
       });
     await this.waitAtMost(queued, waitMs);
   }

@@ -39,6 +39,8 @@ interface Harness {
   cycleUntil(nowMs: number, done: () => boolean): Promise<void>;
   cycleAt(nowMs: number, skipDelays?: boolean): Promise<void>;
   setNow(nowMs: number): void;
+  /** How often the deleter asked for its next cycle at once (DaemonContext.wake). */
+  wakes(): number;
 }
 
 async function harness(startMs: number, extraConfig: Record<string, string | number>, scenario: unknown = {}): Promise<Harness> {
@@ -68,6 +70,7 @@ async function harness(startMs: number, extraConfig: Record<string, string | num
   const logger = createLogger({ logName: 'tsmdeleter', logdir: root, hsm: 'cycle', format: 'text' });
   const pool = preparePool(dir);
   let now = startMs;
+  let wakes = 0;
   const deleter = createDeleter(
     {
       config: new ConfigManager('endit.conf', 'deleter', logger, { snapshot: parsed.snapshot, warnings: [] }),
@@ -75,7 +78,9 @@ async function harness(startMs: number, extraConfig: Record<string, string | num
       pool,
       sessions: new SessionRegistry(pool.requestlists, 'deleter', () => false),
       history: createSessionHistory({ daemon: 'deleter', logName: 'tsmdeleter', logdir: root, hsm: 'cycle', logger }),
-      wake: () => undefined,
+      wake: () => {
+        wakes++;
+      },
       nowMs: () => now,
       startedMs: startMs,
       stopping: new AbortController().signal,
@@ -94,6 +99,7 @@ async function harness(startMs: number, extraConfig: Record<string, string | num
     library,
     cycleAt,
     setNow: (nowMs) => (now = nowMs),
+    wakes: () => wakes,
     async cycleUntil(nowMs, done) {
       const deadline = Date.now() + 20_000;
       while (!done()) {
@@ -186,6 +192,34 @@ describe('the deleter cycle on its schedule (clock as data)', () => {
     await h.cycleAt(at(2024, 1, 15, 12, 2)); // removal done: trash/ is listed again
     expect(queueFiles(h)).toHaveLength(2);
     expect(h.deleter.figures()['deleter_waiting_files']).toBe(ids.length + 1);
+  });
+});
+
+describe('an idle deleter sleeps', () => {
+  /** Lets the queueing and removal beside the cycle run to their end (they take milliseconds here). */
+  async function settle(h: Harness, until: () => boolean): Promise<void> {
+    for (let i = 0; i < 15 && !until(); i++) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  it('fault: listing an empty trash/ does not wake the next cycle at once (the idle deleter spun at 100 % of a core)', async () => {
+    const h = await harness(Date.UTC(2026, 0, 5, 10, 0), { deleter_queueprocinterval: 'monthly' });
+    await h.cycleAt(Date.UTC(2026, 0, 5, 10, 0));
+    await settle(h, () => h.wakes() > 0);
+    expect(h.wakes()).toBe(0);
+    await h.deleter.stop?.();
+  });
+
+  it('files queued and removed do wake it once, to look again', async () => {
+    const h = await harness(Date.UTC(2026, 0, 5, 10, 0), { deleter_queueprocinterval: 'monthly' });
+    trash(h, [id(1), id(2), id(3)]);
+    await h.cycleAt(Date.UTC(2026, 0, 5, 10, 0));
+    await settle(h, () => fs.readdirSync(path.join(h.dir, 'trash')).length === 1 && h.wakes() > 0);
+    expect(fs.readdirSync(path.join(h.dir, 'trash'))).toEqual(['queue']);
+    expect(h.wakes()).toBe(1);
+    await h.cycleAt(Date.UTC(2026, 0, 5, 10, 1));
+    await settle(h, () => h.wakes() > 1);
+    expect(h.wakes()).toBe(1);
+    await h.deleter.stop?.();
   });
 });
 
