@@ -34,19 +34,11 @@ export interface SessionHistoryRecord {
   readonly followOn: boolean;
 }
 
-/** What a daemon tells of a session that ended. */
-export interface SessionSummary {
-  readonly volume: string | null;
-  readonly pid: number | null;
+/** What a daemon tells of a session that ended: the record without what the writer adds, times as ms. */
+export type SessionSummary = Omit<SessionHistoryRecord, 'time' | 'daemon' | 'hsm' | 'start' | 'end'> & {
   readonly startMs: number;
   readonly endMs: number;
-  readonly files: number;
-  readonly bytes: number;
-  readonly failed: number;
-  readonly rc: number | null;
-  readonly reason: string;
-  readonly followOn: boolean;
-}
+};
 
 /** Where a daemon's session records go. */
 export interface SessionHistory {
