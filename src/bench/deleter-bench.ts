@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions, DeleteObjects } from './bench-args.js';
-import { spreadOf, type Measured } from './bench-row.js';
+import { signalRows, spreadOf, type Measured } from './bench-row.js';
 import type { CpuInAll } from './cpu-in-all.js';
 import { longestLineBytes, startDaemon, waitFor, type DaemonRun } from './daemon-process.js';
 import { measureFloor, timeFindDelete } from './floor.js';
@@ -17,6 +17,7 @@ import { freshJournal, type JournalTail } from './journal-tail.js';
 import { note, timed } from './progress.js';
 import { createPool, destroyPool, emptyDir, HSM, type BenchPool } from './workspace.js';
 import { isPnfsid } from '../core/pool/pnfsid.js';
+import { signalRuns, type ReadingWatch } from './signal-run.js';
 
 const MIB = 1024 * 1024;
 
@@ -188,12 +189,53 @@ async function benchTrashKind(pool: BenchPool, n: number, kind: TrashKind, opts:
   return implementationsOf(opts.againstPerl).flatMap((impl) => sampleRows(impl, n, variant, samples[impl.name], floors));
 }
 
+/**
+ * Whether the deleter removes trash files now: a queue file is there and
+ * trash/ changed since the probe was made (the deleter writes only in
+ * trash/queue/, so a change of trash/ is a trash file removed). Cheap at a
+ * million files, unlike listing trash/.
+ */
+function removalProbe(pool: BenchPool): () => () => boolean {
+  const trash = pool.sub('trash');
+  const queue = pool.sub('trash/queue');
+  const mtimeNs = (): bigint => fs.statSync(trash, { bigint: true }).mtimeNs;
+  return () => {
+    const baseline = mtimeNs();
+    return () => fs.readdirSync(queue).some((name) => /^\d+$/.test(name)) && mtimeNs() !== baseline;
+  };
+}
+
+/**
+ * Issue 15 item 4: signals while the deleter removes trash files
+ * (signal-run.ts), on N new trash files of the first kind: SIGTERM first,
+ * then SIGUSR1 on what that run left (its ids queued again at the start).
+ */
+async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Promise<Measured[]> {
+  const kind = opts.trashKinds[0];
+  if (kind === undefined) return [];
+  freshTrash(pool);
+  emptyDir(pool.sub('requestlists'));
+  seedDeletable(pool, n, opts.deleteObjects);
+  timed(`deleter N=${n}: ${n} ${TRASH_LABEL[kind]} in trash/ for the signal runs`, () => writeTrash(pool.sub('trash'), n, kind, HSM));
+  pool.writeScenario({ rules: [{ command: 'delete', action: 'succeed' }] });
+  const watch: ReadingWatch = {
+    program: 'deleter',
+    readingProbe: removalProbe(pool),
+    usr1Line: /Processing the deletion queue as instructed by SIGUSR1/,
+    usr1From: 'signal',
+    catchTimeoutMs: 10_000 + n / 10,
+    actTimeoutMs: 30_000 + n / 20,
+  };
+  return signalRows('deleter', n, [await signalRuns(pool, n, watch)], ` [${deleterVariant(kind, opts.deleteObjects)}]`);
+}
+
 export async function benchDeleter(n: number, opts: BenchOptions): Promise<Measured[]> {
   const pool = createPool(`deleter-${n}`, opts.tmpdir);
   try {
     pool.writeConfig({ sleeptime: opts.sleepSec, deleter_queueprocinterval: 'monthly' });
     const rows: Measured[] = [];
     for (const kind of opts.trashKinds) rows.push(...(await benchTrashKind(pool, n, kind, opts)));
+    rows.push(...(await signalFigures(pool, n, opts)));
     for (const impl of implementationsOf(opts.againstPerl)) {
       rows.push({ impl: impl.name, daemon: 'deleter', n, figure: 'longest log line', unit: 'bytes', samples: [longestLineBytes(path.join(pool.side(impl.name).logdir, 'tsmdeleter.log'))] });
     }
