@@ -105,17 +105,17 @@ export interface Measured {
   readonly floor?: number | null;
 }
 
-/** The rows of the signal runs; a figure without a sample gets none. `suffix`: the pool variant (` [empty trash files]`). Pure. */
-export function signalRows(daemon: 'archiver' | 'retriever' | 'deleter', n: number, samples: readonly SignalSample[], suffix = ''): Measured[] {
-  const m = { impl: 'endit' as const, daemon, n };
+/** The rows of the signal runs, per program; a figure without a sample gets none. `suffix`: the pool variant (` [empty trash files]`). Pure. */
+export function signalRows(daemon: 'archiver' | 'retriever' | 'deleter', n: number, byImpl: Partial<Record<ImplName, SignalSample>>, suffix = ''): Measured[] {
   const rows: Measured[] = [];
-  const add = (figure: string, unit: string, values: ReadonlyArray<number | null>): void => {
-    const present = values.filter((v): v is number => v !== null);
-    if (present.length > 0) rows.push({ ...m, figure: `${figure}${suffix}`, unit, samples: present });
-  };
-  add(SIGNAL_FIGURES.term, 's', samples.map((s) => s.termSec));
-  add(SIGNAL_FIGURES.status, 'status', samples.map((s) => s.exitStatus));
-  add(SIGNAL_FIGURES.usr1, 's', samples.map((s) => s.usr1Sec));
+  for (const [impl, sample] of Object.entries(byImpl) as Array<[ImplName, SignalSample]>) {
+    const add = (figure: string, unit: string, value: number | null): void => {
+      if (value !== null) rows.push({ impl, daemon, n, figure: `${figure}${suffix}`, unit, samples: [value] });
+    };
+    add(SIGNAL_FIGURES.term, 's', sample.termSec);
+    add(SIGNAL_FIGURES.status, 'status', sample.exitStatus);
+    add(SIGNAL_FIGURES.usr1, 's', sample.usr1Sec);
+  }
   return rows;
 }
 

@@ -12,7 +12,7 @@ import type { CpuInAll } from './cpu-in-all.js';
 import { longestLineBytes, startDaemon, waitFor, type DaemonRun } from './daemon-process.js';
 import { measureFloor, timeFindDelete } from './floor.js';
 import { seedLibrary, writeTrash, type TrashKind } from './generate.js';
-import { alternation, implementationsOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
+import { alternation, implementationsOf, perlOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
 import { freshJournal, type JournalTail } from './journal-tail.js';
 import { note, timed } from './progress.js';
 import { createPool, destroyPool, emptyDir, HSM, type BenchPool } from './workspace.js';
@@ -190,25 +190,36 @@ async function benchTrashKind(pool: BenchPool, n: number, kind: TrashKind, opts:
 }
 
 /**
- * Whether the deleter removes trash files now: a queue file is there and
- * trash/ changed since the probe was made (the deleter writes only in
- * trash/queue/, so a change of trash/ is a trash file removed). Cheap at a
- * million files, unlike listing trash/.
+ * Whether the deleter removes trash files now: a queue file appeared since
+ * the probe was made, and trash/ changed after it was first seen (a trash
+ * file removed: the deleters write only in trash/queue/ then, while at
+ * start-up tsmdeleter.pl checks trash/ is writable with a temporary file).
+ * Cheap at a million files, unlike listing trash/.
  */
 function removalProbe(pool: BenchPool): () => () => boolean {
   const trash = pool.sub('trash');
   const queue = pool.sub('trash/queue');
   const mtimeNs = (): bigint => fs.statSync(trash, { bigint: true }).mtimeNs;
+  const queueFiles = (): string[] => fs.readdirSync(queue).filter((name) => /^\d+$/.test(name));
   return () => {
-    const baseline = mtimeNs();
-    return () => fs.readdirSync(queue).some((name) => /^\d+$/.test(name)) && mtimeNs() !== baseline;
+    const before = new Set(queueFiles());
+    let queuedMtimeNs: bigint | null = null;
+    return () => {
+      if (queuedMtimeNs === null) {
+        if (queueFiles().every((name) => before.has(name))) return false;
+        queuedMtimeNs = mtimeNs();
+      }
+      return mtimeNs() !== queuedMtimeNs;
+    };
   };
 }
 
 /**
  * Issue 15 item 4: signals while the deleter removes trash files
  * (signal-run.ts), on N new trash files of the first kind: SIGTERM first,
- * then SIGUSR1 on what that run left (its ids queued again at the start).
+ * then each next run on what the one before left in trash/, with trash/queue/
+ * emptied before each, so that every start queues what it finds. (The ids
+ * removed meanwhile drop out of the queue: the fake library does not care.)
  */
 async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Promise<Measured[]> {
   const kind = opts.trashKinds[0];
@@ -221,12 +232,13 @@ async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Pr
   const watch: ReadingWatch = {
     program: 'deleter',
     readingProbe: removalProbe(pool),
+    beforeEachRun: () => emptyDir(pool.sub('trash/queue')),
     usr1Line: /Processing the deletion queue as instructed by SIGUSR1/,
     usr1From: 'signal',
-    catchTimeoutMs: 10_000 + n / 10,
+    catchTimeoutMs: 3000 + n / 10,
     actTimeoutMs: 30_000 + n / 20,
   };
-  return signalRows('deleter', n, [await signalRuns(pool, n, watch)], ` [${deleterVariant(kind, opts.deleteObjects)}]`);
+  return signalRows('deleter', n, await signalRuns(pool, n, watch, perlOf(opts)), ` [${deleterVariant(kind, opts.deleteObjects)}]`);
 }
 
 export async function benchDeleter(n: number, opts: BenchOptions): Promise<Measured[]> {

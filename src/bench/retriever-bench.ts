@@ -11,7 +11,7 @@ import { longestLineBytes, startDaemon, waitFor } from './daemon-process.js';
 import { measureFloor } from './floor.js';
 import { seedLibrary, writeHintFile, writeRequests, type RequestSpec } from './generate.js';
 import { runHang, type HangPlan, type HangSample } from './hang-run.js';
-import { alternation, implementationsOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
+import { alternation, implementationsOf, perlOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
 import { freshJournal, type JournalEvent } from './journal-tail.js';
 import { note, timed } from './progress.js';
 import { hasDirOpen, signalRuns, type ReadingWatch } from './signal-run.js';
@@ -164,7 +164,7 @@ async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Pr
     actTimeoutMs: 30_000 + n / 20,
   };
   try {
-    return signalRows('retriever', n, [await signalRuns(pool, n, watch)]);
+    return signalRows('retriever', n, await signalRuns(pool, n, watch, perlOf(opts)));
   } finally {
     configure(pool, opts);
   }

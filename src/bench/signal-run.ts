@@ -17,9 +17,15 @@
  *   does, from the end of that listing (out/ closed) to its
  *   `Starting archive session ... (SIGUSR1 ...)` line.
  *
- * Measured for endit only: the log lines are endit's, and "while reading"
- * is caught by polling, which a small N can miss (the reading is over in
- * a millisecond): a figure without a sample gets no row.
+ * With `--against-perl`, SIGTERM is measured for the Perl daemons too: the
+ * same observables mean the same there (tsmarchiver.pl reads out/ entry by
+ * entry, tsmretriever.pl lists request/ in one readdir call, which a signal
+ * waits for; tsmdeleter.pl writes its queue file, then unlinks the trash
+ * files; each exits from its SIGTERM handler). SIGUSR1 is endit's only:
+ * the Perl daemons log other lines and act on it at other points.
+ *
+ * "While reading" is caught by polling, which a small N can miss (the
+ * reading is over in a millisecond): a figure without a sample gets no row.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +33,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { constants as osConstants } from 'node:os';
 import type { SignalSample } from './bench-row.js';
 import { startDaemon, type DaemonProgram, type DaemonRun } from './daemon-process.js';
+import { ENDIT, perlScript, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
 import { note } from './progress.js';
 import type { BenchPool } from './workspace.js';
 
@@ -62,7 +69,9 @@ export interface ReadingWatch {
   readonly usr1Line: RegExp;
   /** archiver: count from the end of the reading under way (see above); others: from the signal. */
   readonly usr1From: 'signal' | 'end of reading';
-  /** Longest wait to catch it reading. */
+  /** Puts the pool back in shape before each start (deleter: an empty trash/queue/, so that what is left in trash/ is queued anew). */
+  readonly beforeEachRun?: () => void;
+  /** Longest wait to catch it reading (endit's; the Perl daemons get scaledTimeoutMs). */
   readonly catchTimeoutMs: number;
   /** Longest wait for the exit or the log line (past the target: the figure shows it). */
   readonly actTimeoutMs: number;
@@ -101,32 +110,36 @@ function logHasLine(file: string, fromByte: number, pattern: RegExp): boolean {
 }
 
 /** Starts the daemon and waits until it reads; null (and the daemon stopped) when it was not caught reading. */
-async function startReading(pool: BenchPool, watch: ReadingWatch, what: string): Promise<{ run: DaemonRun; exited: Promise<number>; reading: () => boolean } | null> {
+async function startReading(pool: BenchPool, watch: ReadingWatch, what: string, impl: Implementation = ENDIT): Promise<{ run: DaemonRun; exited: Promise<number>; reading: () => boolean } | null> {
   const probe = watch.readingProbe();
-  const run = startDaemon(watch.program, pool);
+  const run = startDaemon(watch.program, pool, impl);
   const exited = new Promise<number>((resolve) => run.child.once('exit', (code, signal) => resolve(exitStatusOf(code, signal))));
   const reading = (): boolean => probe(run);
-  if (await pollUntil(run, reading, watch.catchTimeoutMs)) return { run, exited, reading };
-  note(`endit-${watch.program}: not caught reading for ${what} within ${watch.catchTimeoutMs / 1000} s (too small a directory?): no sample`);
+  const catchMs = scaledTimeoutMs(impl, watch.catchTimeoutMs);
+  if (await pollUntil(run, reading, catchMs)) return { run, exited, reading };
+  note(`${run.label}: not caught reading for ${what} within ${catchMs / 1000} s (too small a directory?): no sample`);
   await run.stop();
   return null;
 }
 
 /** SIGTERM while it reads: seconds to its exit and its exit status. */
-export async function termWhileReading(pool: BenchPool, watch: ReadingWatch): Promise<Pick<SignalSample, 'termSec' | 'exitStatus'>> {
-  const started = await startReading(pool, watch, 'SIGTERM');
+export async function termWhileReading(pool: BenchPool, watch: ReadingWatch, impl: Implementation = ENDIT): Promise<Pick<SignalSample, 'termSec' | 'exitStatus'>> {
+  const started = await startReading(pool, watch, 'SIGTERM', impl);
   if (started === null) return { termSec: null, exitStatus: null };
   const { run, exited } = started;
   const signalMs = performance.now();
   run.child.kill('SIGTERM');
-  const status = await Promise.race([exited, sleep(watch.actTimeoutMs).then(() => null)]);
+  // The timer is cancelled once it exits: a pending one would keep the bench alive.
+  const timeout = new AbortController();
+  const status = await Promise.race([exited, sleep(watch.actTimeoutMs, null, { signal: timeout.signal }).catch(() => null)]);
+  timeout.abort();
   const termSec = (performance.now() - signalMs) / 1000;
   if (status !== null) {
     await run.stop(); // what it left behind
     return { termSec, exitStatus: status };
   }
   // Still running: the time waited is a lower bound; the status is the kill's.
-  note(`endit-${watch.program}: still running ${watch.actTimeoutMs / 1000} s after SIGTERM while reading: killed`);
+  note(`${run.label}: still running ${watch.actTimeoutMs / 1000} s after SIGTERM while reading: killed`);
   await run.stop(0);
   return { termSec, exitStatus: await exited };
 }
@@ -154,11 +167,27 @@ export async function usr1WhileReading(pool: BenchPool, watch: ReadingWatch): Pr
   }
 }
 
-/** One SIGTERM run and one SIGUSR1 run, with a note of what they measured. */
-export async function signalRuns(pool: BenchPool, n: number, watch: ReadingWatch): Promise<SignalSample> {
+const fmtSec = (sec: number | null): string => (sec === null ? 'not measured' : `${sec.toFixed(2)} s`);
+
+/**
+ * One SIGTERM run of endit, with `perl` one of the Perl daemon (see above),
+ * then one SIGUSR1 run of endit, each on what the one before left (a
+ * SIGTERM run stops at the start of the reading); a note of what they
+ * measured.
+ */
+export async function signalRuns(pool: BenchPool, n: number, watch: ReadingWatch, perl?: Implementation): Promise<Partial<Record<ImplName, SignalSample>>> {
+  watch.beforeEachRun?.();
   const term = await termWhileReading(pool, watch);
+  const samples: Partial<Record<ImplName, SignalSample>> = {};
+  if (perl !== undefined) {
+    watch.beforeEachRun?.();
+    const perlTerm = await termWhileReading(pool, watch, perl);
+    note(`${perlScript(watch.program)} N=${n} while reading: SIGTERM → exit ${fmtSec(perlTerm.termSec)} (status ${perlTerm.exitStatus ?? '-'})`);
+    samples.perl = { ...perlTerm, usr1Sec: null };
+  }
+  watch.beforeEachRun?.();
   const usr1Sec = await usr1WhileReading(pool, watch);
-  const fmt = (sec: number | null): string => (sec === null ? 'not measured' : `${sec.toFixed(2)} s`);
-  note(`endit-${watch.program} N=${n} while reading: SIGTERM → exit ${fmt(term.termSec)} (status ${term.exitStatus ?? '-'}), SIGUSR1 → acted on ${fmt(usr1Sec)}`);
-  return { ...term, usr1Sec };
+  note(`endit-${watch.program} N=${n} while reading: SIGTERM → exit ${fmtSec(term.termSec)} (status ${term.exitStatus ?? '-'}), SIGUSR1 → acted on ${fmtSec(usr1Sec)}`);
+  samples.endit = { ...term, usr1Sec };
+  return samples;
 }

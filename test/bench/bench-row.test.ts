@@ -80,12 +80,16 @@ describe('rows', () => {
 
 describe('signal figures (issue 15 item 4)', () => {
   it('one row per figure measured, the pool variant appended; a figure never caught gets no row', () => {
-    const rows = signalRows('deleter', 1000, [{ termSec: 0.4, exitStatus: 0, usr1Sec: null }], ' [empty trash files]');
+    const rows = signalRows('deleter', 1000, { endit: { termSec: 0.4, exitStatus: 0, usr1Sec: 0.2 }, perl: { termSec: 0.1, exitStatus: 0, usr1Sec: null } }, ' [empty trash files]');
     expect(rows.map((r) => [r.impl, r.daemon, r.n, r.figure, r.unit, r.samples])).toEqual([
       ['endit', 'deleter', 1000, 'SIGTERM while reading → exit [empty trash files]', 's', [0.4]],
       ['endit', 'deleter', 1000, 'SIGTERM while reading: exit status [empty trash files]', 'status', [0]],
+      ['endit', 'deleter', 1000, 'SIGUSR1 while reading → acted on [empty trash files]', 's', [0.2]],
+      // The Perl daemons: SIGTERM only.
+      ['perl', 'deleter', 1000, 'SIGTERM while reading → exit [empty trash files]', 's', [0.1]],
+      ['perl', 'deleter', 1000, 'SIGTERM while reading: exit status [empty trash files]', 'status', [0]],
     ]);
-    expect(signalRows('archiver', 300, [{ termSec: null, exitStatus: null, usr1Sec: null }])).toEqual([]);
+    expect(signalRows('archiver', 300, { endit: { termSec: null, exitStatus: null, usr1Sec: null } })).toEqual([]);
   });
 
   it.each([
@@ -93,7 +97,7 @@ describe('signal figures (issue 15 item 4)', () => {
     { sample: { termSec: 2.5, exitStatus: 0, usr1Sec: 2.1 }, met: [false, true, false] },
     { sample: { termSec: 0.3, exitStatus: 137, usr1Sec: 0.2 }, met: [true, false, true] },
   ])('targets at every N: ≤ 2 s to exit and to act, exit status 0 ($sample)', ({ sample, met }) => {
-    const rows = signalRows('retriever', 10_000, [sample]).map((m) => buildRow(m));
+    const rows = signalRows('retriever', 10_000, { endit: sample }).map((m) => buildRow(m));
     expect(rows.map((r) => [r.target, r.met])).toEqual([
       ['≤ 2 s', met[0]],
       ['0 (a clean exit)', met[1]],
@@ -102,7 +106,7 @@ describe('signal figures (issue 15 item 4)', () => {
   });
 
   it('no growth rows for them: a bound, not a cost of N', () => {
-    const rows = [10_000, 100_000].flatMap((n) => signalRows('archiver', n, [{ termSec: n / 1e5, exitStatus: 0, usr1Sec: n / 1e5 }]).map((m) => buildRow(m)));
+    const rows = [10_000, 100_000].flatMap((n) => signalRows('archiver', n, { endit: { termSec: n / 1e5, exitStatus: 0, usr1Sec: n / 1e5 } }).map((m) => buildRow(m)));
     expect(growthRows(rows)).toEqual([]);
   });
 
