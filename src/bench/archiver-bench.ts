@@ -6,14 +6,15 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { BenchOptions } from './bench-args.js';
-import { spreadOf, type Measured } from './bench-row.js';
+import { signalRows, spreadOf, type Measured } from './bench-row.js';
 import { longestLineBytes, readStats, startDaemon, waitFor } from './daemon-process.js';
 import { measureFloor } from './floor.js';
 import { writeOutFiles } from './generate.js';
 import { runHang, type HangPlan, type HangSample } from './hang-run.js';
-import { alternation, implementationsOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
+import { alternation, implementationsOf, perlOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
 import { freshJournal } from './journal-tail.js';
 import { note, timed } from './progress.js';
+import { hasDirOpen, signalRuns, type ReadingWatch } from './signal-run.js';
 import { createPool, destroyPool, emptyDir, HSM, type BenchPool } from './workspace.js';
 
 const MIB = 1024 * 1024;
@@ -123,6 +124,27 @@ async function hangRuns(pool: BenchPool, n: number, opts: BenchOptions): Promise
   return { floor: spreadOf(floors).median, hang };
 }
 
+/** Issue 15 item 4: signals while the archiver lists out/ (signal-run.ts), with thresholds no N reaches, so that only SIGUSR1 starts a session. */
+async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Promise<Measured[]> {
+  pool.writeConfig({ sleeptime: opts.sleepSec, archiver_threshold1_usage: 100_000_000, archiver_timeout: 86_400 });
+  pool.writeScenario({ rules: [{ command: 'archive', action: 'hang' }] });
+  emptyDir(pool.sub('requestlists'));
+  const out = pool.sub('out');
+  const watch: ReadingWatch = {
+    program: 'archiver',
+    readingProbe: () => (run) => hasDirOpen(run.pid, out),
+    usr1Line: /Starting archive session .*\(SIGUSR1/,
+    usr1From: 'end of reading',
+    catchTimeoutMs: 2000 + n / 50,
+    actTimeoutMs: 30_000 + n / 20,
+  };
+  try {
+    return signalRows('archiver', n, await signalRuns(pool, n, watch, perlOf(opts)));
+  } finally {
+    configure(pool, opts);
+  }
+}
+
 export async function benchArchiver(n: number, opts: BenchOptions): Promise<Measured[]> {
   const pool = createPool(`archiver-${n}`, opts.tmpdir);
   try {
@@ -131,6 +153,7 @@ export async function benchArchiver(n: number, opts: BenchOptions): Promise<Meas
     const impls = implementationsOf(opts.againstPerl);
     const { floor, hang } = await hangRuns(pool, n, opts);
     const rows = impls.flatMap((impl) => hangRows(impl, n, hang[impl.name], floor));
+    rows.push(...(await signalFigures(pool, n, opts)));
     for (const impl of n <= opts.archiveAllMax ? impls : []) {
       const sample = await runSucceed(pool, n, impl);
       note(`${programLabel(impl, 'archiver')} N=${n} succeed: all flushed ${sample.allFlushedSec.toFixed(1)} s (fake ${sample.fakeSec.toFixed(1)} s), accounted ${sample.accountedSec.toFixed(2)} s after the last session, CPU ${sample.cpuSec.toFixed(1)} s, peak RSS ${sample.rssMiB.toFixed(0)} MiB`);

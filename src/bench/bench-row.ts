@@ -49,8 +49,34 @@ const ratioAtMost = (limit: number): Target => ({ text: `≤ ${limit}× floor`, 
 const maxAtMost = (limit: number, unit: string): Target => ({ text: `≤ ${limit} ${unit}`, fromN: 0, holds: (r) => r.max <= limit });
 const medianAtMost = (limit: number, unit: string): Target => ({ text: `≤ ${limit} ${unit} (median)`, fromN: 0, holds: (r) => r.median <= limit });
 
-/** The targets of issue 6, by daemon and figure. */
+/** Issue 15 item 4's figures (signal-run.ts measures them). */
+export const SIGNAL_FIGURES = {
+  term: 'SIGTERM while reading → exit',
+  status: 'SIGTERM while reading: exit status',
+  usr1: 'SIGUSR1 while reading → acted on',
+} as const;
+
+/** What one daemon's signal runs measured; null where the reading was over before it was caught. */
+export interface SignalSample {
+  readonly termSec: number | null;
+  readonly exitStatus: number | null;
+  readonly usr1Sec: number | null;
+}
+
+const exitStatusZero: Target = { text: '0 (a clean exit)', fromN: 0, holds: (r) => r.min === 0 && r.max === 0 };
+
+/** Issue 15 item 4: SIGTERM and SIGUSR1 take effect within 2 s while the daemon reads its big directory (signal-run.ts). */
+const SIGNAL_TARGETS: Readonly<Record<string, Target>> = Object.fromEntries(
+  ['archiver', 'retriever', 'deleter'].flatMap((daemon) => [
+    [`${daemon}/${SIGNAL_FIGURES.term}`, maxAtMost(2, 's')],
+    [`${daemon}/${SIGNAL_FIGURES.status}`, exitStatusZero],
+    [`${daemon}/${SIGNAL_FIGURES.usr1}`, maxAtMost(2, 's')],
+  ]),
+);
+
+/** The targets of issue 6 (and issue 15 item 4), by daemon and figure. */
 export const TARGETS: Readonly<Record<string, Target>> = {
+  ...SIGNAL_TARGETS,
   'archiver/first session': ratioAtMost(3),
   'archiver/CPU while sessions run': medianAtMost(5, '% of a core'),
   'archiver/peak RSS (sessions hang)': maxAtMost(400, 'MiB'),
@@ -79,6 +105,20 @@ export interface Measured {
   readonly floor?: number | null;
 }
 
+/** The rows of the signal runs, per program; a figure without a sample gets none. `suffix`: the pool variant (` [empty trash files]`). Pure. */
+export function signalRows(daemon: 'archiver' | 'retriever' | 'deleter', n: number, byImpl: Partial<Record<ImplName, SignalSample>>, suffix = ''): Measured[] {
+  const rows: Measured[] = [];
+  for (const [impl, sample] of Object.entries(byImpl) as Array<[ImplName, SignalSample]>) {
+    const add = (figure: string, unit: string, value: number | null): void => {
+      if (value !== null) rows.push({ impl, daemon, n, figure: `${figure}${suffix}`, unit, samples: [value] });
+    };
+    add(SIGNAL_FIGURES.term, 's', sample.termSec);
+    add(SIGNAL_FIGURES.status, 'status', sample.exitStatus);
+    add(SIGNAL_FIGURES.usr1, 's', sample.usr1Sec);
+  }
+  return rows;
+}
+
 /** `all queued [empty trash files]` → `all queued`: a figure's targets hold for every variant of its pool. */
 export function figureWithoutVariant(figure: string): string {
   return figure.replace(/ \[[^\]]*\]$/, '');
@@ -97,6 +137,8 @@ export function buildRow(m: Measured, targets: Readonly<Record<string, Target>> 
 
 /** Growth is computed for times and memory; percentages and byte counts of a line say nothing about it. */
 const GROWTH_UNITS: ReadonlySet<string> = new Set(['s', 'MiB']);
+/** Nor do the signal figures: a bound that holds at any N, not a cost of N. */
+const NO_GROWTH_FIGURES: ReadonlySet<string> = new Set(Object.values(SIGNAL_FIGURES));
 
 /**
  * How a figure grows with N between consecutive sizes: the exponent k in
@@ -106,7 +148,7 @@ const GROWTH_UNITS: ReadonlySet<string> = new Set(['s', 'MiB']);
 export function growthRows(rows: readonly BenchRow[]): BenchRow[] {
   const groups = new Map<string, BenchRow[]>();
   for (const row of rows) {
-    if (!GROWTH_UNITS.has(row.unit)) continue;
+    if (!GROWTH_UNITS.has(row.unit) || NO_GROWTH_FIGURES.has(figureWithoutVariant(row.figure))) continue;
     const key = `${row.daemon}\u0000${row.figure}`;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }

@@ -7,16 +7,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions, DeleteObjects } from './bench-args.js';
-import { spreadOf, type Measured } from './bench-row.js';
+import { signalRows, spreadOf, type Measured } from './bench-row.js';
 import type { CpuInAll } from './cpu-in-all.js';
 import { longestLineBytes, startDaemon, waitFor, type DaemonRun } from './daemon-process.js';
 import { measureFloor, timeFindDelete } from './floor.js';
 import { seedLibrary, writeTrash, type TrashKind } from './generate.js';
-import { alternation, implementationsOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
+import { alternation, implementationsOf, perlOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
 import { freshJournal, type JournalTail } from './journal-tail.js';
 import { note, timed } from './progress.js';
 import { createPool, destroyPool, emptyDir, HSM, type BenchPool } from './workspace.js';
 import { isPnfsid } from '../core/pool/pnfsid.js';
+import { signalRuns, type ReadingWatch } from './signal-run.js';
 
 const MIB = 1024 * 1024;
 
@@ -188,12 +189,65 @@ async function benchTrashKind(pool: BenchPool, n: number, kind: TrashKind, opts:
   return implementationsOf(opts.againstPerl).flatMap((impl) => sampleRows(impl, n, variant, samples[impl.name], floors));
 }
 
+/**
+ * Whether the deleter removes trash files now: a queue file appeared since
+ * the probe was made, and trash/ changed after it was first seen (a trash
+ * file removed: the deleters write only in trash/queue/ then, while at
+ * start-up tsmdeleter.pl checks trash/ is writable with a temporary file).
+ * Cheap at a million files, unlike listing trash/.
+ */
+function removalProbe(pool: BenchPool): () => () => boolean {
+  const trash = pool.sub('trash');
+  const queue = pool.sub('trash/queue');
+  const mtimeNs = (): bigint => fs.statSync(trash, { bigint: true }).mtimeNs;
+  const queueFiles = (): string[] => fs.readdirSync(queue).filter((name) => /^\d+$/.test(name));
+  return () => {
+    const before = new Set(queueFiles());
+    let queuedMtimeNs: bigint | null = null;
+    return () => {
+      if (queuedMtimeNs === null) {
+        if (queueFiles().every((name) => before.has(name))) return false;
+        queuedMtimeNs = mtimeNs();
+      }
+      return mtimeNs() !== queuedMtimeNs;
+    };
+  };
+}
+
+/**
+ * Issue 15 item 4: signals while the deleter removes trash files
+ * (signal-run.ts), on N new trash files of the first kind: SIGTERM first,
+ * then each next run on what the one before left in trash/, with trash/queue/
+ * emptied before each, so that every start queues what it finds. (The ids
+ * removed meanwhile drop out of the queue: the fake library does not care.)
+ */
+async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Promise<Measured[]> {
+  const kind = opts.trashKinds[0];
+  if (kind === undefined) return [];
+  freshTrash(pool);
+  emptyDir(pool.sub('requestlists'));
+  seedDeletable(pool, n, opts.deleteObjects);
+  timed(`deleter N=${n}: ${n} ${TRASH_LABEL[kind]} in trash/ for the signal runs`, () => writeTrash(pool.sub('trash'), n, kind, HSM));
+  pool.writeScenario({ rules: [{ command: 'delete', action: 'succeed' }] });
+  const watch: ReadingWatch = {
+    program: 'deleter',
+    readingProbe: removalProbe(pool),
+    beforeEachRun: () => emptyDir(pool.sub('trash/queue')),
+    usr1Line: /Processing the deletion queue as instructed by SIGUSR1/,
+    usr1From: 'signal',
+    catchTimeoutMs: 3000 + n / 10,
+    actTimeoutMs: 30_000 + n / 20,
+  };
+  return signalRows('deleter', n, await signalRuns(pool, n, watch, perlOf(opts)), ` [${deleterVariant(kind, opts.deleteObjects)}]`);
+}
+
 export async function benchDeleter(n: number, opts: BenchOptions): Promise<Measured[]> {
   const pool = createPool(`deleter-${n}`, opts.tmpdir);
   try {
     pool.writeConfig({ sleeptime: opts.sleepSec, deleter_queueprocinterval: 'monthly' });
     const rows: Measured[] = [];
     for (const kind of opts.trashKinds) rows.push(...(await benchTrashKind(pool, n, kind, opts)));
+    rows.push(...(await signalFigures(pool, n, opts)));
     for (const impl of implementationsOf(opts.againstPerl)) {
       rows.push({ impl: impl.name, daemon: 'deleter', n, figure: 'longest log line', unit: 'bytes', samples: [longestLineBytes(path.join(pool.side(impl.name).logdir, 'tsmdeleter.log'))] });
     }

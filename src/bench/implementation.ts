@@ -9,7 +9,13 @@ export const ENDIT: Implementation = { name: 'endit' };
 
 /** endit alone, or endit and the Perl checkout at `perlDir`. */
 export function implementationsOf(perlDir: string | undefined): Implementation[] {
-  return perlDir === undefined ? [ENDIT] : [ENDIT, { name: 'perl', dir: perlDir }];
+  const perl = perlOf({ againstPerl: perlDir });
+  return perl === undefined ? [ENDIT] : [ENDIT, perl];
+}
+
+/** The Perl implementation of `--against-perl DIR`; undefined without it. */
+export function perlOf(opts: { readonly againstPerl: string | undefined }): Implementation | undefined {
+  return opts.againstPerl === undefined ? undefined : { name: 'perl', dir: opts.againstPerl };
 }
 
 /**

@@ -6,14 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions } from './bench-args.js';
-import { spreadOf, type Measured } from './bench-row.js';
+import { signalRows, spreadOf, type Measured } from './bench-row.js';
 import { longestLineBytes, startDaemon, waitFor } from './daemon-process.js';
 import { measureFloor } from './floor.js';
 import { seedLibrary, writeHintFile, writeRequests, type RequestSpec } from './generate.js';
 import { runHang, type HangPlan, type HangSample } from './hang-run.js';
-import { alternation, implementationsOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
+import { alternation, implementationsOf, perlOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
 import { freshJournal, type JournalEvent } from './journal-tail.js';
 import { note, timed } from './progress.js';
+import { hasDirOpen, signalRuns, type ReadingWatch } from './signal-run.js';
 import { createPool, destroyPool, emptyDir, type BenchPool } from './workspace.js';
 
 const MIB = 1024 * 1024;
@@ -32,17 +33,21 @@ function retrieverHangPlan(n: number, opts: BenchOptions): HangPlan {
   return { program: 'retriever', command: 'retrieve', sessions: 1, startTimeoutMs: 120_000 + n / 10, settleMaxSec: 60, cycleSec: opts.sleepSec };
 }
 
-function configure(pool: BenchPool, opts: BenchOptions): void {
+/** `fillWaitMaxSec`: 600 for the bench runs; the signal runs make it long enough that no volume is ready without SIGUSR1. */
+function configure(pool: BenchPool, opts: BenchOptions, fillWaitMaxSec = 600): void {
   pool.writeConfig({
     sleeptime: opts.sleepSec,
     retriever_maxworkers: 1,
     retriever_hintfile: pool.hintPath,
     retriever_remountdelay: 60,
     retriever_reqlistfillwait: 60,
-    retriever_reqlistfillwaitmax: 600,
+    retriever_reqlistfillwaitmax: fillWaitMaxSec,
     retriever_buffersize: 1,
   });
 }
+
+/** The requests are two days old: with a 30-day fill-wait maximum every list waits for company (under a mount's worth) until SIGUSR1. */
+const SIGNAL_FILL_WAIT_MAX_SEC = 30 * 86_400;
 
 interface SucceedSample {
   turnaroundsSec: number[];
@@ -140,6 +145,31 @@ async function hangRuns(pool: BenchPool, n: number, opts: BenchOptions): Promise
   return { floor: spreadOf(floors).median, hang };
 }
 
+/**
+ * Issue 15 item 4: signals while the retriever lists request/ (signal-run.ts),
+ * its sessions hanging. Its whole hint file is loaded, as at a site: a
+ * signal waits for that synchronous load (see readers-responsive.test.ts).
+ */
+async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Promise<Measured[]> {
+  configure(pool, opts, SIGNAL_FILL_WAIT_MAX_SEC);
+  pool.writeScenario({ rules: [{ command: 'retrieve', action: 'hang' }] });
+  emptyDir(pool.sub('requestlists'));
+  const request = pool.sub('request');
+  const watch: ReadingWatch = {
+    program: 'retriever',
+    readingProbe: () => (run) => hasDirOpen(run.pid, request),
+    usr1Line: /Starting retrieve session for volume .*\(SIGUSR1\)/,
+    usr1From: 'signal',
+    catchTimeoutMs: 2000 + n / 50,
+    actTimeoutMs: 30_000 + n / 20,
+  };
+  try {
+    return signalRows('retriever', n, await signalRuns(pool, n, watch, perlOf(opts)));
+  } finally {
+    configure(pool, opts);
+  }
+}
+
 export async function benchRetriever(n: number, opts: BenchOptions): Promise<Measured[]> {
   const pool = createPool(`retriever-${n}`, opts.tmpdir);
   try {
@@ -151,6 +181,7 @@ export async function benchRetriever(n: number, opts: BenchOptions): Promise<Mea
     const impls = implementationsOf(opts.againstPerl);
     const { floor, hang } = await hangRuns(pool, n, opts);
     const rows = impls.flatMap((impl) => hangRows(impl, n, hang[impl.name], floor));
+    rows.push(...(await signalFigures(pool, n, opts)));
     timed(`retriever N=${n}: ${n} objects in the fake library`, () => seedLibrary(pool.library, pool.dir, n, MIB, volumes));
     for (const impl of impls) {
       const s = await runSucceed(pool, spec, opts, impl);

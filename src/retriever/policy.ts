@@ -443,6 +443,8 @@ export interface VolumeOutlook {
   readonly waitMs: number;
   /** Empty when it is ready. */
   readonly why: string;
+  /** Its tape is estimated still in a drive: its session is a follow-on (no mount). */
+  readonly mounted: boolean;
 }
 
 /**
@@ -452,9 +454,9 @@ export interface VolumeOutlook {
  */
 export function rankWaitingVolumes(settings: RetrieverSettings, state: RetrieverState, view: RetrieverView): VolumeOutlook[] {
   const volumes = planNextVolumes(state, view, settings);
-  return orderVolumes(settings, view, volumes).map(({ summary, priority }) => {
+  return orderVolumes(settings, view, volumes).map(({ summary, priority, mounted }) => {
     const ready = readinessOf(summary, volumes.get(summary.name) ?? FRESH_VOLUME, view, settings, priority);
-    return { name: summary.name, priority, waitMs: ready.waitMs, why: ready.waitMs > 0 ? ready.why : '' };
+    return { name: summary.name, priority, waitMs: ready.waitMs, why: ready.waitMs > 0 ? ready.why : '', mounted };
   });
 }
 
@@ -490,6 +492,29 @@ export function recordRetrieveOutcome(state: RetrieverState, volume: string, out
     backoff: outcome.killedByUs ? previous.backoff : recordSessionResult(previous.backoff, outcome.succeeded, nowMs),
   });
   return { volumes };
+}
+
+/** A session end as the session history tells it (`<logdir>/tsmretriever-sessions.jsonl`). */
+export interface RecordedSessionEnd {
+  readonly volume: string;
+  readonly endMs: number;
+  /** It rode a tape estimated still mounted (the record's followOn). */
+  readonly followOn: boolean;
+  /** It read its tape (the record counts files retrieved). */
+  readonly delivered: boolean;
+}
+
+/**
+ * A session end read back from the session history (`endit plan`), put
+ * through this policy's own bookkeeping (recordRetrieveOutcome), so that
+ * "still mounted" and the remount delay follow the very rules of the
+ * running retriever. A record does not tell what back-off needs (which
+ * files dsmc failed, who killed it): back-off is not replayed.
+ */
+export function recordSessionFromHistory(state: RetrieverState, end: RecordedSessionEnd): RetrieverState {
+  const volumes = new Map(state.volumes);
+  volumes.set(end.volume, { ...(volumes.get(end.volume) ?? FRESH_VOLUME), followOn: end.followOn });
+  return recordRetrieveOutcome({ volumes }, end.volume, { succeeded: true, killedByUs: false, cut: false, mounted: end.delivered }, end.endMs);
 }
 
 /** Volumes that wait because of failed sessions (figure retriever_backoff_volumes). */

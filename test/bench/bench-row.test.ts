@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BenchArgsError, parseBenchArgs, parseSize } from '../../src/bench/bench-args.js';
-import { buildRow, growthRows, spreadOf } from '../../src/bench/bench-row.js';
+import { buildRow, growthRows, signalRows, spreadOf } from '../../src/bench/bench-row.js';
+import { exitStatusOf } from '../../src/bench/signal-run.js';
 import { formatBenchTable, formatN } from '../../src/bench/format-table.js';
 
 describe('bench arguments', () => {
@@ -74,5 +75,47 @@ describe('rows', () => {
     expect(formatN(300)).toBe('300');
     const table = formatBenchTable([buildRow({ daemon: 'deleter', n: 1_000_000, figure: 'all queued', unit: 's', samples: [3], floor: 2 })]);
     expect(table).toMatch(/1M\s+deleter\s+all queued\s+s\s+3\.00\s+3\.00\s+3\.00\s+2\.00\s+1\.50×\s+met/);
+  });
+});
+
+describe('signal figures (issue 15 item 4)', () => {
+  it('one row per figure measured, the pool variant appended; a figure never caught gets no row', () => {
+    const rows = signalRows('deleter', 1000, { endit: { termSec: 0.4, exitStatus: 0, usr1Sec: 0.2 }, perl: { termSec: 0.1, exitStatus: 0, usr1Sec: null } }, ' [empty trash files]');
+    expect(rows.map((r) => [r.impl, r.daemon, r.n, r.figure, r.unit, r.samples])).toEqual([
+      ['endit', 'deleter', 1000, 'SIGTERM while reading → exit [empty trash files]', 's', [0.4]],
+      ['endit', 'deleter', 1000, 'SIGTERM while reading: exit status [empty trash files]', 'status', [0]],
+      ['endit', 'deleter', 1000, 'SIGUSR1 while reading → acted on [empty trash files]', 's', [0.2]],
+      // The Perl daemons: SIGTERM only.
+      ['perl', 'deleter', 1000, 'SIGTERM while reading → exit [empty trash files]', 's', [0.1]],
+      ['perl', 'deleter', 1000, 'SIGTERM while reading: exit status [empty trash files]', 'status', [0]],
+    ]);
+    expect(signalRows('archiver', 300, { endit: { termSec: null, exitStatus: null, usr1Sec: null } })).toEqual([]);
+  });
+
+  it.each([
+    { sample: { termSec: 0.3, exitStatus: 0, usr1Sec: 1.9 }, met: [true, true, true] },
+    { sample: { termSec: 2.5, exitStatus: 0, usr1Sec: 2.1 }, met: [false, true, false] },
+    { sample: { termSec: 0.3, exitStatus: 137, usr1Sec: 0.2 }, met: [true, false, true] },
+  ])('targets at every N: ≤ 2 s to exit and to act, exit status 0 ($sample)', ({ sample, met }) => {
+    const rows = signalRows('retriever', 10_000, { endit: sample }).map((m) => buildRow(m));
+    expect(rows.map((r) => [r.target, r.met])).toEqual([
+      ['≤ 2 s', met[0]],
+      ['0 (a clean exit)', met[1]],
+      ['≤ 2 s', met[2]],
+    ]);
+  });
+
+  it('no growth rows for them: a bound, not a cost of N', () => {
+    const rows = [10_000, 100_000].flatMap((n) => signalRows('archiver', n, { endit: { termSec: n / 1e5, exitStatus: 0, usr1Sec: n / 1e5 } }).map((m) => buildRow(m)));
+    expect(growthRows(rows)).toEqual([]);
+  });
+
+  it.each([
+    [0, null, 0],
+    [1, null, 1],
+    [null, 'SIGKILL', 137],
+    [null, 'SIGTERM', 143],
+  ] as const)('exit status of code %s, signal %s: %s', (code, signal, status) => {
+    expect(exitStatusOf(code, signal)).toBe(status);
   });
 });

@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatPlanJson, formatPlanTable, type PlanContext } from '../../src/cli/plan/format-plan.js';
+import { historyWarning, planSessionEnds } from '../../src/cli/plan/plan-history.js';
 import { planRetrieverOutlook, type PlanInputs } from '../../src/cli/plan/plan-outlook.js';
+import type { SessionHistoryRecord } from '../../src/core/log/session-history.js';
+import type { RecordedSessionEnd } from '../../src/retriever/policy.js';
 import { GIB } from '../../src/core/units.js';
 import { LTO9_LIBRARY } from '../../src/tape-model/drive-model.js';
-import { createFixture, endit, hexId } from './helpers.js';
+import { createFixture, endit, hexId, type CliFixture } from './helpers.js';
 import { retrieverTestSettings } from '../retriever/test-settings.js';
 
 const T0 = 1_700_000_000_000;
@@ -28,11 +31,21 @@ function inputs(over: Partial<PlanInputs> = {}): PlanInputs {
     running: [{ volume: 'RUNNING', ids: [hexId(6)] }],
     space: { freeBytes: 10_000 * GIB, totalBytes: 20_000 * GIB },
     library: LTO9_LIBRARY,
+    sessionEnds: [],
     ...over,
   };
 }
 
-const context: PlanContext = { hsm: 'pool7', nowMs: T0, retrieverPid: 4242, maxWorkers: 2, unreadable: 0, library: LTO9_LIBRARY };
+const context: PlanContext = {
+  hsm: 'pool7',
+  nowMs: T0,
+  retrieverPid: 4242,
+  maxWorkers: 2,
+  unreadable: 0,
+  library: LTO9_LIBRARY,
+  history: { file: '/var/log/dcache/tsmretriever-sessions.jsonl', found: false, sessions: 0 },
+  mountRetentionSec: 3600,
+};
 
 describe('planRetrieverOutlook', () => {
   it('running sessions first, then every volume in drive order with what it waits for', () => {
@@ -77,6 +90,87 @@ describe('planRetrieverOutlook', () => {
   });
 });
 
+describe('planRetrieverOutlook with the session history (issue 11: tapes still mounted)', () => {
+  const end = (volume: string, agoMin: number, over: Partial<RecordedSessionEnd> = {}): RecordedSessionEnd => ({ volume, endMs: T0 - agoMin * MIN, followOn: false, delivered: true, ...over });
+
+  it.each([
+    ['a session that ended a minute ago: follow-on, starts now without fill wait, no mount', [end('FILLING', 1)], 'starts', 'follow-on', 60, 0],
+    ['a session that ended 2 h ago (retention 1 h): the tape is gone, the list waits', [end('FILLING', 120)], 'waits', 'work', null, 29],
+    ['a session that read nothing: no tape was mounted', [end('FILLING', 1, { delivered: false })], 'waits', 'work', null, 29],
+    ['the last of two sessions counts', [end('FILLING', 200), end('FILLING', 2, { followOn: true })], 'starts', 'follow-on', 120, 0],
+  ] as const)('%s', (_title, sessionEnds, state, priority, endedAgoSec, mountSec) => {
+    const filling = planRetrieverOutlook(inputs({ sessionEnds })).volumes.find((v) => v.volume === 'FILLING');
+    expect(filling).toMatchObject({ state, priority, stillMounted: endedAgoSec === null ? null : { endedAgoSec } });
+    expect(filling?.drive.mountSec).toBe(mountSec);
+  });
+
+  it('the same rule as the retriever: retriever_mountretention 0 disables follow-ons', () => {
+    const filling = planRetrieverOutlook(inputs({ sessionEnds: [end('FILLING', 1)], settings: { ...settings, mountRetentionMs: 0 } })).volumes.find((v) => v.volume === 'FILLING');
+    expect(filling).toMatchObject({ state: 'waits', stillMounted: null });
+  });
+
+  it('says in the table why a volume starts as a follow-on, and the history it read, once', () => {
+    const plan = planRetrieverOutlook(inputs({ sessionEnds: [end('FILLING', 1)] }));
+    const text = formatPlanTable(plan, { ...context, history: { ...context.history, found: true, sessions: 1 } });
+    const row = text.split('\n').find((line) => line.includes('FILLING'));
+    expect(row).toMatch(/starts .*follow-on: tape still mounted \(its last session ended 1m00s ago\)$/);
+    // QUIET starves (42 min > 41 min) and takes the one free worker first; FILLING's tape stays in the other drive.
+    const busy = planRetrieverOutlook(inputs({ sessionEnds: [end('FILLING', 1)], settings: { ...settings, fillWaitMaxMs: 41 * MIN } }));
+    const busyRow = formatPlanTable(busy, context).split('\n').find((line) => line.includes('FILLING'));
+    expect(busyRow).toMatch(/ready; waits for a free worker; follow-on: tape still mounted, its last session ended 1m00s ago$/);
+    expect(text).toMatch(/^Assumed: a tape is taken as still mounted, as the retriever reckons it, when its last session in \/var\/log\/dcache\/tsmretriever-sessions.jsonl \(1 retriever session of pool7\) ended less than retriever_mountretention \(1h00m\) ago/m);
+  });
+
+  it.each([
+    [{ file: null, found: false, sessions: 0 }, 'no tape is taken as mounted: with logdir -, there is no session history file to read'],
+    [{ file: '/log/tsmretriever-sessions.jsonl', found: false, sessions: 0 }, 'no tape is taken as mounted: no session history in /log/tsmretriever-sessions.jsonl yet'],
+  ])('without a history (%j) the output says so once', (history, said) => {
+    const text = formatPlanTable(planRetrieverOutlook(inputs()), { ...context, history });
+    expect(text.split(said)).toHaveLength(2);
+  });
+});
+
+describe('planSessionEnds', () => {
+  const record = (over: Partial<SessionHistoryRecord>): SessionHistoryRecord => ({
+    time: '2023-11-14T22:00:00.000Z',
+    daemon: 'retriever',
+    hsm: 'pool7',
+    volume: 'VOL1',
+    pid: 10,
+    start: '2023-11-14T21:50:00.000Z',
+    end: '2023-11-14T22:00:00.000Z',
+    files: 3,
+    bytes: 300,
+    failed: 0,
+    rc: 0,
+    reason: 'list ready',
+    followOn: false,
+    ...over,
+  });
+
+  it("keeps this HSM's retriever sessions on a known volume, oldest end first; files retrieved tell that the tape was read", () => {
+    const ends = planSessionEnds(
+      [
+        record({ volume: 'LATE', end: '2023-11-14T22:10:00.000Z', followOn: true }),
+        record({ volume: 'EARLY', end: '2023-11-14T21:00:00.000Z', files: 0, failed: 3, rc: 12 }),
+        record({ daemon: 'archiver', volume: null }),
+        record({ hsm: 'otherpool' }),
+        record({ volume: 'default' }),
+      ],
+      'pool7',
+    );
+    expect(ends).toEqual([
+      { volume: 'EARLY', endMs: Date.parse('2023-11-14T21:00:00.000Z'), followOn: false, delivered: false },
+      { volume: 'LATE', endMs: Date.parse('2023-11-14T22:10:00.000Z'), followOn: true, delivered: true },
+    ]);
+  });
+
+  it('one warning line per file with bad lines, naming it and the first', () => {
+    expect(historyWarning('/log/x.jsonl', 0, null)).toBeNull();
+    expect(historyWarning('/log/x.jsonl', 2, { lineNumber: 3, reason: 'not JSON' })).toBe('endit plan: warning: /log/x.jsonl: 2 line(s) that are no session record left out (first: line 3, not JSON)\n');
+  });
+});
+
 describe('endit plan output', () => {
   const plan = planRetrieverOutlook(inputs());
 
@@ -102,7 +196,7 @@ describe('endit plan output', () => {
 
   it('JSON: the same figures unformatted, with the drive estimate by phase', () => {
     const json = JSON.parse(formatPlanJson(plan, context));
-    expect(Object.keys(json)).toEqual(['time', 'hsm', 'retriever', 'space', 'volumes', 'totals', 'completeInIn', 'unreadable', 'assumptions']);
+    expect(Object.keys(json)).toEqual(['time', 'hsm', 'retriever', 'space', 'volumes', 'totals', 'completeInIn', 'unreadable', 'history', 'assumptions']);
     expect(json.retriever).toEqual({ running: true, pid: 4242, maxWorkers: 2, busyWorkers: 1 });
     expect(json.space).toMatchObject({ state: 'OK', killLineBytes: expect.any(Number), backlogLineBytes: expect.any(Number), budgetBytes: expect.any(Number) });
     expect(json.volumes[1]).toEqual({
@@ -117,6 +211,7 @@ describe('endit plan output', () => {
       why: 'list ready',
       list: { files: 3, bytes: 600 * MB, cut: false },
       driveEstimate: { mountSec: 29, locateSec: expect.any(Number), transferSec: 2, unmountSec: expect.any(Number), totalSec: expect.any(Number) },
+      stillMounted: null,
     });
     expect(json.totals).toMatchObject({ volumes: 4, files: 8, bytes: 3600 * MB });
     expect(json.assumptions).toHaveLength(2);
@@ -151,6 +246,57 @@ describe('endit plan', () => {
     fs.writeFileSync(path.join(lists, '.retriever.VOL9.AbC123.session'), JSON.stringify({ daemon: 'retriever', listFile: path.join(lists, 'VOL9.AbC123'), pid: process.pid, startedMs: 0 }));
     const { out } = await endit(['plan', '--config', f.config, '--json']);
     expect(JSON.parse(out).volumes).toEqual([expect.objectContaining({ volume: 'VOL9', state: 'running', files: 1, rank: null })]);
+  });
+
+  describe('reads the session history (issue 11: tapes still mounted)', () => {
+    const line = (volume: string, agoSec: number, over: Record<string, unknown> = {}): string => {
+      const endIso = new Date(Date.now() - agoSec * 1000).toISOString();
+      return JSON.stringify({ time: endIso, daemon: 'retriever', hsm: 'pool7', volume, pid: 4, start: endIso, end: endIso, files: 1, bytes: 10, failed: 0, rc: 0, reason: 'list ready', followOn: false, ...over });
+    };
+    const planFor = async (f: CliFixture): Promise<{ json: { volumes: Array<Record<string, unknown>>; history: Record<string, unknown>; assumptions: string[] }; err: string }> => {
+      const { out, err, code } = await endit(['plan', '--config', f.config, '--json']);
+      expect(code).toBe(0);
+      return { json: JSON.parse(out), err };
+    };
+    const fixture = (): { f: CliFixture; history: string } => {
+      const f = createFixture();
+      f.writeConfig({ retriever_hintfile: f.hintfile, retriever_buffersize: 1 });
+      f.writeHints({ [hexId(1)]: { volid: 'VOL1', order: '1', size: 10 } });
+      f.writeRequest(hexId(1), { file_size: 10, action: 'recall' });
+      const logdir = path.join(path.dirname(f.dir), 'log');
+      fs.mkdirSync(logdir, { recursive: true });
+      return { f, history: path.join(logdir, 'tsmretriever-sessions.jsonl') };
+    };
+
+    it('a bad line and a truncated last line: one warning naming the file, the good records still count', async () => {
+      const { f, history } = fixture();
+      fs.writeFileSync(history, `${line('VOL1', 60)}\n{"broken\n${line('VOL1', 30).slice(0, 40)}`);
+      const { json, err } = await planFor(f);
+      expect(err).toBe(`endit plan: warning: ${history}: 1 line(s) that are no session record left out (first: line 2, not JSON)\n`);
+      expect(json.volumes[0]).toMatchObject({ volume: 'VOL1', state: 'starts', priority: 'follow-on', stillMounted: { endedAgoSec: expect.any(Number) } });
+      expect(json.history).toEqual({ file: history, found: true, sessions: 1, mountRetentionSec: 3600 });
+    });
+
+    it('rotated away: the previous copy (.1) still counts; a missing file is no history, not a warning', async () => {
+      const { f, history } = fixture();
+      const young = await planFor(f);
+      expect(young.err).toBe('');
+      expect(young.json.volumes[0]).toMatchObject({ state: 'waits', stillMounted: null });
+      expect(young.json.assumptions[0]).toContain(`no session history in ${history} yet`);
+      fs.writeFileSync(`${history}.1`, `${line('VOL1', 60)}\n`);
+      fs.writeFileSync(history, '');
+      const rotated = await planFor(f);
+      expect(rotated.err).toBe('');
+      expect(rotated.json.volumes[0]).toMatchObject({ state: 'starts', stillMounted: { endedAgoSec: expect.any(Number) } });
+    });
+
+    it('with logdir - there is no file, and the output says so once', async () => {
+      const { f } = fixture();
+      f.writeConfig({ retriever_hintfile: f.hintfile, retriever_buffersize: 1, logdir: '-' });
+      const { out, err } = await endit(['plan', '--config', f.config]);
+      expect(err).toBe('');
+      expect(out.split('with logdir -, there is no session history file to read')).toHaveLength(2);
+    });
   });
 
   it('is in the command list; an unknown option is a usage error', async () => {

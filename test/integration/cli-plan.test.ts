@@ -90,4 +90,32 @@ describe('endit plan (process)', () => {
     ]);
     expect(plan.volumes[0].driveEstimate.mountSec).toBe(0);
   });
+
+  it('issue 11: a volume whose session ended a minute ago (the session history says so) starts as a follow-on, with no mount in its drive time', async () => {
+    const pool = createTestPool({ retriever_buffersize: 1, retriever_reqlistfillwait: 600, retriever_reqlistfillwaitmax: 3600 });
+    pool.writeConfig({ retriever_hintfile: pool.hintPath });
+    fs.writeFileSync(pool.hintPath, JSON.stringify({ [pnfsid(1)]: { volid: 'VOL1', order: '1', size: 10 }, [pnfsid(2)]: { volid: 'VOL2', order: '1', size: 10 } }));
+    writeRequest(pool, 1, 10);
+    writeRequest(pool, 2, 10);
+    const endIso = new Date(Date.now() - 60_000).toISOString();
+    const record = { time: endIso, daemon: 'retriever', hsm: 'testpool', volume: 'VOL1', pid: 1234, start: endIso, end: endIso, files: 5, bytes: 50, failed: 0, rc: 0, reason: 'list ready', followOn: false };
+    fs.writeFileSync(path.join(pool.logdir, 'tsmretriever-sessions.jsonl'), `${JSON.stringify(record)}\n`);
+
+    const json = await runProgram('endit', pool, ['plan', '--json']);
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(0);
+    const plan = JSON.parse(json.stdout);
+    expect(plan.volumes).toEqual([
+      expect.objectContaining({ rank: 1, volume: 'VOL1', priority: 'follow-on', state: 'starts', why: 'follow-on: tape still mounted', stillMounted: { endedAgoSec: expect.any(Number) } }),
+      expect.objectContaining({ rank: 2, volume: 'VOL2', priority: 'work', state: 'waits', stillMounted: null }),
+    ]);
+    expect(plan.volumes[0].stillMounted.endedAgoSec).toBeGreaterThanOrEqual(60);
+    expect(plan.volumes[0].driveEstimate.mountSec).toBe(0);
+    expect(plan.volumes[1].driveEstimate.mountSec).toBeGreaterThan(0);
+    expect(plan.history).toMatchObject({ file: path.join(pool.logdir, 'tsmretriever-sessions.jsonl'), found: true, sessions: 1 });
+
+    const table = await runProgram('endit', pool, ['plan']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^\s*1\s+VOL1\s.*\bstarts\b.*follow-on: tape still mounted \(its last session ended 1m0\ds ago\)$/m);
+  });
 });

@@ -6,6 +6,7 @@ import {
   planCutList,
   rankWaitingVolumes,
   recordRetrieveOutcome,
+  recordSessionFromHistory,
   type RequestInfo,
   type RetrieverState,
   type RetrieverView,
@@ -515,3 +516,14 @@ describe('rankWaitingVolumes (what endit plan shows)', () => {
   });
 });
 
+
+describe('recordSessionFromHistory (endit plan replays the session history)', () => {
+  it("keeps the retriever's own bookkeeping: a follow-on moves the mount end, not the remount delay's start; a session that read nothing mounts nothing", () => {
+    const real = recordSessionFromHistory(INITIAL_RETRIEVER_STATE, { volume: 'V', endMs: T0 - 50 * MIN, followOn: false, delivered: true });
+    const follow = recordSessionFromHistory(real, { volume: 'V', endMs: T0 - MIN, followOn: true, delivered: true });
+    expect(follow.volumes.get('V')).toMatchObject({ lastMountEndMs: T0 - MIN, lastRealMountEndMs: T0 - 50 * MIN, followOn: false });
+    const empty = recordSessionFromHistory(INITIAL_RETRIEVER_STATE, { volume: 'W', endMs: T0 - MIN, followOn: false, delivered: false });
+    expect(empty.volumes.get('W')).toMatchObject({ lastMountEndMs: null, lastRealMountEndMs: null });
+    expect(countBackoffVolumes(empty, T0, settings)).toBe(0);
+  });
+});

@@ -16,13 +16,35 @@ export interface PlanContext {
   readonly unreadable: number;
   /** The drives the times are estimated on. */
   readonly library: LibrarySpec;
+  /** The session history the mounted tapes are reckoned from. */
+  readonly history: PlanHistorySource;
+  /** retriever_mountretention in seconds (0: no follow-on). */
+  readonly mountRetentionSec: number;
+}
+
+/** Where the plan's history came from: the file (null with logdir -), whether it was there, the sessions of this HSM's retriever in it. */
+export interface PlanHistorySource {
+  readonly file: string | null;
+  readonly found: boolean;
+  readonly sessions: number;
+}
+
+/** What the plan says about tapes still mounted, once. */
+function historyAssumption(context: PlanContext): string {
+  const { history } = context;
+  const noBackoff = 'back-off after failed sessions is not in the history and is not shown';
+  if (history.file === null) return `no tape is taken as mounted: with logdir -, there is no session history file to read (the retriever logs its session records instead); ${noBackoff}`;
+  if (!history.found) return `no tape is taken as mounted: no session history in ${history.file} yet; ${noBackoff}`;
+  if (context.mountRetentionSec === 0) return `no tape is taken as mounted: retriever_mountretention is 0; ${noBackoff}`;
+  return `a tape is taken as still mounted, as the retriever reckons it, when its last session in ${history.file} (${formatFiles(history.sessions, 'retriever session')} of ${context.hsm}) ended less than retriever_mountretention (${formatDuration(context.mountRetentionSec)}) ago: its session is a follow-on, its drive time has no mount; remount delays count from the history too; ${noBackoff}; a retriever started after those sessions does not know them`;
 }
 
 /** What the plan cannot know, said with every plan. */
-function planAssumptions(spec: LibrarySpec): string[] {
+function planAssumptions(context: PlanContext): string[] {
+  const spec = context.library;
   const locateMaxSec = spec.locateStartSec + spec.locateFullLengthSec;
   return [
-    'no tape is taken as mounted and no volume as recently mounted or backing off: the retriever keeps that history in memory only, so follow-ons, remount delays and back-off are not shown',
+    historyAssumption(context),
     `drive times are estimates on an LTO-9 model (robot ${spec.robotMoveSec} s, load ${spec.loadSec} s, locate up to ${locateMaxSec} s, ${spec.readBytesPerSec / 1e6} MB/s, rewind ${spec.rewindMinSec}-${spec.rewindMaxSec} s, unload ${spec.unloadSec} s); where files lie on tape is not known, so they are taken as spread evenly in tape order`,
   ];
 }
@@ -73,6 +95,7 @@ export function formatPlanJson(plan: RetrieverPlan, context: PlanContext): strin
     why: v.why,
     list: v.list,
     driveEstimate: roundedDrive(v.drive),
+    stillMounted: v.stillMounted,
   }));
   const out = {
     time: new Date(context.nowMs).toISOString(),
@@ -83,7 +106,8 @@ export function formatPlanJson(plan: RetrieverPlan, context: PlanContext): strin
     totals: totalsOf(plan.volumes),
     completeInIn: plan.completeInIn,
     unreadable: context.unreadable,
-    assumptions: planAssumptions(context.library),
+    history: { ...context.history, mountRetentionSec: context.mountRetentionSec },
+    assumptions: planAssumptions(context),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }
@@ -93,8 +117,11 @@ function stateCell(volume: VolumePlan): string {
 }
 
 function whyCell(volume: VolumePlan): string {
-  if (volume.list === null || !volume.list.cut) return volume.why;
-  return `${volume.why} (list: ${formatFiles(volume.list.files)}, ${formatBytes(volume.list.bytes)})`;
+  const list = volume.list === null || !volume.list.cut ? '' : ` (list: ${formatFiles(volume.list.files)}, ${formatBytes(volume.list.bytes)})`;
+  const ended = volume.stillMounted === null ? '' : `its last session ended ${formatDuration(volume.stillMounted.endedAgoSec)} ago`;
+  // A follow-on session's reason says it already; a volume not starting now gets the whole note.
+  const mounted = ended === '' ? '' : volume.why.includes('tape still mounted') ? ` (${ended})` : `; follow-on: tape still mounted, ${ended}`;
+  return `${volume.why}${list}${mounted}`;
 }
 
 function headLines(plan: RetrieverPlan, context: PlanContext): string[] {
@@ -127,7 +154,7 @@ export function formatPlanTable(plan: RetrieverPlan, context: PlanContext): stri
   const notes = [
     ...(plan.completeInIn > 0 ? [`(${formatFiles(plan.completeInIn, 'request')} already complete in in/: the retriever removes them without a session)`] : []),
     ...(context.unreadable > 0 ? [`(${formatFiles(context.unreadable, 'request file')} could not be read: being written or removed)`] : []),
-    ...planAssumptions(context.library).map((text) => `Assumed: ${text}.`),
+    ...planAssumptions(context).map((text) => `Assumed: ${text}.`),
   ];
   const table = plan.volumes.length === 0 ? ['No recall requests.'] : renderTable(columns, rows);
   return `${[...headLines(plan, context), '', ...table, '', ...notes].join('\n')}\n`;

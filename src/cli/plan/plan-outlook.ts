@@ -4,8 +4,11 @@ import {
   decideRetrieverCycle,
   INITIAL_RETRIEVER_STATE,
   rankWaitingVolumes,
+  recordSessionFromHistory,
+  type RecordedSessionEnd,
   type RequestInfo,
   type RetrieverDecision,
+  type RetrieverState,
   type RetrieverView,
   type RunningVolume,
   type VolumeOutlook,
@@ -34,6 +37,8 @@ export interface PlanInputs {
   readonly space: SpaceView | null;
   /** The drives whose times are estimated. */
   readonly library: LibrarySpec;
+  /** The retriever's past sessions from its session history, oldest end first: which tapes are still mounted. */
+  readonly sessionEnds: readonly RecordedSessionEnd[];
 }
 
 /** running: a session reads it now; starts: the retriever starts a session for it now; waits: a delay holds it; held: space holds it; ready: no free worker. */
@@ -54,8 +59,10 @@ export interface VolumePlan {
   readonly why: string;
   /** The list a session would start with now. */
   readonly list: { readonly files: number; readonly bytes: number; readonly cut: boolean } | null;
-  /** Reading all its files in one session (no mount while its session runs): an estimate. */
+  /** Reading all its files in one session (no mount while its session runs or its tape is still mounted): an estimate. */
   readonly drive: DriveTimeEstimate;
+  /** Its tape is taken as still mounted (its session would be a follow-on): when its last session ended; null otherwise. */
+  readonly stillMounted: { readonly endedAgoSec: number } | null;
 }
 
 export interface RetrieverPlan {
@@ -149,6 +156,8 @@ function stateOf(decision: RetrieverDecision, outlook: VolumeOutlook): Pick<Volu
 }
 
 function rowOf(inputs: PlanInputs, group: VolumeRequests, base: Omit<VolumePlan, 'files' | 'bytes' | 'oldestAgeSec' | 'drive'>): VolumePlan {
+  // A running session has its tape in the drive; a follow-on finds it there.
+  const mounted = base.state === 'running' || base.stillMounted !== null;
   const all = [...group.listed, ...group.pending];
   const summary = summaryOf(base.volume, all);
   const sizes = sortTapeOrder(all).map((r) => r.sizeBytes);
@@ -157,30 +166,42 @@ function rowOf(inputs: PlanInputs, group: VolumeRequests, base: Omit<VolumePlan,
     files: summary.files,
     bytes: summary.bytes,
     oldestAgeSec: Math.max(0, Math.floor((inputs.nowMs - summary.oldestMs) / 1000)),
-    drive: estimateDriveTime(inputs.library, sizes, base.state === 'running'),
+    drive: estimateDriveTime(inputs.library, sizes, mounted),
   };
+}
+
+/** The policy's state as the running retriever's would be after the recorded sessions: its own bookkeeping, replayed. */
+function stateFromHistory(sessionEnds: readonly RecordedSessionEnd[]): RetrieverState {
+  return sessionEnds.reduce(recordSessionFromHistory, INITIAL_RETRIEVER_STATE);
+}
+
+function stillMountedOf(state: RetrieverState, outlook: VolumeOutlook, nowMs: number): VolumePlan['stillMounted'] {
+  const endMs = state.volumes.get(outlook.name)?.lastMountEndMs ?? null;
+  if (!outlook.mounted || endMs === null) return null;
+  return { endedAgoSec: Math.max(0, Math.floor((nowMs - endMs) / 1000)) };
 }
 
 /**
  * What the retriever would do now, volume by volume: running sessions
  * first, then every waiting volume in the order it gets a drive. The
- * policy starts from no history (no tape mounted, no remount delay, no
- * back-off): that state lives only in the running retriever.
+ * policy starts from the session history (which tapes are still mounted,
+ * remount delays), by the retriever's own rules; back-off is not in it.
  */
 export function planRetrieverOutlook(inputs: PlanInputs): RetrieverPlan {
   const { byVolume, completeInIn } = groupRequests(inputs);
   const view = viewOf(inputs, byVolume);
-  const decision = decideRetrieverCycle(inputs.settings, INITIAL_RETRIEVER_STATE, view);
+  const state = stateFromHistory(inputs.sessionEnds);
+  const decision = decideRetrieverCycle(inputs.settings, state, view);
   const runningNames = new Set(inputs.running.map((list) => list.volume));
   const running = [...runningNames].map((volume) => {
     const group = byVolume.get(volume) ?? { pending: [], listed: [] };
     const why = group.pending.length === 0 ? 'session running' : `session running; ${group.pending.length} more request(s) wait for it to end`;
-    return rowOf(inputs, group, { rank: null, volume, priority: null, state: 'running', waitSec: null, why, list: null });
+    return rowOf(inputs, group, { rank: null, volume, priority: null, state: 'running', waitSec: null, why, list: null, stillMounted: null });
   });
-  const waiting = rankWaitingVolumes(inputs.settings, INITIAL_RETRIEVER_STATE, view)
+  const waiting = rankWaitingVolumes(inputs.settings, state, view)
     .filter((outlook) => !runningNames.has(outlook.name))
     .map((outlook, index) => {
-      const base = { rank: index + 1, volume: outlook.name, priority: outlook.priority, ...stateOf(decision, outlook) };
+      const base = { rank: index + 1, volume: outlook.name, priority: outlook.priority, ...stateOf(decision, outlook), stillMounted: stillMountedOf(state, outlook, inputs.nowMs) };
       return rowOf(inputs, byVolume.get(outlook.name) as VolumeRequests, base);
     });
   return { decision, volumes: [...running, ...waiting], busyWorkers: view.running.length, completeInIn };
