@@ -1,5 +1,6 @@
 /**
- * The retriever with N recall requests spread over up to 1,000 volumes:
+ * The retriever with N recall requests spread over 1,000 volumes (10,000 at
+ * 10M, issue 15):
  * sessions that hang (start-up, steady cycle CPU, memory) and sessions that
  * succeed at once (turnaround between tapes, memory, log lines).
  */
@@ -20,9 +21,9 @@ import { createPool, destroyPool, emptyDir, type BenchPool } from './workspace.j
 const MIB = 1024 * 1024;
 const DAY_MS = 86_400_000;
 
-/** 1,000 volumes at scale; at tiny N about ten requests a volume. */
+/** 1,000 volumes up to 1M, then 1,000 requests a volume; at tiny N about ten requests a volume. */
 export function retrieverVolumes(n: number): number {
-  return Math.max(1, Math.min(1000, Math.floor(n / 10)));
+  return Math.max(1, Math.min(Math.max(1000, Math.floor(n / 1000)), Math.floor(n / 10)));
 }
 
 /**
