@@ -163,7 +163,8 @@ async function readAtMost(handle: FileHandle, sizeBytes: number, maxBytes: numbe
   for (;;) {
     const chunk = Buffer.allocUnsafe(wantBytes);
     const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    // Usually one read got it all (the fstat size): no copy of megabytes then.
+    if (bytesRead === 0) return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
     chunks.push(chunk.subarray(0, bytesRead));
     total += bytesRead;
     if (total > maxBytes) return null;

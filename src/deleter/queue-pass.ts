@@ -169,10 +169,7 @@ function recordDeleteSession(deps: QueuePassDeps, start: PassStart, session: { s
 async function runDeleteSession(deps: QueuePassDeps, start: PassStart, snapshot: QueueSnapshot, sent: readonly string[], lease: Lease): Promise<SessionReport | null> {
   const { pool, logger, sessions } = deps;
   const values = deps.values();
-  const outDir = pool.out;
-  const listFile = await writeFileListFrom(pool.requestlists, 'tsm-delete-files', (function* () {
-    for (const id of sent) yield `${outDir}/${id}`;
-  })()).catch((error: unknown) => {
+  const listFile = await writeFileListFrom(pool.requestlists, 'tsm-delete-files', sent, `${pool.out}/`).catch((error: unknown) => {
     lease.release();
     throw error;
   });

@@ -26,13 +26,43 @@ export async function writeFileList(dir: string, prefix: string, paths: readonly
 }
 
 /** Bytes gathered before each write when a list is written from an iterable. */
-const LIST_CHUNK_CHARS = 1 << 20;
+const LIST_CHUNK_BYTES = 1 << 20;
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit. */
+const MAX_UTF8_PER_UNIT = 3;
 
 /**
- * Like writeFileList, but takes the paths from an iterable and writes them in
- * chunks of about a megabyte: a million-path list never becomes one string.
+ * Encodes `pathPrefix + p` for each p into a reused buffer of
+ * LIST_CHUNK_BYTES and hands each full buffer to `write`: no string per
+ * line and no string per chunk (100k lines took 80-110 ms of CPU as
+ * strings joined and encoded per megabyte, about a third of it in GC).
  */
-export async function writeFileListFrom(dir: string, prefix: string, paths: Iterable<string>): Promise<string> {
+async function encodeLines(paths: Iterable<string>, pathPrefix: string, write: (bytes: Buffer) => Promise<unknown>): Promise<void> {
+  const prefix = Buffer.from(pathPrefix, 'utf8');
+  const chunk = Buffer.allocUnsafe(LIST_CHUNK_BYTES);
+  let used = 0;
+  for (const p of paths) {
+    const most = prefix.length + p.length * MAX_UTF8_PER_UNIT + 1;
+    if (used + most > chunk.length && used > 0) {
+      await write(chunk.subarray(0, used));
+      used = 0;
+    }
+    if (most > chunk.length) {
+      await write(Buffer.from(`${pathPrefix}${p}\n`, 'utf8'));
+      continue;
+    }
+    used += prefix.copy(chunk, used);
+    used += chunk.write(p, used, 'utf8');
+    chunk[used++] = 0x0a;
+  }
+  if (used > 0) await write(chunk.subarray(0, used));
+}
+
+/**
+ * Like writeFileList, but takes the paths from an iterable (each line is
+ * `pathPrefix` then the path) and writes them in chunks of about a
+ * megabyte: a million-path list never becomes one string.
+ */
+export async function writeFileListFrom(dir: string, prefix: string, paths: Iterable<string>, pathPrefix = ''): Promise<string> {
   for (;;) {
     const file = path.join(dir, fileListName(prefix));
     let handle: fs.FileHandle;
@@ -43,18 +73,10 @@ export async function writeFileListFrom(dir: string, prefix: string, paths: Iter
       throw error;
     }
     try {
-      let chunk: string[] = [];
-      let chars = 0;
-      for (const p of paths) {
-        chunk.push(p);
-        chars += p.length + 1;
-        if (chars >= LIST_CHUNK_CHARS) {
-          await handle.write(`${chunk.join('\n')}\n`);
-          chunk = [];
-          chars = 0;
-        }
-      }
-      if (chunk.length > 0) await handle.write(`${chunk.join('\n')}\n`);
+      await encodeLines(paths, pathPrefix, async (bytes) => {
+        // A write to a regular file may be short (a full filesystem): write the rest.
+        for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
+      });
     } catch (error) {
       await handle.close();
       await fs.rm(file, { force: true });

@@ -54,11 +54,20 @@ function setMetric(metric: Metric, labels: Record<string, string>, value: number
   else metric.set(labels, value);
 }
 
+/**
+ * By code point: for log codes (lower case and `_`) the order localeCompare
+ * gives, without ICU's collator, whose first use costs a daemon 10-20 ms of
+ * CPU at its first stats write.
+ */
+function compareCodes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Every known code (0 until its first error), then any other code counted. */
 function errorCounts(knownCodes: readonly string[], errorsByCode: ReadonlyMap<string, number>): [string, number][] {
   const counts = new Map<string, number>(knownCodes.map((code) => [code, 0]));
   for (const [code, count] of errorsByCode) counts.set(code, count);
-  return [...counts].sort(([a], [b]) => a.localeCompare(b));
+  return [...counts].sort(([a], [b]) => compareCodes(a, b));
 }
 
 /**

@@ -46,3 +46,17 @@ describe.each([
     expect(fs.readlinkSync(planted)).toBe(victim);
   });
 });
+
+describe('writeFileListFrom', () => {
+  it('writes pathPrefix + each path, one a line, across chunk boundaries and with multi-byte and very long paths', async () => {
+    const paths = Array.from({ length: 40_000 }, (_, i) => `${i.toString(16).toUpperCase().padStart(36, '0')}`);
+    paths.splice(20_000, 0, 'å-ünïcødé-€', 'x'.repeat(600_000));
+    const list = await writeFileListFrom(dir, 'tsm-delete-files', paths, '/pool/out/');
+    expect(fs.readFileSync(list, 'utf8')).toBe(paths.map((p) => `/pool/out/${p}\n`).join(''));
+  });
+
+  it('writes an empty list as an empty file', async () => {
+    const list = await writeFileListFrom(dir, 'tsm-delete-files', [], '/pool/out/');
+    expect(fs.readFileSync(list, 'utf8')).toBe('');
+  });
+});

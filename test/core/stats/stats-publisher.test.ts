@@ -150,3 +150,14 @@ describe('StatsPublisher', () => {
     if (hasPromtool()) expect(promtoolProblems(prom)).toEqual([]);
   });
 });
+
+describe('buildStatsJson error codes', () => {
+  it('lists every known code in the order localeCompare gives (sorted by code point, without ICU)', async () => {
+    const { buildStatsJson } = await import('../../../src/core/stats/stats-publisher.js');
+    const { LOG_CODES } = await import('../../../src/core/log/codes.js');
+    const codes = Object.keys(LOG_CODES);
+    const json = buildStatsJson('deleter', { values: {}, errorsByCode: new Map([['zz_other', 1]]) }, codes);
+    const listed = Object.keys(json).filter((key) => key.startsWith('deleter_errors_')).map((key) => key.slice('deleter_errors_'.length));
+    expect(listed).toEqual([...codes, 'zz_other'].sort((a, b) => a.localeCompare(b)));
+  });
+});
