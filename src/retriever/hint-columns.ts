@@ -11,15 +11,28 @@ const INITIAL_CAPACITY = 1024;
  * complete, so that nothing sees a hint file half loaded.
  */
 export class HintColumns {
-  private capacity = INITIAL_CAPACITY;
+  private capacity: number;
   private entryCount = 0;
   /** Volume group of the hint; -1 when the slot has no hint. */
-  volume = new Int32Array(INITIAL_CAPACITY).fill(-1);
+  volume: Int32Array;
   /** -1 when the hint gives no size. */
-  sizeBytes = new Float64Array(INITIAL_CAPACITY);
+  sizeBytes: Float64Array;
   /** Four words per slot (see tape-order.ts). */
-  order = new Uint32Array(INITIAL_CAPACITY * 4);
-  orderKnown = new Uint8Array(INITIAL_CAPACITY);
+  order: Uint32Array;
+  orderKnown: Uint8Array;
+
+  /**
+   * `capacity`: the slots the store has room for (a power of two). Made that
+   * large at once, the columns do not grow (a copy held beside its
+   * successor) while most hinted ids are requests known already.
+   */
+  constructor(capacity = INITIAL_CAPACITY) {
+    this.capacity = capacity;
+    this.volume = new Int32Array(capacity).fill(-1);
+    this.sizeBytes = new Float64Array(capacity);
+    this.order = new Uint32Array(capacity * 4);
+    this.orderKnown = new Uint8Array(capacity);
+  }
 
   /** Distinct ids with a hint. */
   get entries(): number {

@@ -342,7 +342,7 @@ export class RequestCache {
    * leaves the old hints untouched, and the file is read once.
    */
   beginHints(): (entry: HintEntry) => void {
-    const building = new HintColumns();
+    const building = new HintColumns(this.store.slotCapacity);
     this.building = building;
     return (entry) => building.set(this.store.ensure(entry.id), this.groups.intern(entry.volume), entry);
   }

@@ -67,6 +67,11 @@ export class SlotStore {
     return this.slots.size;
   }
 
+  /** Slots the columns have room for (a power of two). */
+  get slotCapacity(): number {
+    return this.capacity;
+  }
+
   /** Number of slot numbers in use or free (iteration bound). */
   get extent(): number {
     return this.names.length;
