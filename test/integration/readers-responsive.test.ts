@@ -22,7 +22,7 @@ import { seedObject } from '../../src/fake-dsmc/library.js';
 import { createTestPool, logLines, pnfsid, readLog, readStats, startDaemon, type TestPool } from './harness.js';
 
 const N = 100_000;
-/** Requests of the retriever's SIGUSR1 test. */
+/** Requests of the retriever's hint file tests (the hint file is what takes long to read there). */
 const N_HINTED = 30_000;
 /** Entries of the retriever's hint file (every request is among them): its load takes seconds. */
 const HINT_ENTRIES = 300_000;
@@ -140,7 +140,7 @@ describe('the archiver and the retriever stay responsive while they read many en
 
   it('item 4: SIGTERM while the retriever loads its hint file: exit 0 within 2 s, without waiting for the load to end', async () => {
     const pool = createTestPool({ debug: 1, retriever_buffersize: 1 });
-    fillRequests(pool, N);
+    fillRequests(pool, N_HINTED);
     writeHints(pool);
     const daemon = startDaemon('retriever', pool);
     await whileListing(daemon, pool.hintPath);
@@ -151,7 +151,7 @@ describe('the archiver and the retriever stay responsive while they read many en
     // The load was abandoned: it never logged its end (nor did a session start).
     expect(logLines(pool, 'retriever', 'Hint file')).toHaveLength(0);
     expect(logLines(pool, 'retriever', 'Starting retrieve session')).toHaveLength(0);
-    expect(fs.readdirSync(pool.path('request'))).toHaveLength(N);
+    expect(fs.readdirSync(pool.path('request'))).toHaveLength(N_HINTED);
   });
 
   it('item 4: SIGUSR1 while the retriever loads its hint file and lists request/: taken at once, a session starts within 2 s of the end of the load, fill waits skipped', async () => {
