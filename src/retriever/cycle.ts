@@ -104,9 +104,7 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
   coordinatorOf(ctx).onChange(() => {
     if (r.cache.summaries().length > 0) ctx.wake();
   });
-  const loadHints = (): void => {
-    r.hints.refresh(resolveHintFilePath(config.current.values.retriever_hintfile, process.env));
-  };
+  const loadHints = (): Promise<unknown> => r.hints.refresh(resolveHintFilePath(config.current.values.retriever_hintfile, process.env), ctx.stopping);
 
   return {
     async cycle({ skipDelays }) {

@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import type { LogCode, Logger } from '../core/log/index.js';
-import { scanHintText, type HintScanOutcome } from './hint-parse.js';
-import { HintFileError, hintByteSource, MAX_HINT_FILE_BYTES, withHintFile } from '../core/hints/index.js';
+import { hintTextSteps, type HintScanOutcome } from './hint-parse.js';
+import { HintFileError, hintByteSource, MAX_HINT_FILE_BYTES, withHintFileAsync } from '../core/hints/index.js';
+import { runInSlices, type SlicedOutcome } from '../core/slices.js';
 import { entryKind } from '../core/pool/index.js';
 import { formatBytes } from '../core/units.js';
 import type { RequestCache } from './request-cache.js';
 import { errorMessage } from '../core/errors.js';
 
-export type HintRefresh = 'none' | 'unchanged' | 'loaded' | 'failed';
+/** 'stopped': the daemon stops; the load was abandoned and is tried again next time. */
+export type HintRefresh = 'none' | 'unchanged' | 'loaded' | 'failed' | 'stopped';
 
 /** Identity of one version of the file: a rewrite changes at least one of these. */
 function signatureOf(st: fs.Stats): string {
@@ -16,7 +18,8 @@ function signatureOf(st: fs.Stats): string {
 
 /**
  * Keeps the hint file (SPEC 8) loaded into the request cache: read at start
- * and whenever its mtime (or size, or inode) changes. A file that does not
+ * and whenever its mtime (or size, or inode) changes, in slices between
+ * which signals, sessions and the listing of request/ get their turn. A file that does not
  * parse, or is missing, is warned about once per version and the hints in
  * force stay.
  */
@@ -35,8 +38,13 @@ export class HintLoader {
     return this.loadedMtimeMs;
   }
 
-  /** Loads `file` if it is new or changed since the last attempt. */
-  refresh(file: string | undefined): HintRefresh {
+  /**
+   * Loads `file` if it is new or changed since the last attempt. The load
+   * runs in slices, giving the event loop its turn between them; an abort of
+   * `signal` (the daemon stops) abandons it ('stopped'), the hints in force
+   * unchanged.
+   */
+  async refresh(file: string | undefined, signal?: AbortSignal): Promise<HintRefresh> {
     if (file !== this.file) {
       this.file = file;
       this.attempted = null;
@@ -54,7 +62,9 @@ export class HintLoader {
     const unusable = describeUnusable(st);
     if (unusable !== null) return this.failOnce(signature, `hint file ${this.file} ${unusable}; not read${this.keeping()}`);
     this.attempted = signature;
-    return this.load(st);
+    const refreshed = await this.load(st, signal);
+    if (refreshed === 'stopped') this.attempted = null;
+    return refreshed;
   }
 
   private keeping(): string {
@@ -67,19 +77,25 @@ export class HintLoader {
     return 'failed';
   }
 
-  private load(st: fs.Stats): HintRefresh {
+  private async load(st: fs.Stats, signal?: AbortSignal): Promise<HintRefresh> {
     const file = this.file as string;
     const startedMs = Date.now();
-    let outcome: HintScanOutcome;
+    this.logger.debug(`Loading hint file ${file}`);
+    // Streamed: a file of a million entries is never in memory whole. Built
+    // beside the hints in force, which stay until it is complete.
+    const add = this.cache.beginHints();
+    let sliced: SlicedOutcome<HintScanOutcome>;
     try {
-      // Streamed: a file of a million entries is never in memory whole. Read
-      // twice when hints are in force (check, then store): see replaceHints.
-      outcome = this.cache.replaceHints((onEntry) => withHintFile(file, (open) => scanHintText(hintByteSource(open), onEntry)));
+      sliced = await withHintFileAsync(file, (open) => runInSlices(hintTextSteps(hintByteSource(open), add), signal));
     } catch (error) {
+      this.cache.endHints(false);
       const why = error instanceof HintFileError ? errorMessage(error) : `hint file ${file} cannot be read: ${errorMessage(error)}`;
       this.logger.warn('hintfile_invalid', `${why}${this.keeping()}`);
       return 'failed';
     }
+    this.cache.endHints(!sliced.stopped && sliced.value.ok);
+    if (sliced.stopped) return 'stopped';
+    const outcome = sliced.value;
     if (!outcome.ok) {
       this.logger.warn('hintfile_invalid', `hint file ${file} not loaded: ${outcome.error}${this.keeping()}`);
       return 'failed';

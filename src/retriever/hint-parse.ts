@@ -1,4 +1,4 @@
-import { planHintRecord, scanHintRecords, type ByteSource, type HintRecord, type HintScanOutcome, type HintScanSummary } from '../core/hints/index.js';
+import { hintRecordSteps, planHintRecord, runSteps, type ByteSource, type HintRecord, type HintScanOutcome, type HintScanSummary } from '../core/hints/index.js';
 import { parseOrderKey, type OrderKey } from './tape-order.js';
 import { sanitizeVolumeName } from './volume-name.js';
 
@@ -34,11 +34,17 @@ export function planHintEntry(id: string, value: unknown, names: Map<string, str
 
 /**
  * Reads hint file text, streaming (the core reader, SPEC 8), and hands each
- * usable entry to `onEntry`. Pure apart from the callback.
+ * usable entry to `onEntry`, a step of members per `next()` (the loader runs
+ * the steps in slices). Pure apart from the callback.
  */
-export function scanHintText(text: Buffer | string | ByteSource, onEntry: (entry: HintEntry) => void, aheadBytes?: number): HintScanOutcome {
+export function hintTextSteps(text: Buffer | string | ByteSource, onEntry: (entry: HintEntry) => void, aheadBytes?: number): Generator<void, HintScanOutcome, void> {
   const names = new Map<string, string>();
-  return scanHintRecords(text, (record) => onEntry(entryOf(record, names)), aheadBytes === undefined ? {} : { aheadBytes });
+  return hintRecordSteps(text, (record) => onEntry(entryOf(record, names)), aheadBytes === undefined ? {} : { aheadBytes });
+}
+
+/** hintTextSteps all at once. */
+export function scanHintText(text: Buffer | string | ByteSource, onEntry: (entry: HintEntry) => void, aheadBytes?: number): HintScanOutcome {
+  return runSteps(hintTextSteps(text, onEntry, aheadBytes));
 }
 
 /** All entries of a hint text at once (small files, tests). */

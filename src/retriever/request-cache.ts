@@ -1,4 +1,5 @@
-import type { HintEntry, HintScanOutcome } from './hint-parse.js';
+import { HintColumns } from './hint-columns.js';
+import type { HintEntry } from './hint-parse.js';
 import type { RequestInfo, VolumeSummary } from './policy.js';
 import { ABSENT, INVALID, IGNORED, PENDING, SlotStore, STAGED, UNREAD, WORKING, type RequestStateCode } from './slot-store.js';
 import type { OrderKey } from './tape-order.js';
@@ -34,10 +35,11 @@ export class RequestCache {
   /** parent_pid → number of pending requests naming it. */
   private readonly pidCounts = new Map<number, number>();
   private requestCount = 0;
-  private hintGeneration = 0;
-  private nextGeneration = 1;
   private listingGeneration = 0;
-  private hintEntryCount = 0;
+  /** The hints in force; null when none. */
+  private hints: HintColumns | null = null;
+  /** A hint file being loaded, not in force until complete (endHints). */
+  private building: HintColumns | null = null;
   /** Slots of WORKING requests whose file landed complete in in/ (dsmc said `[Done]`). */
   private readonly landedSlots = new Set<number>();
 
@@ -58,7 +60,7 @@ export class RequestCache {
   }
 
   get hintEntries(): number {
-    return this.hintGeneration === 0 ? 0 : this.hintEntryCount;
+    return this.hints?.entries ?? 0;
   }
 
   stateOf(id: string): RequestStateCode {
@@ -73,27 +75,27 @@ export class RequestCache {
     return this.store.mtimeMs[slot] as number;
   }
 
-  private hintValid(slot: number): boolean {
-    return this.hintGeneration !== 0 && this.store.hintGen[slot] === this.hintGeneration;
+  /** Whether a hint holds the slot: one in force, or one of the hint file being loaded. */
+  private hinted(slot: number): boolean {
+    return this.hints?.has(slot) === true || this.building?.has(slot) === true;
   }
 
   private groupOf(slot: number): number {
-    return this.hintValid(slot) ? (this.store.hintVolume[slot] as number) : this.defaultGroup;
+    const hints = this.hints;
+    return hints !== null && hints.has(slot) ? (hints.volume[slot] as number) : this.defaultGroup;
   }
 
   /** Size for scheduling: file_size once read, else the hint's size, else 0. */
   bytesOf(slot: number): number {
     const known = this.store.fileSize[slot] as number;
     if (known >= 0) return known;
-    const hinted = this.hintValid(slot) ? (this.store.hintSize[slot] as number) : -1;
+    const hints = this.hints;
+    const hinted = hints !== null && hints.has(slot) ? (hints.sizeBytes[slot] as number) : -1;
     return hinted >= 0 ? hinted : 0;
   }
 
   private orderOf(slot: number): OrderKey | null {
-    if (!this.hintValid(slot) || this.store.orderKnown[slot] !== 1) return null;
-    const o = this.store.order;
-    const i = slot * 4;
-    return [o[i] as number, o[i + 1] as number, o[i + 2] as number, o[i + 3] as number];
+    return this.hints?.orderOf(slot) ?? null;
   }
 
   private join(slot: number): void {
@@ -133,7 +135,7 @@ export class RequestCache {
     if (next === UNREAD) this.unreadCount++;
     if (next === PENDING) this.countPid(store.pid[slot] as number, 1);
     this.join(slot);
-    if (next === ABSENT && !this.hintValid(slot)) store.release(slot);
+    if (next === ABSENT && !this.hinted(slot)) store.release(slot);
   }
 
   /**
@@ -334,38 +336,32 @@ export class RequestCache {
   }
 
   /**
-   * Replaces the hints in force. `scan` walks the hint text, handing out
-   * entries. With hints already in force the text is scanned twice: once to
-   * check it (a broken file must leave the old hints untouched), then to
-   * store it; the first load stores at once. Every pending request is
-   * regrouped: O(number of ids).
+   * Starts loading a hint file: entries handed to the returned function go
+   * into a new table beside the hints in force, which stay in force (and the
+   * groups as they are) until endHints. A broken or abandoned file thus
+   * leaves the old hints untouched, and the file is read once.
    */
-  replaceHints(scan: (onEntry: (entry: HintEntry) => void) => HintScanOutcome): HintScanOutcome {
-    if (this.hintGeneration !== 0) {
-      const check = scan(() => {});
-      if (!check.ok) return check;
+  beginHints(): (entry: HintEntry) => void {
+    const building = new HintColumns(this.store.slotCapacity);
+    this.building = building;
+    return (entry) => building.set(this.store.ensure(entry.id), this.groups.intern(entry.volume), entry);
+  }
+
+  /**
+   * Ends the load begun by beginHints: `commit` puts its hints in force and
+   * regroups every pending request (O(number of ids)); otherwise they are
+   * dropped. Either way, slots that now hold neither a request nor a hint
+   * are freed.
+   */
+  endHints(commit: boolean): void {
+    const building = this.building;
+    this.building = null;
+    if (building === null) return;
+    if (commit) {
+      this.detachAll();
+      this.hints = building;
     }
-    this.detachAll();
-    const generation = this.nextGeneration++;
-    const { store } = this;
-    let entries = 0;
-    const outcome = scan((entry) => {
-      const slot = store.ensure(entry.id);
-      if (store.hintGen[slot] !== generation) entries++;
-      store.hintGen[slot] = generation;
-      store.hintVolume[slot] = this.groups.intern(entry.volume);
-      store.hintSize[slot] = entry.sizeBytes ?? -1;
-      if (entry.order === null) {
-        store.orderKnown[slot] = 0;
-      } else {
-        store.orderKnown[slot] = 1;
-        store.order.set(entry.order, slot * 4);
-      }
-    });
-    this.hintGeneration = outcome.ok ? generation : 0;
-    this.hintEntryCount = outcome.ok ? entries : 0;
-    this.reattachAll();
-    return outcome;
+    this.reattachAll(commit);
   }
 
   private detachAll(): void {
@@ -374,14 +370,14 @@ export class RequestCache {
     for (let slot = 0; slot < store.extent; slot++) if (store.isUsed(slot)) store.group[slot] = -1;
   }
 
-  /** Regroups every pending request and frees slots that now hold neither a request nor a hint. */
-  private reattachAll(): void {
+  /** With `regroup`, regroups every pending request; frees slots that now hold neither a request nor a hint. */
+  private reattachAll(regroup: boolean): void {
     const { store } = this;
     for (let slot = 0; slot < store.extent; slot++) {
       if (!store.isUsed(slot)) continue;
       if (store.state[slot] === ABSENT) {
-        if (!this.hintValid(slot)) store.release(slot);
-      } else {
+        if (!this.hinted(slot)) store.release(slot);
+      } else if (regroup) {
         this.join(slot);
       }
     }

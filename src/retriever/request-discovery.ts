@@ -15,8 +15,7 @@ const DRAIN_SLICE = 2000;
  * A full listing of request/ catches whatever events were lost: every
  * 10 × sleeptime, at least a minute and at most an hour apart (10 minutes
  * with the default sleeptime), plus at start-up, after a burst of events that
- * may have overflowed the inotify queue (a long hint parse that blocked us
- * shows up as such a burst), and whenever the watch broke.
+ * may have overflowed the inotify queue, and whenever the watch broke.
  */
 function reconcileIntervalMs(sleepMs: number): number {
   return Math.min(Math.max(10 * sleepMs, 60_000), 3_600_000);
@@ -45,9 +44,9 @@ export class RequestDiscovery {
    * runs in its worker. An abort of `signal` (the daemon stops) ends the
    * listing at once, and the pass with it.
    */
-  async discover(sleepMs: number, nowMs: number, loadHints: () => void, signal?: AbortSignal): Promise<void> {
+  async discover(sleepMs: number, nowMs: number, loadHints: () => Promise<unknown>, signal?: AbortSignal): Promise<void> {
     const finishListing = this.startListingIfDue(sleepMs, nowMs, signal);
-    loadHints();
+    await loadHints();
     if (finishListing !== null) await finishListing();
     if (signal?.aborted === true) return;
     await this.applyEvents();

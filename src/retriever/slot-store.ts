@@ -2,15 +2,17 @@ import { NameHashIndex } from '../core/pool/index.js';
 
 /**
  * Compact storage for a million ids: each id gets a slot number, and what we
- * know about it lives in typed-array columns indexed by slot (about 70 bytes
- * per id plus its table entry, where an object per id costs three times that).
- * Hint data and request data share the slot of an id, so an id known from
- * both costs one table entry. Measured at 1,000,000 ids: ~80 MiB for the
- * columns; the ids' strings and the id table (8 MB, outside the JS heap)
- * come on top.
+ * know about its request file lives in typed-array columns indexed by slot
+ * (45 bytes per slot, where an object per id costs several times that).
+ * Hint data (HintColumns, 29 bytes per slot) and request data share the slot
+ * of an id, so an id known from both costs one name and one table entry.
+ * Measured in-process at 1,000,000 requests, all hinted: 130 bytes per
+ * request (the id's string and its place in `names` about 63 on the JS heap;
+ * the columns, the id table and the volume groups' links 67 outside it),
+ * and 31 more for the hints.
  */
 
-/** Request states; a slot in state ABSENT has no request file (it may still carry hint data). */
+/** Request states; a slot in state ABSENT has no request file (it may still carry a hint). */
 export const ABSENT = 0;
 /** Seen in request/ (stat only); its JSON not read yet. */
 export const UNREAD = 1;
@@ -63,17 +65,13 @@ export class SlotStore {
   /** Generation of the last full listing that saw the request file. */
   seenGen = new Uint32Array(INITIAL_CAPACITY);
 
-  // Hint columns; valid only while hintGen equals the hint index's generation.
-  hintGen = new Uint32Array(INITIAL_CAPACITY);
-  hintVolume = new Int32Array(INITIAL_CAPACITY);
-  /** -1 when the hint gives no size. */
-  hintSize = new Float64Array(INITIAL_CAPACITY);
-  /** Four words per slot (see tape-order.ts). */
-  order = new Uint32Array(INITIAL_CAPACITY * 4);
-  orderKnown = new Uint8Array(INITIAL_CAPACITY);
-
   get size(): number {
     return this.slots.size;
+  }
+
+  /** Slots the columns have room for (a power of two). */
+  get slotCapacity(): number {
+    return this.capacity;
   }
 
   /** Number of slot numbers in use or free (iteration bound). */
@@ -125,10 +123,6 @@ export class SlotStore {
     this.state[slot] = ABSENT;
     this.group[slot] = -1;
     this.seenGen[slot] = 0;
-    this.hintGen[slot] = 0;
-    this.hintVolume[slot] = -1;
-    this.hintSize[slot] = -1;
-    this.orderKnown[slot] = 0;
   }
 
   private grow(): void {
@@ -141,11 +135,6 @@ export class SlotStore {
     this.state = grown(this.state, capacity, (n) => new Uint8Array(n));
     this.group = grown(this.group, capacity, (n) => new Int32Array(n));
     this.seenGen = grown(this.seenGen, capacity, (n) => new Uint32Array(n));
-    this.hintGen = grown(this.hintGen, capacity, (n) => new Uint32Array(n));
-    this.hintVolume = grown(this.hintVolume, capacity, (n) => new Int32Array(n));
-    this.hintSize = grown(this.hintSize, capacity, (n) => new Float64Array(n));
-    this.order = grown(this.order, capacity * 4, (n) => new Uint32Array(n));
-    this.orderKnown = grown(this.orderKnown, capacity, (n) => new Uint8Array(n));
     this.capacity = capacity;
   }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/core/log/index.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { HintLoader } from '../../src/retriever/hint-loader.js';
 import { RequestCache } from '../../src/retriever/request-cache.js';
 
@@ -15,7 +16,7 @@ function collectingLogger(): Logger & { warnings: string[] } {
   return { warnings, info: quiet, verbose: quiet, debug: quiet, warn: (code, m) => warnings.push(`[${code}] ${m}`), error: quiet, setLevels: quiet, isVerbose: false, isDebug: false, close: quiet };
 }
 
-describe('fault 12: HintLoader and a hint file that is not a regular file', () => {
+describe('fault 12: HintLoader and a hint file that is not a regular file', async () => {
   let dir: string;
   let file: string;
   let logger: ReturnType<typeof collectingLogger>;
@@ -30,32 +31,80 @@ describe('fault 12: HintLoader and a hint file that is not a regular file', () =
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('a FIFO is one warning naming it, never opened; a regular file put in its place is loaded', () => {
+  it('a FIFO is one warning naming it, never opened; a regular file put in its place is loaded', async () => {
     expect(spawnSync('mkfifo', [file]).status).toBe(0);
-    expect(loader.refresh(file)).toBe('failed');
-    expect(loader.refresh(file)).toBe('unchanged');
+    expect(await loader.refresh(file)).toBe('failed');
+    expect(await loader.refresh(file)).toBe('unchanged');
     expect(logger.warnings).toEqual([`[hintfile_invalid] hint file ${file} is not a regular file (a fifo); not read; all requests go to the default volume`]);
     fs.rmSync(file);
     fs.writeFileSync(file, JSON.stringify({ [A]: { volid: 'V1', order: '1' } }));
-    expect(loader.refresh(file)).toBe('loaded');
+    expect(await loader.refresh(file)).toBe('loaded');
     expect(cache.hintEntries).toBe(1);
   });
 
-  it('a symlink to a regular file is followed (an administrator may set one up)', () => {
+  it('a symlink to a regular file is followed (an administrator may set one up)', async () => {
     const real = path.join(dir, 'real.json');
     fs.writeFileSync(real, JSON.stringify({ [A]: { volid: 'V1', order: '1' } }));
     fs.symlinkSync(real, file);
-    expect(loader.refresh(file)).toBe('loaded');
+    expect(await loader.refresh(file)).toBe('loaded');
     expect(logger.warnings).toEqual([]);
   });
 
-  it('a directory keeps the hints in force', () => {
+  it('a directory keeps the hints in force', async () => {
     fs.writeFileSync(file, JSON.stringify({ [A]: { volid: 'V1', order: '1' } }));
-    expect(loader.refresh(file)).toBe('loaded');
+    expect(await loader.refresh(file)).toBe('loaded');
     fs.rmSync(file);
     fs.mkdirSync(file);
-    expect(loader.refresh(file)).toBe('failed');
+    expect(await loader.refresh(file)).toBe('failed');
     expect(cache.hintEntries).toBe(1);
     expect(logger.warnings).toEqual([`[hintfile_invalid] hint file ${file} is not a regular file (a directory); not read; the hints loaded before stay in force`]);
+  });
+});
+
+describe('issue 15 item 4: the hint file loads in slices, built aside', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'endit-hint-loader-'));
+    file = path.join(dir, 'hints.json');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const id = (n: number): string => `0000${n.toString(16).toUpperCase().padStart(32, '0')}`;
+  /** `n` entries on `volume`; large enough that a load takes many slices. */
+  function writeHints(n: number, volume: string): void {
+    const hints: Record<string, { volid: string; order: string; size: number }> = {};
+    for (let i = 0; i < n; i++) hints[id(i)] = { volid: volume, order: String(i), size: 1 };
+    fs.writeFileSync(file, JSON.stringify(hints));
+  }
+
+  it('item 4: while a new file loads, the event loop has its turns and the hints in force stay whole; a stop abandons the load and keeps them', async () => {
+    const cache = new RequestCache();
+    const loader = new HintLoader(cache, collectingLogger());
+    writeHints(10, 'OLD');
+    expect(await loader.refresh(file)).toBe('loaded');
+    cache.observe(id(5), 1000, 100);
+    writeHints(100_000, 'NEW');
+    fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const stop = new AbortController();
+    const loading = loader.refresh(file, stop.signal);
+    let turns = 0;
+    while (turns < 3) {
+      await nextTurn();
+      turns++;
+      // Mid-load: the planner still sees the old file whole.
+      expect(cache.volumeOf(id(5))).toBe('OLD');
+      expect(cache.hintEntries).toBe(10);
+    }
+    stop.abort();
+    expect(await loading).toBe('stopped');
+    expect(cache.volumeOf(id(5))).toBe('OLD');
+    expect(cache.hintEntries).toBe(10);
+    // The slots the abandoned load made for ids without a request are free again.
+    expect(cache.store.size).toBe(10);
+    // Tried again (not taken as seen) next time, and then in force.
+    expect(await loader.refresh(file)).toBe('loaded');
+    expect(cache.volumeOf(id(5))).toBe('NEW');
+    expect(cache.hintEntries).toBe(100_000);
   });
 });

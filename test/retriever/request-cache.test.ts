@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { scanHintText } from '../../src/retriever/hint-parse.js';
+import { scanHintText, type HintScanOutcome } from '../../src/retriever/hint-parse.js';
 import { RequestCache } from '../../src/retriever/request-cache.js';
 import { ABSENT, IGNORED, INVALID, PENDING, STAGED, UNREAD, WORKING } from '../../src/retriever/slot-store.js';
 
 const id = (n: number): string => `0000${n.toString(16).toUpperCase().padStart(32, '0')}`;
 
+/** Loads hint text as the HintLoader does: built aside, in force only when it parsed. */
+function loadHintText(cache: RequestCache, text: string): HintScanOutcome {
+  const outcome = scanHintText(text, cache.beginHints());
+  cache.endHints(outcome.ok);
+  return outcome;
+}
+
 function hints(cache: RequestCache, map: Record<string, { volid: string; order?: string; size?: number }>): void {
-  const text = JSON.stringify(map);
-  const outcome = cache.replaceHints((onEntry) => scanHintText(text, onEntry));
-  expect(outcome.ok).toBe(true);
+  expect(loadHintText(cache, JSON.stringify(map)).ok).toBe(true);
 }
 
 function pending(cache: RequestCache, n: number, mtimeMs: number, fileSize: number): void {
@@ -128,7 +133,7 @@ describe('RequestCache', () => {
     pending(cache, 1, 10, 1);
     pending(cache, 2, 10, 1);
     expect(cache.volumeOf(id(1))).toBe('OLD');
-    const broken = cache.replaceHints((onEntry) => scanHintText(`{"${id(2)}":{"volid":"NEW"}, oops`, onEntry));
+    const broken = loadHintText(cache, `{"${id(2)}":{"volid":"NEW"}, oops`);
     expect(broken.ok).toBe(false);
     expect(cache.volumeOf(id(1))).toBe('OLD');
     expect(cache.volumeOf(id(2))).toBe('default');

@@ -58,6 +58,16 @@ export function withHintFile<T>(file: string, use: (open: OpenHintFile) => T, ma
   }
 }
 
+/** withHintFile for a `use` that reads the file over several turns of the event loop. */
+export async function withHintFileAsync<T>(file: string, use: (open: OpenHintFile) => Promise<T>, maxBytes = MAX_HINT_FILE_BYTES): Promise<T> {
+  const open = openHintFile(file, maxBytes);
+  try {
+    return await use(open);
+  } finally {
+    fs.closeSync(open.fd);
+  }
+}
+
 /**
  * The bytes of an open hint file, in chunks, for the streaming reader; stops
  * with a HintFileError if the file grows past its limit while being read.

@@ -5,7 +5,7 @@
  * the CLI build a HintMap from the same entries.
  */
 import { isPnfsid } from '../pool/pnfsid.js';
-import { isObjectStart, JsonScanError, scanJsonObjectMembers, type ByteSource, type Scanner } from './json-scanner.js';
+import { isObjectStart, jsonObjectMemberSteps, JsonScanError, runSteps, type ByteSource, type Scanner } from './json-scanner.js';
 
 /** One usable member of the hint object. */
 export interface HintRecord {
@@ -85,14 +85,16 @@ export type HintScanOutcome = { readonly ok: true; readonly summary: HintScanSum
 /**
  * Reads hint file text (any JSON layout, numbers as strings, size missing)
  * and hands each usable entry to `onRecord`, each unusable member to
- * `onSkip`. Unusable members are counted, not fatal; text that is not a JSON
- * object is (the outcome says why). Pure apart from the callbacks.
+ * `onSkip`, a step of members per `next()` (see jsonObjectMemberSteps): a
+ * daemon gives the event loop its turn between steps. Unusable members are
+ * counted, not fatal; text that is not a JSON object is (the outcome says
+ * why). Pure apart from the callbacks.
  */
-export function scanHintRecords(
+export function* hintRecordSteps(
   text: Buffer | string | ByteSource,
   onRecord: (record: HintRecord) => void,
   options: { readonly onSkip?: (id: string, reason: string) => void; readonly aheadBytes?: number } = {},
-): HintScanOutcome {
+): Generator<void, HintScanOutcome, void> {
   let entries = 0;
   let skipped = 0;
   let firstSkipReason: string | null = null;
@@ -116,10 +118,19 @@ export function scanHintRecords(
         options.onSkip?.(id, plan.reason);
       }
     };
-    scanJsonObjectMembers(text, onMember, readHintValue, options.aheadBytes);
+    yield* jsonObjectMemberSteps(text, onMember, readHintValue, options.aheadBytes);
   } catch (error) {
     if (error instanceof JsonScanError) return { ok: false, error: `not valid JSON: ${error.message}` };
     throw error;
   }
   return { ok: true, summary: { entries, skipped, firstSkipReason } };
+}
+
+/** hintRecordSteps all at once (the CLI, the deleter, small texts). */
+export function scanHintRecords(
+  text: Buffer | string | ByteSource,
+  onRecord: (record: HintRecord) => void,
+  options: { readonly onSkip?: (id: string, reason: string) => void; readonly aheadBytes?: number } = {},
+): HintScanOutcome {
+  return runSteps(hintRecordSteps(text, onRecord, options));
 }

@@ -12,6 +12,6 @@ export {
   type HintSkipHandler,
   type TapeHint,
 } from './hint-file.js';
-export { planHintRecord, parseByteCount, scanHintRecords, type HintRecord, type HintRecordPlan, type HintScanOutcome, type HintScanSummary } from './hint-scan.js';
-export { bufferByteSource, fileByteSource, type ByteSource } from './json-scanner.js';
-export { hintByteSource, MAX_HINT_FILE_BYTES, withHintFile, type OpenHintFile } from './hint-open.js';
+export { hintRecordSteps, planHintRecord, parseByteCount, scanHintRecords, type HintRecord, type HintRecordPlan, type HintScanOutcome, type HintScanSummary } from './hint-scan.js';
+export { bufferByteSource, fileByteSource, runSteps, type ByteSource } from './json-scanner.js';
+export { hintByteSource, MAX_HINT_FILE_BYTES, withHintFile, withHintFileAsync, type OpenHintFile } from './hint-open.js';

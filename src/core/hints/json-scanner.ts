@@ -46,6 +46,9 @@ export type ByteSource = () => Buffer | null;
 /** Bytes kept ahead of the current position while scanning a stream: the largest member that can be read. */
 const STREAM_AHEAD_BYTES = 4 * 1024 * 1024;
 
+/** Members of the top-level object read per step of jsonObjectMemberSteps: well under a millisecond of work. */
+const MEMBERS_PER_STEP = 64;
+
 export class Scanner {
   pos = 0;
   /** Offset of `bytes[0]` in the whole input (for error positions). */
@@ -260,17 +263,40 @@ export class Scanner {
    * `{ "k": v, ... }`, calling `onMember` for each member in order. With
    * `readValue`, that reads each value (positioned at it) instead of value().
    */
-  members<T = unknown>(onMember: (key: string, value: T) => void, readValue: (key: string) => T = () => this.value() as T, streamed = false): void {
-    this.sequence(
-      OPEN_BRACE,
-      CLOSE_BRACE,
-      () => {
-        const key = this.string();
-        this.colon();
-        onMember(key, readValue(key));
-      },
-      streamed,
-    );
+  members<T = unknown>(onMember: (key: string, value: T) => void, readValue: (key: string) => T = () => this.value() as T): void {
+    this.sequence(OPEN_BRACE, CLOSE_BRACE, () => {
+      const key = this.string();
+      this.colon();
+      onMember(key, readValue(key));
+    });
+  }
+
+  /**
+   * members() of the top-level object, a step at a time: yields after every
+   * MEMBERS_PER_STEP members, so that a caller can give the event loop its
+   * turn between steps. `streamed` refills the buffer before each member.
+   */
+  *memberSteps<T>(onMember: (key: string, value: T) => void, readValue: (key: string) => T, streamed: boolean): Generator<void, void, void> {
+    this.expect(OPEN_BRACE, '{');
+    this.ws();
+    if (this.peek() === CLOSE_BRACE) {
+      this.pos++;
+      return;
+    }
+    for (let count = 1; ; count++) {
+      if (streamed) this.fill();
+      this.ws();
+      const key = this.string();
+      this.colon();
+      onMember(key, readValue(key));
+      this.ws();
+      if (this.peek() === CLOSE_BRACE) {
+        this.pos++;
+        return;
+      }
+      this.expect(COMMA, ',');
+      if (count % MEMBERS_PER_STEP === 0) yield;
+    }
   }
 
   /** The `:` between a key and its value, with the white space around it. */
@@ -282,10 +308,9 @@ export class Scanner {
 
   /**
    * `open item, item, ... close` (arrays and objects alike; possibly empty):
-   * `readItem` reads one item, positioned at it. `streamed` refills the
-   * buffer before each item.
+   * `readItem` reads one item, positioned at it.
    */
-  private sequence(open: number, close: number, readItem: () => void, streamed = false): void {
+  private sequence(open: number, close: number, readItem: () => void): void {
     this.expect(open, String.fromCharCode(open));
     this.ws();
     if (this.peek() === close) {
@@ -293,7 +318,6 @@ export class Scanner {
       return;
     }
     for (;;) {
-      if (streamed) this.fill();
       this.ws();
       readItem();
       this.ws();
@@ -308,22 +332,42 @@ export class Scanner {
 
 /**
  * Calls `onMember(key, value)` for each member of the top-level JSON object
- * in `bytes` (or text). Throws JsonScanError if it is not one JSON object
- * (members before the error have been handed out already).
+ * in `bytes` (or text), a step (MEMBERS_PER_STEP members) per `next()`.
+ * Throws JsonScanError if it is not one JSON object (members before the
+ * error have been handed out already).
  */
+export function* jsonObjectMemberSteps<T = unknown>(
+  input: Buffer | string | ByteSource,
+  onMember: (key: string, value: T) => void,
+  readValue?: (scanner: Scanner, key: string) => T,
+  aheadBytes = STREAM_AHEAD_BYTES,
+): Generator<void, void, void> {
+  const scanner = new Scanner(typeof input === 'string' ? Buffer.from(input, 'utf8') : input, aheadBytes);
+  scanner.fill();
+  scanner.ws();
+  if (scanner.peek() !== OPEN_BRACE) scanner.fail(scanner.atEnd() ? 'empty document' : 'expected a JSON object');
+  const read = readValue === undefined ? () => scanner.value() as T : (key: string) => readValue(scanner, key);
+  yield* scanner.memberSteps<T>(onMember, read, typeof input === 'function');
+  scanner.ws();
+  if (!scanner.atEnd()) scanner.fail('unexpected text after the object');
+}
+
+/** Runs steps (a generator such as jsonObjectMemberSteps) to the end at once; returns what the last step returns. */
+export function runSteps<R>(steps: Generator<void, R, void>): R {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** jsonObjectMemberSteps all at once. */
 export function scanJsonObjectMembers<T = unknown>(
   input: Buffer | string | ByteSource,
   onMember: (key: string, value: T) => void,
   readValue?: (scanner: Scanner, key: string) => T,
   aheadBytes = STREAM_AHEAD_BYTES,
 ): void {
-  const scanner = new Scanner(typeof input === 'string' ? Buffer.from(input, 'utf8') : input, aheadBytes);
-  scanner.fill();
-  scanner.ws();
-  if (scanner.peek() !== OPEN_BRACE) scanner.fail(scanner.atEnd() ? 'empty document' : 'expected a JSON object');
-  scanner.members<T>(onMember, readValue === undefined ? undefined : (key) => readValue(scanner, key), typeof input === 'function');
-  scanner.ws();
-  if (!scanner.atEnd()) scanner.fail('unexpected text after the object');
+  runSteps(jsonObjectMemberSteps(input, onMember, readValue, aheadBytes));
 }
 
 /** A buffer handed out in chunks of `chunkBytes` (tests of streamed scanning). */

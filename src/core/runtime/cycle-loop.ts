@@ -15,7 +15,7 @@ export type LoopEnd = 'stopped' | 'lock-lost';
 export interface CycleLoopParts {
   readonly behaviour: Pick<DaemonBehaviour, 'cycle'>;
   readonly config: Pick<ConfigManager, 'current' | 'reload' | 'refreshOverride'>;
-  readonly logger: Pick<Logger, 'info' | 'warn' | 'error' | 'setLevels'>;
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug' | 'setLevels'>;
   readonly waker: Pick<Waker, 'sleep' | 'wake'>;
   /** Asked before each cycle (the instance lock). */
   readonly guard: () => CycleGuard;
@@ -55,6 +55,7 @@ export class CycleLoop {
       this.parts.waker.wake();
     },
     skipDelays: () => {
+      this.parts.logger.debug('Got SIGUSR1: the next cycle skips its delays');
       this.#skipDelays = true;
       this.parts.waker.wake();
     },

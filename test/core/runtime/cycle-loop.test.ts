@@ -43,6 +43,7 @@ function harness(): Harness {
       info: (msg: string) => lines.push(`info ${msg}`),
       warn: (code: string, msg: string) => lines.push(`warn [${code}] ${msg}`),
       error: (code: string, msg: string) => lines.push(`error [${code}] ${msg}`),
+      debug: () => {},
       setLevels: () => {},
     },
     waker: new Waker(),

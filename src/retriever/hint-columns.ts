@@ -1,0 +1,84 @@
+import type { HintEntry } from './hint-parse.js';
+import type { OrderKey } from './tape-order.js';
+
+const INITIAL_CAPACITY = 1024;
+
+/**
+ * One hint file's entries as typed-array columns indexed by the slot of the
+ * id in the SlotStore (an id known from both a request and the hint file
+ * costs one name and one table entry): 29 bytes per slot. A new hint file is
+ * built into a fresh HintColumns beside the one in force and swapped in when
+ * complete, so that nothing sees a hint file half loaded.
+ */
+export class HintColumns {
+  private capacity: number;
+  private entryCount = 0;
+  /** Volume group of the hint; -1 when the slot has no hint. */
+  volume: Int32Array;
+  /** -1 when the hint gives no size. */
+  sizeBytes: Float64Array;
+  /** Four words per slot (see tape-order.ts). */
+  order: Uint32Array;
+  orderKnown: Uint8Array;
+
+  /**
+   * `capacity`: the slots the store has room for (a power of two). Made that
+   * large at once, the columns do not grow (a copy held beside its
+   * successor) while most hinted ids are requests known already.
+   */
+  constructor(capacity = INITIAL_CAPACITY) {
+    this.capacity = capacity;
+    this.volume = new Int32Array(capacity).fill(-1);
+    this.sizeBytes = new Float64Array(capacity);
+    this.order = new Uint32Array(capacity * 4);
+    this.orderKnown = new Uint8Array(capacity);
+  }
+
+  /** Distinct ids with a hint. */
+  get entries(): number {
+    return this.entryCount;
+  }
+
+  has(slot: number): boolean {
+    return slot < this.capacity && (this.volume[slot] as number) >= 0;
+  }
+
+  /** Sets the hint of `slot` (a later entry for the same id replaces an earlier one). */
+  set(slot: number, volumeGroup: number, entry: HintEntry): void {
+    if (slot >= this.capacity) this.grow(slot);
+    if ((this.volume[slot] as number) < 0) this.entryCount++;
+    this.volume[slot] = volumeGroup;
+    this.sizeBytes[slot] = entry.sizeBytes ?? -1;
+    if (entry.order === null) {
+      this.orderKnown[slot] = 0;
+    } else {
+      this.orderKnown[slot] = 1;
+      this.order.set(entry.order, slot * 4);
+    }
+  }
+
+  orderOf(slot: number): OrderKey | null {
+    if (!this.has(slot) || this.orderKnown[slot] !== 1) return null;
+    const o = this.order;
+    const i = slot * 4;
+    return [o[i] as number, o[i + 1] as number, o[i + 2] as number, o[i + 3] as number];
+  }
+
+  private grow(slot: number): void {
+    let capacity = this.capacity;
+    while (capacity <= slot) capacity *= 2;
+    const volume = new Int32Array(capacity).fill(-1);
+    volume.set(this.volume);
+    this.volume = volume;
+    const sizeBytes = new Float64Array(capacity);
+    sizeBytes.set(this.sizeBytes);
+    this.sizeBytes = sizeBytes;
+    const order = new Uint32Array(capacity * 4);
+    order.set(this.order);
+    this.order = order;
+    const orderKnown = new Uint8Array(capacity);
+    orderKnown.set(this.orderKnown);
+    this.orderKnown = orderKnown;
+    this.capacity = capacity;
+  }
+}
