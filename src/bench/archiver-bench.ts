@@ -14,7 +14,7 @@ import { runHang, type HangPlan, type HangSample } from './hang-run.js';
 import { alternation, implementationsOf, perlOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
 import { freshJournal } from './journal-tail.js';
 import { note, timed } from './progress.js';
-import { hasDirOpen, signalRuns, type ReadingWatch } from './signal-run.js';
+import { dirReadingWatch, signalRuns } from './signal-run.js';
 import { createPool, destroyPool, emptyDir, HSM, type BenchPool } from './workspace.js';
 
 const MIB = 1024 * 1024;
@@ -129,15 +129,7 @@ async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Pr
   pool.writeConfig({ sleeptime: opts.sleepSec, archiver_threshold1_usage: 100_000_000, archiver_timeout: 86_400 });
   pool.writeScenario({ rules: [{ command: 'archive', action: 'hang' }] });
   emptyDir(pool.sub('requestlists'));
-  const out = pool.sub('out');
-  const watch: ReadingWatch = {
-    program: 'archiver',
-    readingProbe: () => (run) => hasDirOpen(run.pid, out),
-    usr1Line: /Starting archive session .*\(SIGUSR1/,
-    usr1From: 'end of reading',
-    catchTimeoutMs: 2000 + n / 50,
-    actTimeoutMs: 30_000 + n / 20,
-  };
+  const watch = dirReadingWatch('archiver', pool.sub('out'), n, { usr1Line: /Starting archive session .*\(SIGUSR1/, usr1From: 'end of reading' });
   try {
     return signalRows('archiver', n, await signalRuns(pool, n, watch, perlOf(opts)));
   } finally {

@@ -15,7 +15,7 @@ import { runHang, type HangPlan, type HangSample } from './hang-run.js';
 import { alternation, implementationsOf, perlOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
 import { freshJournal, type JournalEvent } from './journal-tail.js';
 import { note, timed } from './progress.js';
-import { hasDirOpen, signalRuns, type ReadingWatch } from './signal-run.js';
+import { dirReadingWatch, signalRuns } from './signal-run.js';
 import { createPool, destroyPool, emptyDir, type BenchPool } from './workspace.js';
 
 const MIB = 1024 * 1024;
@@ -148,22 +148,14 @@ async function hangRuns(pool: BenchPool, n: number, opts: BenchOptions): Promise
 
 /**
  * Issue 15 item 4: signals while the retriever lists request/ (signal-run.ts),
- * its sessions hanging. Its whole hint file is loaded, as at a site: a
- * signal waits for that synchronous load (see readers-responsive.test.ts).
+ * its sessions hanging. Its whole hint file is loaded, as at a site; the
+ * session SIGUSR1 asks for waits for that load (see readers-responsive.test.ts).
  */
 async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Promise<Measured[]> {
   configure(pool, opts, SIGNAL_FILL_WAIT_MAX_SEC);
   pool.writeScenario({ rules: [{ command: 'retrieve', action: 'hang' }] });
   emptyDir(pool.sub('requestlists'));
-  const request = pool.sub('request');
-  const watch: ReadingWatch = {
-    program: 'retriever',
-    readingProbe: () => (run) => hasDirOpen(run.pid, request),
-    usr1Line: /Starting retrieve session for volume .*\(SIGUSR1\)/,
-    usr1From: 'signal',
-    catchTimeoutMs: 2000 + n / 50,
-    actTimeoutMs: 30_000 + n / 20,
-  };
+  const watch = dirReadingWatch('retriever', pool.sub('request'), n, { usr1Line: /Starting retrieve session for volume .*\(SIGUSR1\)/, usr1From: 'signal' });
   try {
     return signalRows('retriever', n, await signalRuns(pool, n, watch, perlOf(opts)));
   } finally {

@@ -77,6 +77,17 @@ export interface ReadingWatch {
   readonly actTimeoutMs: number;
 }
 
+/** The watch of a daemon that lists `dir` (archiver out/, retriever request/), with waits that grow with N. */
+export function dirReadingWatch(program: DaemonProgram, dir: string, n: number, usr1: Pick<ReadingWatch, 'usr1Line' | 'usr1From'>): ReadingWatch {
+  return {
+    program,
+    readingProbe: () => (run) => hasDirOpen(run.pid, dir),
+    ...usr1,
+    catchTimeoutMs: 2000 + n / 50,
+    actTimeoutMs: 30_000 + n / 20,
+  };
+}
+
 /** Polls closely until `condition` holds; false when the run exited or the time is up first. */
 async function pollUntil(run: DaemonRun, condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
