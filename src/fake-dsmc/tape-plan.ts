@@ -3,6 +3,7 @@ import type { LibraryState, SessionPlan, SessionStart, TapeFile, UnloadEvent } f
 import { endSession, startSession } from '../tape-model/drive-model.js';
 import type { StoredObject } from './catalog.js';
 import type { DrivesChange, DrivesState } from './drive-state.js';
+import { planSimMs } from './drive-state.js';
 import type { JournalMount, JournalUnloadEntry } from './journal.js';
 
 /** One mount: listed objects in a row on one volume, in list order (the order dsmc reads them). */
@@ -72,6 +73,30 @@ export function planMountRequest(state: DrivesState, nowMs: number, run: TapeRun
   const start = startSession(state.library, { volume: run.volume, files: run.files, nowMs });
   const answer = answerOf(start);
   return { state: ownedBy(state, start.library, answer, pid), result: answer, unloads: start.unloads };
+}
+
+/** The latest simulated time at or before `nowMs` that the drives' state has recorded an event at (a request, a drive let go). */
+function latestEventMs(state: DrivesState, nowMs: number): number {
+  let latestMs = 0;
+  const consider = (ms: number): void => {
+    if (ms <= nowMs && ms > latestMs) latestMs = ms;
+  };
+  for (const drive of state.library.drives) consider(drive.idleSinceMs);
+  for (const plan of state.library.open.values()) consider(plan.requestedMs);
+  for (const session of state.library.queue) consider(session.requestedMs);
+  return latestMs;
+}
+
+/**
+ * When a session's first mount is asked for: at the dsmc process's start
+ * (`processStartRealMs`), not when the fake got to it. A real dsmc starts in
+ * a second or two, nothing beside a mount; the fake's own start-up (Node and
+ * its modules, 0.2-1 s real) would count a hundred simulated seconds at a
+ * time scale of 0.01. Never before an event the state has recorded since,
+ * so the shared timeline stays in order. Pure.
+ */
+export function planFirstRequestMs(state: DrivesState, nowMs: number, processStartRealMs: number): number {
+  return Math.min(nowMs, Math.max(planSimMs(state, processStartRealMs), latestEventMs(state, nowMs)));
 }
 
 /** A waiting session looks again: started (another session's end gave it a drive), still waiting, or asks anew if its place was lost. */

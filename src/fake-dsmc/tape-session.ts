@@ -9,7 +9,7 @@ import { appendJournal } from './journal.js';
 import type { LibraryScenario } from './scenario-library.js';
 import type { SessionContext } from './session.js';
 import type { MountAnswer, TapeRun } from './tape-plan.js';
-import { planMountCheck, planMountEnd, planMountRecord, planMountRequest, planUnloadEntry } from './tape-plan.js';
+import { planFirstRequestMs, planMountCheck, planMountEnd, planMountRecord, planMountRequest, planUnloadEntry } from './tape-plan.js';
 
 // Real dsmc's words: a session waiting for a drive, and one past the node's MAXNUMMP.
 const WAITING_FOR_MOUNT = 'ANS1114I Waiting for mount of offline media.';
@@ -29,6 +29,8 @@ export class TapeSession {
   private readonly placeOf = new Map<number, { run: TapeRun; file: number }>();
   private held: HeldDrive | null = null;
   private clock: Pick<DrivesState, 'epochRealMs' | 'config'> | null = null;
+  /** The first mount is dated at the process's start (see planFirstRequestMs); later ones when asked. */
+  private mounted = false;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -73,7 +75,10 @@ export class TapeSession {
   }
 
   private async mount(run: TapeRun): Promise<MountAnswer> {
-    let answer = this.update((state, nowMs) => planMountRequest(state, nowMs, run, process.pid)).result;
+    const first = !this.mounted;
+    this.mounted = true;
+    const askedMs = (state: DrivesState, nowMs: number): number => (first ? planFirstRequestMs(state, nowMs, performance.timeOrigin) : nowMs);
+    let answer = this.update((state, nowMs) => planMountRequest(state, askedMs(state, nowMs), run, process.pid)).result;
     if (answer.kind === 'waiting') {
       this.ctx.out.message(WAITING_FOR_MOUNT);
       this.ctx.out.flush();

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JournalEndEntry, JournalEntry, JournalMount, JournalUnloadEntry } from '../../src/fake-dsmc/journal.js';
+import type { JournalEndEntry, JournalEntry, JournalMount, JournalStartEntry, JournalUnloadEntry } from '../../src/fake-dsmc/journal.js';
 import { readJournal, seedObjects } from '../../src/fake-dsmc/library.js';
 import type { Sandbox } from './helpers.js';
 import { killAll, makeSandbox, removeSandbox, retrieveArgs, run, start, waitFor, writeList, writeScenario } from './helpers.js';
@@ -139,6 +139,23 @@ describe('mounts kept and lost', () => {
     const result = await retrieve([paths['VA1'], paths['VB1'], paths['VA2']] as string[]);
     expect(result.rc).toBe(0);
     expect(mountsOfLast().map((m) => [m.volume, m.followOn, m.files])).toEqual([['VA', false, 1], ['VB', false, 1], ['VA', true, 1]]);
+  });
+});
+
+describe('compressed time', () => {
+  it("dates a session's first mount at its process's start, so the fake's own start-up is not drive time a hundred times over", async () => {
+    useLibrary({ drives: 1 });
+    const paths = seed({ VA: [GB, GB] });
+    expect((await retrieve([paths['VA1'] as string])).rc).toBe(0); // makes the library's clock
+    const second = await retrieve([paths['VA2'] as string]);
+    expect(second.rc).toBe(0);
+    const { epochRealMs } = JSON.parse(readFileSync(join(box.library, 'drives.json'), 'utf8')) as { epochRealMs: number };
+    const startEntry = readJournal(box.library).findLast((e): e is JournalStartEntry => e.event === 'start');
+    const startLineSimSec = ((startEntry?.timeMs as number) - epochRealMs) / ROUND_LIBRARY.timeScale / 1000;
+    const [first, followOn] = ends().map((e) => e.mounts?.[0] as JournalMount);
+    // asked for before the fake had even journalled its start (its modules were loading), yet after the first session let the drive go
+    expect(followOn?.startSec).toBeLessThan(startLineSimSec);
+    expect(followOn?.startSec).toBeGreaterThanOrEqual(first?.endSec as number);
   });
 });
 

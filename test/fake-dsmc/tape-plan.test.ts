@@ -5,7 +5,7 @@ import type { StoredObject } from '../../src/fake-dsmc/catalog.js';
 import type { DrivesState } from '../../src/fake-dsmc/drive-state.js';
 import { formatDrivesState, parseDrivesState, planRealMs, planSimMs, planSweep } from '../../src/fake-dsmc/drive-state.js';
 import type { MountAnswer, TapeRun } from '../../src/fake-dsmc/tape-plan.js';
-import { planMountCheck, planMountEnd, planMountRecord, planMountRequest, planTapeOffsets, planTapeRuns, planUnloadEntry } from '../../src/fake-dsmc/tape-plan.js';
+import { planFirstRequestMs, planMountCheck, planMountEnd, planMountRecord, planMountRequest, planTapeOffsets, planTapeRuns, planUnloadEntry } from '../../src/fake-dsmc/tape-plan.js';
 import type { LibraryScenario } from '../../src/fake-dsmc/scenario-library.js';
 import { ROUND_SPEC } from '../tape-model/round-spec.js';
 
@@ -156,5 +156,25 @@ describe('drives.json', () => {
     const clock = { epochRealMs: 1000, config: config() };
     expect(planSimMs(clock, 1500)).toBe(500_000);
     expect(planRealMs(clock, 500_000)).toBe(1500);
+  });
+});
+
+describe('planFirstRequestMs: the first mount is dated at the process start, never before a recorded event', () => {
+  // time scale 0.001: a real millisecond is a simulated second; the epoch is real time 0
+  const state = (): DrivesState => parseDrivesState(undefined, config(), 0);
+  const ended = (): DrivesState => {
+    const opened = planMountRequest(state(), 1000, run('VA', 1), 11);
+    const answer = opened.result;
+    if (answer.kind !== 'started') throw new Error('expected started');
+    return planMountEnd(opened.state, 40_000, answer.sessionId).state;
+  };
+  it.each([
+    ['nothing recorded: the process start (real 5 ms = 5000 simulated ms)', state, 9000, 5, 5000],
+    ['started before the epoch: the epoch', state, 9000, -3, 0],
+    ['a drive let go after the process started: not before that', ended, 60_000, 20, 40_000],
+    ['a drive let go before the process started: the process start', ended, 60_000, 50, 50_000],
+    ['never later than now', state, 9000, 12, 9000],
+  ])('%s', (_what, make, nowMs, processStartRealMs, expected) => {
+    expect(planFirstRequestMs(make(), nowMs, processStartRealMs)).toBe(expected);
   });
 });

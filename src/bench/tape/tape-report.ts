@@ -26,7 +26,8 @@ function formatStartDelays(delaysMs: readonly number[], timeScale: number): stri
   const medianMs = sorted[(sorted.length - 1) >> 1] as number;
   const maxMs = sorted[sorted.length - 1] as number;
   const both = (ms: number): string => `${(ms / 1000).toFixed(2)} s (${Math.round(ms / 1000 / timeScale)} s simulated)`;
-  return `dsmc start-up median ${both(medianMs)}, max ${both(maxMs)}`;
+  // The fake dates a session's first mount at its process's start: this start-up is shown, not charged as drive time.
+  return `dsmc start-up median ${both(medianMs)}, max ${both(maxMs)} (not drive time: the first mount is dated at the process start)`;
 }
 
 /** One line on what the real run did beyond the table. */

@@ -56,7 +56,7 @@ describe('the bench:tape report', () => {
   it('the real run line: deliveries, sessions, kills, waits, dsmc start-up real and simulated, moved files, wall time', () => {
     expect(formatRealRunLine(seedResult(1, 2000))).toBe(
       'endit-retriever (fake drives): 600 of 600 recalls delivered; 40 dsmc sessions; 0 emergency kills; longest wait for a drive 7000 s (bound 9000 s); ' +
-        'dsmc start-up median 0.30 s (30 s simulated), max 0.90 s (90 s simulated); 2 traced file(s) moved on tape past one they overlapped, by at most 46.6 GiB; 110 s wall',
+        'dsmc start-up median 0.30 s (30 s simulated), max 0.90 s (90 s simulated) (not drive time: the first mount is dated at the process start); 2 traced file(s) moved on tape past one they overlapped, by at most 46.6 GiB; 110 s wall',
     );
   });
 
