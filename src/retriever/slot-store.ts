@@ -1,3 +1,4 @@
+import { growableArray, grownArray } from '../core/growable-array.js';
 import { NameHashIndex } from '../core/pool/index.js';
 
 /**
@@ -31,12 +32,6 @@ export type RequestStateCode = typeof ABSENT | typeof UNREAD | typeof PENDING | 
 
 const INITIAL_CAPACITY = 1024;
 
-function grown<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(array: T, capacity: number, make: (n: number) => T): T {
-  const next = make(capacity);
-  next.set(array);
-  return next;
-}
-
 export class SlotStore {
   private readonly names: (string | undefined)[] = [];
   /**
@@ -49,21 +44,21 @@ export class SlotStore {
   private readonly freeSlots: number[] = [];
   private capacity = INITIAL_CAPACITY;
 
-  // Request columns.
+  // Request columns (grown in place: see growable-array.ts).
   /** The request file's mtime: tells a rewritten file from an unchanged one. */
-  mtimeMs = new Float64Array(INITIAL_CAPACITY);
+  mtimeMs = growableArray(Float64Array, INITIAL_CAPACITY);
   /** The mtime when the request was first seen: its age, kept when dCache rewrites the file (a retry). */
-  sinceMs = new Float64Array(INITIAL_CAPACITY);
-  statSize = new Float64Array(INITIAL_CAPACITY);
+  sinceMs = growableArray(Float64Array, INITIAL_CAPACITY);
+  statSize = growableArray(Float64Array, INITIAL_CAPACITY);
   /** file_size from the JSON; -1 until read. */
-  fileSize = new Float64Array(INITIAL_CAPACITY);
+  fileSize = growableArray(Float64Array, INITIAL_CAPACITY);
   /** parent_pid; 0 when none. */
-  pid = new Int32Array(INITIAL_CAPACITY);
-  state = new Uint8Array(INITIAL_CAPACITY);
+  pid = growableArray(Int32Array, INITIAL_CAPACITY);
+  state = growableArray(Uint8Array, INITIAL_CAPACITY);
   /** Volume group of a pending request; -1 when in none. */
-  group = new Int32Array(INITIAL_CAPACITY);
+  group = growableArray(Int32Array, INITIAL_CAPACITY);
   /** Generation of the last full listing that saw the request file. */
-  seenGen = new Uint32Array(INITIAL_CAPACITY);
+  seenGen = growableArray(Uint32Array, INITIAL_CAPACITY);
 
   get size(): number {
     return this.slots.size;
@@ -127,14 +122,14 @@ export class SlotStore {
 
   private grow(): void {
     const capacity = this.capacity * 2;
-    this.mtimeMs = grown(this.mtimeMs, capacity, (n) => new Float64Array(n));
-    this.sinceMs = grown(this.sinceMs, capacity, (n) => new Float64Array(n));
-    this.statSize = grown(this.statSize, capacity, (n) => new Float64Array(n));
-    this.fileSize = grown(this.fileSize, capacity, (n) => new Float64Array(n));
-    this.pid = grown(this.pid, capacity, (n) => new Int32Array(n));
-    this.state = grown(this.state, capacity, (n) => new Uint8Array(n));
-    this.group = grown(this.group, capacity, (n) => new Int32Array(n));
-    this.seenGen = grown(this.seenGen, capacity, (n) => new Uint32Array(n));
+    this.mtimeMs = grownArray(this.mtimeMs, capacity);
+    this.sinceMs = grownArray(this.sinceMs, capacity);
+    this.statSize = grownArray(this.statSize, capacity);
+    this.fileSize = grownArray(this.fileSize, capacity);
+    this.pid = grownArray(this.pid, capacity);
+    this.state = grownArray(this.state, capacity);
+    this.group = grownArray(this.group, capacity);
+    this.seenGen = grownArray(this.seenGen, capacity);
     this.capacity = capacity;
   }
 }
