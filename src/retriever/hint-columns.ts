@@ -1,3 +1,4 @@
+import { growableArray, grownArray } from '../core/growable-array.js';
 import type { HintEntry } from './hint-parse.js';
 import type { OrderKey } from './tape-order.js';
 
@@ -8,7 +9,8 @@ const INITIAL_CAPACITY = 1024;
  * id in the SlotStore (an id known from both a request and the hint file
  * costs one name and one table entry): 29 bytes per slot. A new hint file is
  * built into a fresh HintColumns beside the one in force and swapped in when
- * complete, so that nothing sees a hint file half loaded.
+ * complete, so that nothing sees a hint file half loaded. The columns grow
+ * in place (growable-array.ts).
  */
 export class HintColumns {
   private capacity: number;
@@ -28,10 +30,10 @@ export class HintColumns {
    */
   constructor(capacity = INITIAL_CAPACITY) {
     this.capacity = capacity;
-    this.volume = new Int32Array(capacity).fill(-1);
-    this.sizeBytes = new Float64Array(capacity);
-    this.order = new Uint32Array(capacity * 4);
-    this.orderKnown = new Uint8Array(capacity);
+    this.volume = growableArray(Int32Array, capacity).fill(-1);
+    this.sizeBytes = growableArray(Float64Array, capacity);
+    this.order = growableArray(Uint32Array, capacity * 4);
+    this.orderKnown = growableArray(Uint8Array, capacity);
   }
 
   /** Distinct ids with a hint. */
@@ -67,18 +69,10 @@ export class HintColumns {
   private grow(slot: number): void {
     let capacity = this.capacity;
     while (capacity <= slot) capacity *= 2;
-    const volume = new Int32Array(capacity).fill(-1);
-    volume.set(this.volume);
-    this.volume = volume;
-    const sizeBytes = new Float64Array(capacity);
-    sizeBytes.set(this.sizeBytes);
-    this.sizeBytes = sizeBytes;
-    const order = new Uint32Array(capacity * 4);
-    order.set(this.order);
-    this.order = order;
-    const orderKnown = new Uint8Array(capacity);
-    orderKnown.set(this.orderKnown);
-    this.orderKnown = orderKnown;
+    this.volume = grownArray(this.volume, capacity, -1);
+    this.sizeBytes = grownArray(this.sizeBytes, capacity);
+    this.order = grownArray(this.order, capacity * 4);
+    this.orderKnown = grownArray(this.orderKnown, capacity);
     this.capacity = capacity;
   }
 }

@@ -1,4 +1,5 @@
-import { NameHashIndex } from '../core/pool/index.js';
+import { growableArray, grownArray } from '../core/growable-array.js';
+import { PackedIdTable } from '../core/pool/index.js';
 
 /**
  * Compact storage for a million ids: each id gets a slot number, and what we
@@ -6,10 +7,10 @@ import { NameHashIndex } from '../core/pool/index.js';
  * (45 bytes per slot, where an object per id costs several times that).
  * Hint data (HintColumns, 29 bytes per slot) and request data share the slot
  * of an id, so an id known from both costs one name and one table entry.
- * Measured in-process at 1,000,000 requests, all hinted: 130 bytes per
- * request (the id's string and its place in `names` about 63 on the JS heap;
- * the columns, the id table and the volume groups' links 67 outside it),
- * and 31 more for the hints.
+ * Measured in-process at 1,000,000 requests, all hinted, before the ids were
+ * packed: 130 bytes per request (the id's string and its place in an array
+ * about 63 on the JS heap; the columns, the id table and the volume groups'
+ * links 67 outside it), and 31 more for the hints.
  */
 
 /** Request states; a slot in state ABSENT has no request file (it may still carry a hint). */
@@ -31,42 +32,37 @@ export type RequestStateCode = typeof ABSENT | typeof UNREAD | typeof PENDING | 
 
 const INITIAL_CAPACITY = 1024;
 
-function grown<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(array: T, capacity: number, make: (n: number) => T): T {
-  const next = make(capacity);
-  next.set(array);
-  return next;
-}
-
 export class SlotStore {
-  private readonly names: (string | undefined)[] = [];
   /**
-   * id → slot: an open-addressing table of slot numbers outside the JS heap
-   * (the ids stay in `names` only). A Map of a million ids held some 30 MB
-   * of heap, and as much again while it grew. Measured with 1M requests and
-   * hints, sessions hanging: peak RSS 344-350 -> 321-331 MiB.
+   * id <-> slot, the ids packed as bytes outside the JS heap (see
+   * packed-id-table.ts). Before: a string per id in an array, and a
+   * NameHashIndex; before that, a Map of a million ids (some 30 MB of heap,
+   * and as much again while it grew).
    */
-  private readonly slots = new NameHashIndex((slot) => this.names[slot] as string);
+  private readonly ids = new PackedIdTable();
+  /** Slot numbers handed out so far (free ones included). */
+  private slotExtent = 0;
   private readonly freeSlots: number[] = [];
   private capacity = INITIAL_CAPACITY;
 
-  // Request columns.
+  // Request columns (grown in place: see growable-array.ts).
   /** The request file's mtime: tells a rewritten file from an unchanged one. */
-  mtimeMs = new Float64Array(INITIAL_CAPACITY);
+  mtimeMs = growableArray(Float64Array, INITIAL_CAPACITY);
   /** The mtime when the request was first seen: its age, kept when dCache rewrites the file (a retry). */
-  sinceMs = new Float64Array(INITIAL_CAPACITY);
-  statSize = new Float64Array(INITIAL_CAPACITY);
+  sinceMs = growableArray(Float64Array, INITIAL_CAPACITY);
+  statSize = growableArray(Float64Array, INITIAL_CAPACITY);
   /** file_size from the JSON; -1 until read. */
-  fileSize = new Float64Array(INITIAL_CAPACITY);
+  fileSize = growableArray(Float64Array, INITIAL_CAPACITY);
   /** parent_pid; 0 when none. */
-  pid = new Int32Array(INITIAL_CAPACITY);
-  state = new Uint8Array(INITIAL_CAPACITY);
+  pid = growableArray(Int32Array, INITIAL_CAPACITY);
+  state = growableArray(Uint8Array, INITIAL_CAPACITY);
   /** Volume group of a pending request; -1 when in none. */
-  group = new Int32Array(INITIAL_CAPACITY);
+  group = growableArray(Int32Array, INITIAL_CAPACITY);
   /** Generation of the last full listing that saw the request file. */
-  seenGen = new Uint32Array(INITIAL_CAPACITY);
+  seenGen = growableArray(Uint32Array, INITIAL_CAPACITY);
 
   get size(): number {
-    return this.slots.size;
+    return this.ids.size;
   }
 
   /** Slots the columns have room for (a power of two). */
@@ -76,41 +72,38 @@ export class SlotStore {
 
   /** Number of slot numbers in use or free (iteration bound). */
   get extent(): number {
-    return this.names.length;
+    return this.slotExtent;
   }
 
   slotOf(id: string): number | undefined {
-    const slot = this.slots.find(id);
+    const slot = this.ids.find(id);
     return slot < 0 ? undefined : slot;
   }
 
   nameOf(slot: number): string {
-    const name = this.names[slot];
+    const name = this.ids.nameOf(slot);
     if (name === undefined) throw new Error(`slot ${slot} is free`);
     return name;
   }
 
   isUsed(slot: number): boolean {
-    return this.names[slot] !== undefined;
+    return this.ids.has(slot);
   }
 
   /** The slot of `id`, created (empty: no request, no hint) if needed. */
   ensure(id: string): number {
-    const existing = this.slots.find(id);
+    const existing = this.ids.find(id);
     if (existing >= 0) return existing;
-    const slot = this.freeSlots.pop() ?? this.names.length;
+    const slot = this.freeSlots.pop() ?? this.slotExtent++;
     if (slot >= this.capacity) this.grow();
-    this.names[slot] = id;
-    this.slots.insert(slot);
+    this.ids.insert(slot, id);
     this.clear(slot);
     return slot;
   }
 
   release(slot: number): void {
-    const name = this.names[slot];
-    if (name === undefined) return;
-    this.slots.delete(name); // while the slot still names the id: the table looks ids up through it
-    this.names[slot] = undefined;
+    if (!this.ids.has(slot)) return;
+    this.ids.remove(slot);
     this.freeSlots.push(slot);
   }
 
@@ -127,14 +120,14 @@ export class SlotStore {
 
   private grow(): void {
     const capacity = this.capacity * 2;
-    this.mtimeMs = grown(this.mtimeMs, capacity, (n) => new Float64Array(n));
-    this.sinceMs = grown(this.sinceMs, capacity, (n) => new Float64Array(n));
-    this.statSize = grown(this.statSize, capacity, (n) => new Float64Array(n));
-    this.fileSize = grown(this.fileSize, capacity, (n) => new Float64Array(n));
-    this.pid = grown(this.pid, capacity, (n) => new Int32Array(n));
-    this.state = grown(this.state, capacity, (n) => new Uint8Array(n));
-    this.group = grown(this.group, capacity, (n) => new Int32Array(n));
-    this.seenGen = grown(this.seenGen, capacity, (n) => new Uint32Array(n));
+    this.mtimeMs = grownArray(this.mtimeMs, capacity);
+    this.sinceMs = grownArray(this.sinceMs, capacity);
+    this.statSize = grownArray(this.statSize, capacity);
+    this.fileSize = grownArray(this.fileSize, capacity);
+    this.pid = grownArray(this.pid, capacity);
+    this.state = grownArray(this.state, capacity);
+    this.group = grownArray(this.group, capacity);
+    this.seenGen = grownArray(this.seenGen, capacity);
     this.capacity = capacity;
   }
 }

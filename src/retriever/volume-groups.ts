@@ -1,3 +1,4 @@
+import { growableArray, grownArray } from '../core/growable-array.js';
 import type { VolumeSummary } from './policy.js';
 
 /** Pending requests of one volume, with aggregates kept up to date on every change. */
@@ -29,8 +30,13 @@ export class VolumeGroups {
   private readonly groups: VolumeGroup[] = [];
   /** Groups with at least one member. */
   private readonly nonEmpty = new Set<number>();
-  private next = new Int32Array(1024).fill(NONE);
-  private prev = new Int32Array(1024).fill(NONE);
+  /**
+   * Links of member slots only: add() sets both of a slot before anything
+   * reads them, so the arrays are never filled (at 10M requests, filling
+   * their whole power-of-two length would touch some 50 MB more).
+   */
+  private next = growableArray(Int32Array, 1024);
+  private prev = growableArray(Int32Array, 1024);
 
   constructor(private readonly sinceOf: (slot: number) => number) {}
 
@@ -64,12 +70,8 @@ export class VolumeGroups {
     if (slot < this.next.length) return;
     let capacity = this.next.length;
     while (capacity <= slot) capacity *= 2;
-    const next = new Int32Array(capacity).fill(NONE);
-    const prev = new Int32Array(capacity).fill(NONE);
-    next.set(this.next);
-    prev.set(this.prev);
-    this.next = next;
-    this.prev = prev;
+    this.next = grownArray(this.next, capacity);
+    this.prev = grownArray(this.prev, capacity);
   }
 
   /** Adds a slot that is in no group. */
@@ -128,8 +130,6 @@ export class VolumeGroups {
   clearAll(): void {
     for (const index of this.nonEmpty) this.reset(this.at(index));
     this.nonEmpty.clear();
-    this.next.fill(NONE);
-    this.prev.fill(NONE);
   }
 
   private refreshExtrema(g: VolumeGroup): void {

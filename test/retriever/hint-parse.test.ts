@@ -99,6 +99,22 @@ describe('streamed hint files', () => {
     expect(entries).toHaveLength(300);
   });
 
+  it.each([7, 300, 4096])('reads the same entries from a source that hands out one buffer, overwritten per chunk of %i bytes (as fileByteSource does)', (chunkBytes) => {
+    const text = Buffer.from(JSON.stringify(big, null, 2));
+    const chunks = bufferByteSource(text, chunkBytes);
+    const shared = Buffer.alloc(chunkBytes);
+    const reusing = (): Buffer | null => {
+      const chunk = chunks();
+      if (chunk === null) return null;
+      shared.fill(0x7b); // what was handed out before is gone
+      return shared.subarray(0, chunk.copy(shared));
+    };
+    const entries: HintEntry[] = [];
+    expect(scanHintText(reusing, (e) => entries.push(e), 256).ok).toBe(true);
+    const whole = parseHintText(text);
+    expect(whole.ok && entries).toEqual(whole.ok && whole.entries);
+  });
+
   it('reports a broken streamed file with its position in the whole file', () => {
     const text = Buffer.from(`${JSON.stringify(big).slice(0, -30)}}`);
     const outcome = scanHintText(bufferByteSource(text, 5), () => {}, 256);

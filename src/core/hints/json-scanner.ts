@@ -40,7 +40,7 @@ function isDigit(c: number): boolean {
   return c >= ZERO && c <= NINE;
 }
 
-/** Hands out a file's bytes a chunk at a time; null at the end. */
+/** Hands out a file's bytes a chunk at a time; null at the end. A chunk may be overwritten by the next call. */
 export type ByteSource = () => Buffer | null;
 
 /** Bytes kept ahead of the current position while scanning a stream: the largest member that can be read. */
@@ -55,6 +55,8 @@ export class Scanner {
   private base = 0;
   private bytes: Buffer;
   private source: ByteSource | null;
+  /** The buffer `bytes` lies in while streaming (see fill). */
+  private window: Buffer | null = null;
 
   constructor(input: Buffer | ByteSource, private readonly aheadBytes = STREAM_AHEAD_BYTES) {
     if (typeof input === 'function') {
@@ -70,23 +72,29 @@ export class Scanner {
     throw new JsonScanError(message, this.base + this.pos);
   }
 
-  /** With a streamed input: keeps at least `ahead` bytes (or the rest of the input) after the position. */
+  /**
+   * With a streamed input: keeps at least `ahead` bytes (or the rest of the
+   * input) after the position. The bytes go into one window reused for the
+   * whole input: a new buffer per refill (a 4 MiB chunk and an 8 MiB concat)
+   * was garbage that malloc kept as holes in the heap (retriever, 1M hints).
+   */
   fill(ahead = this.aheadBytes): void {
     if (this.source === null || this.bytes.length - this.pos >= ahead) return;
-    const parts: Buffer[] = [this.bytes.subarray(this.pos)];
-    let have = parts[0]?.length ?? 0;
-    while (have < ahead && this.source !== null) {
+    let window = this.window ?? Buffer.allocUnsafeSlow(2 * ahead);
+    // The rest moves to the front (within the window too: Buffer#copy allows overlap).
+    let have = this.bytes.copy(window, 0, this.pos);
+    while (have < ahead) {
       const chunk = this.source();
       if (chunk === null) {
         this.source = null;
         break;
       }
-      parts.push(chunk);
-      have += chunk.length;
+      if (have + chunk.length > window.length) window = Buffer.concat([window.subarray(0, have)], have + chunk.length);
+      have += chunk.copy(window, have);
     }
-    if (parts.length === 1) return;
+    this.window = window;
     this.base += this.pos;
-    this.bytes = Buffer.concat(parts);
+    this.bytes = window.subarray(0, have);
     this.pos = 0;
   }
 
@@ -381,12 +389,13 @@ export function bufferByteSource(bytes: Buffer, chunkBytes: number): ByteSource 
   };
 }
 
-/** Reads a file in chunks, for scanJsonObjectMembers: a large file never sits in memory whole. */
+/** Reads a file in chunks, for scanJsonObjectMembers: a large file never sits in memory whole. Every chunk is read into the same buffer. */
 export function fileByteSource(fd: number, chunkBytes = STREAM_AHEAD_BYTES): ByteSource {
+  let buffer: Buffer | undefined;
   return () => {
-    const chunk = Buffer.allocUnsafe(chunkBytes);
-    const read = fs.readSync(fd, chunk, 0, chunkBytes, null);
-    return read === 0 ? null : chunk.subarray(0, read);
+    buffer ??= Buffer.allocUnsafeSlow(chunkBytes);
+    const read = fs.readSync(fd, buffer, 0, chunkBytes, null);
+    return read === 0 ? null : buffer.subarray(0, read);
   };
 }
 

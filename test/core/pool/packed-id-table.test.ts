@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { PackedIdTable } from '../../../src/core/pool/index.js';
+import { packId } from '../../../src/core/pool/packed-id-table.js';
+
+const chimera = (i: number): string => `0000${i.toString(16).toUpperCase().padStart(32, '0')}`;
+
+describe('packId (a pnfsid as a header and nibbles)', () => {
+  it.each([
+    { id: '0', header: 1, bytes: [0x00] },
+    { id: 'A', header: 1, bytes: [0xa0] },
+    { id: 'a', header: 0x41, bytes: [0xa0] },
+    { id: '09AF', header: 4, bytes: [0x09, 0xaf] },
+    { id: '09af', header: 0x44, bytes: [0x09, 0xaf] },
+    { id: '123', header: 3, bytes: [0x12, 0x30] },
+    { id: 'F'.repeat(36), header: 36, bytes: Array(18).fill(0xff) },
+  ])('$id', ({ id, header, bytes }) => {
+    const out = new Uint8Array(19);
+    expect(packId(id, out)).toBe(header);
+    expect([...out.subarray(1, 1 + bytes.length)]).toEqual(bytes);
+  });
+
+  it.each(['', 'F'.repeat(37), 'aB', '0g', 'req-1', 'é'])('%j stays a string', (id) => {
+    expect(packId(id, new Uint8Array(19))).toBe(0x80);
+  });
+});
+
+describe('PackedIdTable', () => {
+  it.each([
+    { what: 'Chimera ids (36 digits, upper case)', idOf: chimera },
+    { what: 'PNFS ids (24 digits)', idOf: (i: number) => i.toString(16).toUpperCase().padStart(24, '0') },
+    { what: 'lower-case ids', idOf: (i: number) => chimera(i).toLowerCase() },
+    { what: 'odd lengths', idOf: (i: number) => i.toString(16).toUpperCase() },
+    { what: 'ids kept as strings (mixed case, not hex, too long)', idOf: (i: number) => [`aB${i}`, `req-${i}`, `${chimera(i)}0`][i % 3] as string },
+  ])('$what: insert, look up, name, remove and grow', ({ idOf }) => {
+    const table = new PackedIdTable();
+    const n = 5000; // grows the records and the index several times
+    for (let i = 0; i < n; i++) table.insert(i, idOf(i));
+    expect(table.size).toBe(n);
+    for (let i = 0; i < n; i++) expect([table.find(idOf(i)), table.nameOf(i), table.has(i)]).toEqual([i, idOf(i), true]);
+    for (let i = 0; i < n; i += 2) table.remove(i);
+    expect(table.size).toBe(n / 2);
+    for (let i = 0; i < n; i++) expect([table.find(idOf(i)), table.nameOf(i), table.has(i)]).toEqual(i % 2 === 0 ? [-1, undefined, false] : [i, idOf(i), true]);
+    for (let i = 0; i < n; i += 2) table.insert(i, idOf(i)); // slots reused
+    for (let i = 0; i < n; i++) expect(table.find(idOf(i))).toBe(i);
+  });
+
+  it('tells ids apart that pack alike but for case or length', () => {
+    const table = new PackedIdTable();
+    const ids = ['ABC', 'abc', 'ABC0', 'aBc', '0ABC', 'AB'];
+    ids.forEach((id, slot) => table.insert(slot, id));
+    ids.forEach((id, slot) => expect([table.find(id), table.nameOf(slot)]).toEqual([slot, id]));
+    expect(table.find('ABc0')).toBe(-1);
+  });
+
+  it('keeps finding ids after removals in the middle of collision runs (backward shift), and shrinks', () => {
+    const table = new PackedIdTable();
+    const n = 20_000;
+    for (let i = 0; i < n; i++) table.insert(i, chimera(i));
+    // Remove all but every 97th id: many runs lose members before, inside and after others, and the table halves several times.
+    for (let i = 0; i < n; i++) if (i % 97 !== 0) table.remove(i);
+    for (let i = 0; i < n; i++) expect(table.find(chimera(i))).toBe(i % 97 === 0 ? i : -1);
+    expect(table.size).toBe(Math.ceil(n / 97));
+    table.remove(1); // free already: no effect
+    table.remove(10 ** 7); // never used: no effect
+    expect(table.size).toBe(Math.ceil(n / 97));
+  });
+});
