@@ -14,13 +14,16 @@ export interface CycleWorkView {
   /** Sessions that ended since the last cycle. */
   readonly sessionsEnded: number;
   readonly skipDelays: boolean;
+  /** A listing of out/ handed out part of its files and goes on (a SIGUSR1 came during it). */
+  readonly listingPending: boolean;
 }
 
 export interface CycleWorkDecision {
   /**
    * `full`: list out/ now (a session ended: which of its files are gone?; the
-   * first cycle; SIGUSR1). `changed`: sleeptime passed, list out/ if its
-   * mtime shows a change. `none`: nothing to look at.
+   * first cycle; SIGUSR1), or go on with the listing under way. `changed`:
+   * sleeptime passed, list out/ if its mtime shows a change. `none`: nothing
+   * to look at.
    */
   readonly scan: 'full' | 'changed' | 'none';
   /** Whether to run the policy (it also runs whenever the scan finds changes). */
@@ -35,10 +38,34 @@ export interface CycleWorkDecision {
 export function decideCycleWork(view: CycleWorkView): CycleWorkDecision {
   const clockWentBack = view.nowMs < view.lastScanMs || view.nowMs < view.lastDecisionMs;
   const firstCycle = view.lastScanMs === -Infinity;
+  // A SIGUSR1 during a listing acts on what it found so far first (issue 15 item 4); the listing goes on the cycle after.
+  if (view.listingPending) return { scan: view.skipDelays ? 'none' : 'full', decide: true };
   const scan = view.sessionsEnded > 0 || firstCycle || view.skipDelays ? 'full' : clockWentBack || view.nowMs - view.lastScanMs >= view.sleepMs ? 'changed' : 'none';
   const timerDue = view.recheckAtMs !== null && view.nowMs >= view.recheckAtMs;
   const decide = firstCycle || view.changed || view.sessionsEnded > 0 || view.skipDelays || timerDue || clockWentBack;
   return { scan, decide };
+}
+
+/** What the cycle knows after its look at out/, about a SIGUSR1. */
+export interface FlushAllView {
+  readonly skipDelays: boolean;
+  /** A SIGUSR1 came during a listing that is not complete yet. */
+  readonly flushOwed: boolean;
+  /** The listing of out/ goes on in a later cycle. */
+  readonly listingPending: boolean;
+}
+
+/**
+ * SIGUSR1 means "flush everything in out/". During a listing of many files
+ * it flushes what the listing found so far at once, and is owed for the rest:
+ * once the listing is complete, the files it found later are flushed too,
+ * without a second signal. Pure.
+ */
+export function decideFlushAll(view: FlushAllView): { readonly flushAll: boolean; readonly flushOwed: boolean } {
+  return {
+    flushAll: view.skipDelays || (view.flushOwed && !view.listingPending),
+    flushOwed: view.listingPending && (view.skipDelays || view.flushOwed),
+  };
 }
 
 /** Marks on a file of a running session, from dsmc's output. */

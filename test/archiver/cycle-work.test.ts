@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyEndedFiles, decideCycleWork, NOT_REMOVED_MARK, SENT_MARK, type CycleWorkView } from '../../src/archiver/cycle-work.js';
+import { classifyEndedFiles, decideCycleWork, decideFlushAll, NOT_REMOVED_MARK, SENT_MARK, type CycleWorkView } from '../../src/archiver/cycle-work.js';
 import { PoolFiles } from '../../src/core/pool/index.js';
 
 const T0 = 1_700_000_000_000;
@@ -14,6 +14,7 @@ function view(over: Partial<CycleWorkView>): CycleWorkView {
     changed: false,
     sessionsEnded: 0,
     skipDelays: false,
+    listingPending: false,
     ...over,
   };
 }
@@ -29,8 +30,24 @@ describe('decideCycleWork', () => {
     ['a wait timer is due', { recheckAtMs: T0 }, 'none', true],
     ['a wait timer is not due yet', { recheckAtMs: T0 + 1 }, 'none', false],
     ['the clock went backwards: look again', { lastScanMs: T0 + 5000, lastDecisionMs: T0 + 5000 }, 'changed', true],
+    ['item 4: a listing is under way: it goes on, and the policy looks at what it found', { listingPending: true }, 'full', true],
+    ['item 4: SIGUSR1 during a listing: act on what it found first, no listing this cycle', { listingPending: true, skipDelays: true }, 'none', true],
+    ['item 4: a session ended during a listing: the listing goes on', { listingPending: true, sessionsEnded: 1 }, 'full', true],
   ])('%s', (_what, over, scan, decide) => {
     expect(decideCycleWork(view(over))).toEqual({ scan, decide });
+  });
+});
+
+describe('decideFlushAll (issue 15 item 4: SIGUSR1 during a listing flushes the rest once the listing is complete)', () => {
+  it.each([
+    ['no signal', { skipDelays: false, flushOwed: false, listingPending: false }, { flushAll: false, flushOwed: false }],
+    ['SIGUSR1, out/ fully listed: flush all, nothing owed', { skipDelays: true, flushOwed: false, listingPending: false }, { flushAll: true, flushOwed: false }],
+    ['SIGUSR1 during a listing: flush what it found, owe the rest', { skipDelays: true, flushOwed: false, listingPending: true }, { flushAll: true, flushOwed: true }],
+    ['owed, the listing still goes on: wait for it', { skipDelays: false, flushOwed: true, listingPending: true }, { flushAll: false, flushOwed: true }],
+    ['owed, the listing is complete: flush the rest, paid', { skipDelays: false, flushOwed: true, listingPending: false }, { flushAll: true, flushOwed: false }],
+    ['owed, and a second SIGUSR1 during the listing: flush again, still owed', { skipDelays: true, flushOwed: true, listingPending: true }, { flushAll: true, flushOwed: true }],
+  ])('%s', (_what, view, expected) => {
+    expect(decideFlushAll(view)).toEqual(expected);
   });
 });
 
