@@ -46,28 +46,6 @@ export function decideCycleWork(view: CycleWorkView): CycleWorkDecision {
   return { scan, decide };
 }
 
-/** What the cycle knows after its look at out/, about a SIGUSR1. */
-export interface FlushAllView {
-  readonly skipDelays: boolean;
-  /** A SIGUSR1 came during a listing that is not complete yet. */
-  readonly flushOwed: boolean;
-  /** The listing of out/ goes on in a later cycle. */
-  readonly listingPending: boolean;
-}
-
-/**
- * SIGUSR1 means "flush everything in out/". During a listing of many files
- * it flushes what the listing found so far at once, and is owed for the rest:
- * once the listing is complete, the files it found later are flushed too,
- * without a second signal. Pure.
- */
-export function decideFlushAll(view: FlushAllView): { readonly flushAll: boolean; readonly flushOwed: boolean } {
-  return {
-    flushAll: view.skipDelays || (view.flushOwed && !view.listingPending),
-    flushOwed: view.listingPending && (view.skipDelays || view.flushOwed),
-  };
-}
-
 /** Marks on a file of a running session, from dsmc's output. */
 export const SENT_MARK = 1;
 /** dsmc said it could not get at the file (ANS4007E) after archiving it: its removal failed. */

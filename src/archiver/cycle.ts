@@ -1,11 +1,11 @@
 import type { DaemonBehaviour, DaemonContext } from '../core/runtime/index.js';
-import { backoffRemainingMs, coordinatorOf } from '../core/runtime/index.js';
+import { backoffRemainingMs, coordinatorOf, decideOwedSkip } from '../core/runtime/index.js';
 import { DirIndex, PoolFiles } from '../core/pool/index.js';
 import type { ConfigSnapshot } from '../core/config/index.js';
 import { decideArchiverCycle, INITIAL_ARCHIVER_STATE, recordArchiveOutcome, type ArchiverSettings, type ArchiverState } from './policy.js';
 import { archiverSettings } from './settings.js';
 import { archiverFigureValues } from './figures-of.js';
-import { decideCycleWork, decideFlushAll, type CycleWorkDecision } from './cycle-work.js';
+import { decideCycleWork, type CycleWorkDecision } from './cycle-work.js';
 import { ArchiveSessions, type EndedArchive } from './archive-sessions.js';
 import { SentFiles } from './sent-files.js';
 
@@ -62,8 +62,9 @@ class Archiver implements DaemonBehaviour {
     for (const session of ended) this.accountEnded(session);
     this.recheckHeld(nowMs, skipDelays);
     const listingPending = this.index.listingPending;
-    const { flushAll, flushOwed } = decideFlushAll({ skipDelays, flushOwed: this.flushOwed, listingPending });
-    this.flushOwed = flushOwed;
+    // SIGUSR1 means "flush everything in out/": during a listing, what it found so far now, the rest once it is complete.
+    const { skipDelays: flushAll, owed } = decideOwedSkip({ skipDelays, owed: this.flushOwed, listingPending });
+    this.flushOwed = owed;
     if (work.decide || this.changed || flushAll) await this.decide(settings, nowMs, flushAll, ended.length);
     await this.sent.persist();
     // A listing handed out part of out/ (a SIGUSR1 came): it goes on at once.

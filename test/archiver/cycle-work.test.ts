@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyEndedFiles, decideCycleWork, decideFlushAll, NOT_REMOVED_MARK, SENT_MARK, type CycleWorkView } from '../../src/archiver/cycle-work.js';
+import { classifyEndedFiles, decideCycleWork, NOT_REMOVED_MARK, SENT_MARK, type CycleWorkView } from '../../src/archiver/cycle-work.js';
 import { PoolFiles } from '../../src/core/pool/index.js';
 
 const T0 = 1_700_000_000_000;
@@ -35,19 +35,6 @@ describe('decideCycleWork', () => {
     ['item 4: a session ended during a listing: the listing goes on', { listingPending: true, sessionsEnded: 1 }, 'full', true],
   ])('%s', (_what, over, scan, decide) => {
     expect(decideCycleWork(view(over))).toEqual({ scan, decide });
-  });
-});
-
-describe('decideFlushAll (issue 15 item 4: SIGUSR1 during a listing flushes the rest once the listing is complete)', () => {
-  it.each([
-    ['no signal', { skipDelays: false, flushOwed: false, listingPending: false }, { flushAll: false, flushOwed: false }],
-    ['SIGUSR1, out/ fully listed: flush all, nothing owed', { skipDelays: true, flushOwed: false, listingPending: false }, { flushAll: true, flushOwed: false }],
-    ['SIGUSR1 during a listing: flush what it found, owe the rest', { skipDelays: true, flushOwed: false, listingPending: true }, { flushAll: true, flushOwed: true }],
-    ['owed, the listing still goes on: wait for it', { skipDelays: false, flushOwed: true, listingPending: true }, { flushAll: false, flushOwed: true }],
-    ['owed, the listing is complete: flush the rest, paid', { skipDelays: false, flushOwed: true, listingPending: false }, { flushAll: true, flushOwed: false }],
-    ['owed, and a second SIGUSR1 during the listing: flush again, still owed', { skipDelays: true, flushOwed: true, listingPending: true }, { flushAll: true, flushOwed: true }],
-  ])('%s', (_what, view, expected) => {
-    expect(decideFlushAll(view)).toEqual(expected);
   });
 });
 
