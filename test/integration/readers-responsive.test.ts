@@ -151,6 +151,27 @@ describe('the archiver and the retriever stay responsive while they read many en
     expect(fs.readdirSync(pool.path('request'))).toHaveLength(N);
   });
 
+  it('item 4: SIGUSR1 while the retriever lists request/: a session for the requests listed so far starts before the listing ends; the listing then completes', async () => {
+    const pool = createTestPool({ debug: 1, retriever_maxworkers: 1, retriever_buffersize: 1 });
+    fillRequests(pool, N);
+    const daemon = startDaemon('retriever', pool);
+    await whileListing(daemon, pool.path('request'));
+    // Some of request/ listed (the listing hands out batches of thousands), far from all (it takes seconds here).
+    await new Promise((r) => setTimeout(r, 300));
+    daemon.child.kill('SIGUSR1');
+    expect(await logLineWithin(pool, 'retriever', /Starting retrieve session .*\(SIGUSR1\)/, OPEN_TIMEOUT_MS)).toBe(true);
+    // The listing goes on in the background and is completed later.
+    expect(await logLineWithin(pool, 'retriever', /Listed request\/: 100000 files/, OPEN_TIMEOUT_MS)).toBe(true);
+    const log = readLog(pool, 'retriever');
+    const session = log.search(/Starting retrieve session .*\(SIGUSR1\)/);
+    expect(session).toBeGreaterThanOrEqual(0);
+    expect(session).toBeLessThan(log.search(/Listed request\/:/));
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+    // Acted on what was listed so far: not all of request/.
+    expect(Number(/Starting retrieve session .*: (\d+) files.*\(SIGUSR1\)/.exec(log)?.[1])).toBeLessThan(N);
+  });
+
   it('item 4: SIGTERM while the retriever loads its hint file: exit 0 within 2 s, without waiting for the load to end', async () => {
     const pool = createTestPool({ debug: 1, retriever_buffersize: 1 });
     fillRequests(pool, N_HINTED);
