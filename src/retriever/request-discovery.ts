@@ -67,9 +67,14 @@ export class RequestDiscovery {
    * the watch's events applied (as they always are, after a listing).
    *
    * The hint file is waited for, SIGUSR1 or not: without it every request
-   * is in one unknown volume, and a session started on that would read the
-   * tapes out of order. Its load is sliced (signals are taken during it) and
-   * takes about 1.5 s for a million entries on the bench machine.
+   * is in the default volume, and a session started on that would take all
+   * the requests listed so far in one list, across every tape in no order,
+   * and keep them (a request on a running session stays there) when the
+   * hints come a few seconds later. Its load is sliced (signals are taken
+   * during it) and takes about 5 s of work for a million entries (README);
+   * measured at start-up on the shared 2-core bench machine at load 5-8:
+   * 15.5-20 s. So at start-up with a million hints, a SIGUSR1 takes effect
+   * when the load ends, not within 2 s.
    */
   async discover(sleepMs: number, nowMs: number, loadHints: () => Promise<unknown>, signal?: AbortSignal, giveWay: () => boolean = () => false): Promise<void> {
     this.listing ??= this.startListingIfDue(sleepMs, nowMs, signal);

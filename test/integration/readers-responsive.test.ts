@@ -11,10 +11,11 @@
  * The retriever loads its hint file in slices, between which signals are
  * handled. A SIGUSR1 during the load is taken at once, but the sessions it
  * starts need the volumes the hint file gives: they start within 2 s of the
- * end of the load. Likewise the archiver's SIGUSR1 flushes every file in
- * out/, which it knows once out/ is listed: the flush starts within 2 s of
- * the end of the listing under way (at a million files that listing alone
- * takes seconds).
+ * end of the load. A SIGUSR1 during a listing does not wait for it: the
+ * archiver flushes the files listed so far, the retriever starts sessions
+ * for the requests listed so far, before the listing ends (its log line
+ * comes later); the listing goes on, and the archiver flushes the rest once
+ * it is complete, each file once.
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
