@@ -14,13 +14,16 @@ export interface CycleWorkView {
   /** Sessions that ended since the last cycle. */
   readonly sessionsEnded: number;
   readonly skipDelays: boolean;
+  /** A listing of out/ handed out part of its files and goes on (a SIGUSR1 came during it). */
+  readonly listingPending: boolean;
 }
 
 export interface CycleWorkDecision {
   /**
    * `full`: list out/ now (a session ended: which of its files are gone?; the
-   * first cycle; SIGUSR1). `changed`: sleeptime passed, list out/ if its
-   * mtime shows a change. `none`: nothing to look at.
+   * first cycle; SIGUSR1), or go on with the listing under way. `changed`:
+   * sleeptime passed, list out/ if its mtime shows a change. `none`: nothing
+   * to look at.
    */
   readonly scan: 'full' | 'changed' | 'none';
   /** Whether to run the policy (it also runs whenever the scan finds changes). */
@@ -35,6 +38,8 @@ export interface CycleWorkDecision {
 export function decideCycleWork(view: CycleWorkView): CycleWorkDecision {
   const clockWentBack = view.nowMs < view.lastScanMs || view.nowMs < view.lastDecisionMs;
   const firstCycle = view.lastScanMs === -Infinity;
+  // A SIGUSR1 during a listing acts on what it found so far first (issue 15 item 4); the listing goes on the cycle after.
+  if (view.listingPending) return { scan: view.skipDelays ? 'none' : 'full', decide: true };
   const scan = view.sessionsEnded > 0 || firstCycle || view.skipDelays ? 'full' : clockWentBack || view.nowMs - view.lastScanMs >= view.sleepMs ? 'changed' : 'none';
   const timerDue = view.recheckAtMs !== null && view.nowMs >= view.recheckAtMs;
   const decide = firstCycle || view.changed || view.sessionsEnded > 0 || view.skipDelays || timerDue || clockWentBack;

@@ -1,5 +1,5 @@
 import type { DaemonBehaviour, DaemonContext } from '../core/runtime/index.js';
-import { backoffRemainingMs, coordinatorOf } from '../core/runtime/index.js';
+import { backoffRemainingMs, coordinatorOf, decideOwedSkip } from '../core/runtime/index.js';
 import { DirIndex, PoolFiles } from '../core/pool/index.js';
 import type { ConfigSnapshot } from '../core/config/index.js';
 import { decideArchiverCycle, INITIAL_ARCHIVER_STATE, recordArchiveOutcome, type ArchiverSettings, type ArchiverState } from './policy.js';
@@ -34,6 +34,8 @@ class Archiver implements DaemonBehaviour {
   /** The world changed since the policy last looked. */
   private changed = true;
   private lastHeldRecheckMs: number;
+  /** A SIGUSR1 came during a listing of out/: what the rest of it finds is flushed too once it is complete. */
+  private flushOwed = false;
 
   constructor(private readonly ctx: DaemonContext) {
     this.index = new DirIndex(ctx.pool.out, { warnOddEntry: (message) => ctx.logger.warn('odd_entry', message) });
@@ -54,45 +56,63 @@ class Archiver implements DaemonBehaviour {
     const current = this.ctx.config.current;
     const settings = archiverSettings(current);
     const nowMs = this.ctx.nowMs();
-    const ended = this.sessions.takeEnded();
-    const work = this.planWork(current, settings, nowMs, ended.length, skipDelays);
-    if (!(await this.scan(work, nowMs, ended))) return settings.sleepMs; // stopping: the listing was cut short
+    const work = this.planWork(current, settings, nowMs, this.sessions.takeEnded(), skipDelays);
+    const ended = await this.scan(work, nowMs);
+    if (ended === null) return settings.sleepMs; // stopping: the listing was cut short
     for (const session of ended) this.accountEnded(session);
     this.recheckHeld(nowMs, skipDelays);
-    if (work.decide || this.changed) await this.decide(settings, nowMs, skipDelays, ended.length);
+    const listingPending = this.index.listingPending;
+    // SIGUSR1 means "flush everything in out/": during a listing, what it found so far now, the rest once it is complete.
+    const { skipDelays: flushAll, owed } = decideOwedSkip({ skipDelays, owed: this.flushOwed, listingPending });
+    this.flushOwed = owed;
+    if (work.decide || this.changed || flushAll) await this.decide(settings, nowMs, flushAll, ended.length);
     await this.sent.persist();
+    // A listing handed out part of out/ (a SIGUSR1 came): it goes on at once.
+    if (listingPending) return 0;
     return this.sessions.size > 0 ? BUSY_CYCLE_MS : settings.sleepMs;
   }
 
-  private planWork(current: ConfigSnapshot, settings: ArchiverSettings, nowMs: number, sessionsEnded: number, skipDelays: boolean): CycleWorkDecision {
+  private planWork(current: ConfigSnapshot, settings: ArchiverSettings, nowMs: number, ended: readonly EndedArchive[], skipDelays: boolean): CycleWorkDecision & { readonly ended: readonly EndedArchive[] } {
     const { lastScanMs, lastDecisionMs, recheckAtMs } = this;
     const changed = this.changed || current !== this.lastConfig;
     this.lastConfig = current;
-    return decideCycleWork({ nowMs, sleepMs: settings.sleepMs, lastScanMs, lastDecisionMs, recheckAtMs, changed, sessionsEnded, skipDelays });
+    const listingPending = this.index.listingPending;
+    const work = decideCycleWork({ nowMs, sleepMs: settings.sleepMs, lastScanMs, lastDecisionMs, recheckAtMs, changed, sessionsEnded: ended.length, skipDelays, listingPending });
+    return { ...work, ended };
   }
 
   /**
-   * Lists out/ when the work plan says so; ended sessions wait for a listing
-   * that worked. False when a stop cut the listing short (ended sessions put
-   * back, nothing else changed).
+   * Lists out/ when the work plan says so (a listing gives way to a SIGUSR1:
+   * it hands out what it found so far and goes on next cycle). Returns the
+   * ended sessions that may be accounted now: those a complete listing begun
+   * after they ended has looked at (a file their dsmc removed is gone from
+   * the index). The others are put back for a later listing. Null when a
+   * stop cut the listing short (all put back, nothing else changed).
    */
-  private async scan(work: CycleWorkDecision, nowMs: number, ended: readonly EndedArchive[]): Promise<boolean> {
-    if (work.scan === 'none') return true;
+  private async scan(work: CycleWorkDecision & { readonly ended: readonly EndedArchive[] }, nowMs: number): Promise<readonly EndedArchive[] | null> {
+    const { ended } = work;
+    const resumed = this.index.listingPending;
     let changes;
     try {
-      changes = await this.index.update({ force: work.scan === 'full', signal: this.ctx.stopping });
+      changes = work.scan === 'none' ? null : await this.index.update({ force: work.scan === 'full', signal: this.ctx.stopping, yieldWhen: this.ctx.skipPending });
     } catch (error) {
       this.sessions.putBack(ended);
       throw error;
     }
-    if (changes === null) {
-      this.sessions.putBack(ended);
-      return false;
-    }
+    if (work.scan === 'none' || changes === null || !changes.complete || resumed) this.sessions.putBack(ended);
+    if (work.scan === 'none') return [];
+    if (changes === null) return null;
+    this.logPartialListing(changes.complete, resumed);
     this.lastScanMs = nowMs;
     if (changes.added.length > 0 || changes.removed.length > 0) this.filesStale = true;
     if (this.sessions.applyChanges(changes)) this.changed = true;
-    return true;
+    return changes.complete && !resumed ? ended : [];
+  }
+
+  /** Says when a listing gives way to a SIGUSR1, and when such a listing is complete (rare: not every listing is logged). */
+  private logPartialListing(complete: boolean, resumed: boolean): void {
+    if (!complete) this.ctx.logger.debug(`Listing out/: ${this.index.size} files known so far; acting on them first (SIGUSR1), the listing goes on`);
+    else if (resumed) this.ctx.logger.debug(`Listed out/: ${this.index.size} files (the listing went on after a SIGUSR1)`);
   }
 
   private accountEnded(ended: EndedArchive): void {
@@ -118,14 +138,15 @@ class Archiver implements DaemonBehaviour {
     }
   }
 
-  private async decide(settings: ArchiverSettings, nowMs: number, skipDelays: boolean, endedSessions: number): Promise<void> {
+  /** Runs the policy; `flushAll`: a SIGUSR1 (now, or owed since a listing that is now complete) flushes everything pending. */
+  private async decide(settings: ArchiverSettings, nowMs: number, flushAll: boolean, endedSessions: number): Promise<void> {
     if (this.filesStale) {
       this.files = this.index.snapshot();
       this.filesStale = false;
     }
     const { working } = this.sessions;
     const groupSlots = coordinatorOf(this.ctx).groupView().slots.archive;
-    const view = { nowMs, files: this.files, working, held: this.sent.heldNames, runningSessions: this.sessions.size, endedSessions, skipDelays, groupSlots };
+    const view = { nowMs, files: this.files, working, held: this.sent.heldNames, runningSessions: this.sessions.size, endedSessions, skipDelays: flushAll, groupSlots };
     const previous = this.state;
     const decision = decideArchiverCycle(settings, previous, view);
     this.state = decision.nextState;

@@ -129,7 +129,7 @@ async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Pr
   pool.writeConfig({ sleeptime: opts.sleepSec, archiver_threshold1_usage: 100_000_000, archiver_timeout: 86_400 });
   pool.writeScenario({ rules: [{ command: 'archive', action: 'hang' }] });
   emptyDir(pool.sub('requestlists'));
-  const watch = dirReadingWatch('archiver', pool.sub('out'), n, { usr1Line: /Starting archive session .*\(SIGUSR1/, usr1From: 'end of reading' });
+  const watch = dirReadingWatch('archiver', pool.sub('out'), n, { usr1Line: /Starting archive session .*\(SIGUSR1/ });
   try {
     return signalRows('archiver', n, await signalRuns(pool, n, watch, perlOf(opts)));
   } finally {

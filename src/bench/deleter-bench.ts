@@ -234,7 +234,6 @@ async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Pr
     readingProbe: removalProbe(pool),
     beforeEachRun: () => emptyDir(pool.sub('trash/queue')),
     usr1Line: /Processing the deletion queue as instructed by SIGUSR1/,
-    usr1From: 'signal',
     catchTimeoutMs: 3000 + n / 10,
     actTimeoutMs: 30_000 + n / 20,
   };

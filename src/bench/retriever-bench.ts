@@ -155,7 +155,7 @@ async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Pr
   configure(pool, opts, SIGNAL_FILL_WAIT_MAX_SEC);
   pool.writeScenario({ rules: [{ command: 'retrieve', action: 'hang' }] });
   emptyDir(pool.sub('requestlists'));
-  const watch = dirReadingWatch('retriever', pool.sub('request'), n, { usr1Line: /Starting retrieve session for volume .*\(SIGUSR1\)/, usr1From: 'signal' });
+  const watch = dirReadingWatch('retriever', pool.sub('request'), n, { usr1Line: /Starting retrieve session for volume .*\(SIGUSR1\)/ });
   try {
     return signalRows('retriever', n, await signalRuns(pool, n, watch, perlOf(opts)));
   } finally {

@@ -10,12 +10,13 @@
  * - "SIGTERM while reading → exit": from the signal to the process's exit,
  *   with its exit status (0 expected) as a figure of its own;
  * - "SIGUSR1 while reading → acted on": from the signal to the log line
- *   the tests wait for (retriever: a retrieve session started for
- *   `(SIGUSR1)`; deleter: `Processing the deletion queue as instructed by
- *   SIGUSR1`). The archiver's SIGUSR1 flushes every file in out/, which it
- *   knows once the listing under way ends: its figure counts, as its test
- *   does, from the end of that listing (out/ closed) to its
- *   `Starting archive session ... (SIGUSR1 ...)` line.
+ *   the tests wait for (archiver: an archive session started for
+ *   `(SIGUSR1 ...)`, with the files listed so far; retriever: a retrieve
+ *   session started for `(SIGUSR1)`, for the requests listed so far;
+ *   deleter: `Processing the deletion queue as instructed by SIGUSR1`).
+ *   Neither the archiver nor the retriever waits for the listing under way:
+ *   it goes on in the background, and the rest is acted on once it is
+ *   complete.
  *
  * With `--against-perl`, SIGTERM is measured for the Perl daemons too: the
  * same observables mean the same there (tsmarchiver.pl reads out/ entry by
@@ -65,10 +66,8 @@ export interface ReadingWatch {
   readonly program: DaemonProgram;
   /** Made just before each start: whether it reads its big directory now (checked every millisecond or so). */
   readonly readingProbe: () => (run: DaemonRun) => boolean;
-  /** Its SIGUSR1 taking effect, in its log. */
+  /** Its SIGUSR1 taking effect, in its log (timed from the signal). */
   readonly usr1Line: RegExp;
-  /** archiver: count from the end of the reading under way (see above); others: from the signal. */
-  readonly usr1From: 'signal' | 'end of reading';
   /** Puts the pool back in shape before each start (deleter: an empty trash/queue/, so that what is left in trash/ is queued anew). */
   readonly beforeEachRun?: () => void;
   /** Longest wait to catch it reading (endit's; the Perl daemons get scaledTimeoutMs). */
@@ -78,7 +77,7 @@ export interface ReadingWatch {
 }
 
 /** The watch of a daemon that lists `dir` (archiver out/, retriever request/), with waits that grow with N. */
-export function dirReadingWatch(program: DaemonProgram, dir: string, n: number, usr1: Pick<ReadingWatch, 'usr1Line' | 'usr1From'>): ReadingWatch {
+export function dirReadingWatch(program: DaemonProgram, dir: string, n: number, usr1: Pick<ReadingWatch, 'usr1Line'>): ReadingWatch {
   return {
     program,
     readingProbe: () => (run) => hasDirOpen(run.pid, dir),
@@ -155,20 +154,16 @@ export async function termWhileReading(pool: BenchPool, watch: ReadingWatch, imp
   return { termSec, exitStatus: await exited };
 }
 
-/** SIGUSR1 while it reads: seconds until its log says it acted on it (see above for the archiver). */
+/** SIGUSR1 while it reads: seconds from the signal until its log says it acted on it. */
 export async function usr1WhileReading(pool: BenchPool, watch: ReadingWatch): Promise<number | null> {
   const log = logPath(pool, watch.program);
   const fromByte = sizeOf(log);
   const started = await startReading(pool, watch, 'SIGUSR1');
   if (started === null) return null;
-  const { run, reading } = started;
+  const { run } = started;
   try {
-    let fromMs = performance.now();
+    const fromMs = performance.now();
     run.child.kill('SIGUSR1');
-    if (watch.usr1From === 'end of reading') {
-      await pollUntil(run, () => !reading(), watch.actTimeoutMs);
-      fromMs = performance.now();
-    }
     const seen = await pollUntil(run, () => logHasLine(log, fromByte, watch.usr1Line), watch.actTimeoutMs);
     // Not seen: the time waited is a lower bound, over the target.
     if (!seen) note(`endit-${watch.program}: SIGUSR1 while reading not acted on within ${watch.actTimeoutMs / 1000} s`);

@@ -1,4 +1,4 @@
-import { coordinatorOf, type DaemonBehaviour, type DaemonContext } from '../core/runtime/index.js';
+import { coordinatorOf, decideOwedSkip, type DaemonBehaviour, type DaemonContext } from '../core/runtime/index.js';
 import type { Logger } from '../core/log/index.js';
 import { HistogramAccumulator } from '../core/stats/index.js';
 import { resolveHintFilePath } from '../core/hints/index.js';
@@ -37,6 +37,8 @@ interface Retriever {
   readonly counters: RetrieverCounters;
   /** Ages of delivered requests, in seconds (retriever_request_wait_seconds). */
   readonly requestWaits: HistogramAccumulator;
+  /** A SIGUSR1 came during a listing of request/ not complete yet (see skipsDelays). */
+  readonly usr1: { owed: boolean };
 }
 
 /** How long the oldest recall still in request/ (waiting, or on a running list) has waited; null when none. */
@@ -68,7 +70,22 @@ function assemble(ctx: DaemonContext): Retriever {
     planner: new RetrievePlanner(cache, reader, sessions, logger, () => coordinatorOf(ctx).groupView()),
     counters,
     requestWaits,
+    usr1: { owed: false },
   };
+}
+
+/**
+ * Whether this cycle's plan skips the fill waits. An admin who sends SIGUSR1
+ * wants the recalls waiting now to start: during a listing of request/ the
+ * requests it listed so far start at once, and the first plan after the
+ * listing is complete skips the waits once more, for the requests it found
+ * later (a request that came after the signal may ride along: it cannot be
+ * told apart without a second listing, and starting it early does no harm).
+ */
+function skipsDelays(r: Retriever, skipDelays: boolean): boolean {
+  const decided = decideOwedSkip({ skipDelays, owed: r.usr1.owed, listingPending: r.discovery.listingPending });
+  r.usr1.owed = decided.owed;
+  return decided.skipDelays;
 }
 
 function logReasons(logger: Logger, reasons: readonly string[]): void {
@@ -112,13 +129,24 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
       const nowMs = ctx.nowMs();
       r.liveness.reset();
       await r.cleanup.runIfDue(nowMs);
-      await r.discovery.discover(settings.sleepMs, nowMs, loadHints, ctx.stopping);
+      // A SIGUSR1 does not wait for a listing under way (issue 15 item 4): it acts on the requests listed so far.
+      await r.discovery.discover(settings.sleepMs, nowMs, loadHints, ctx.stopping, () => skipDelays || ctx.skipPending());
       // Stopping: no new sessions, no more reading; the stop waits for this cycle.
       if (ctx.stopping.aborted) return settings.sleepMs;
+      // A SIGUSR1 came during the wait for the listing: the next cycle, at once, acts on it.
+      if (!skipDelays && ctx.skipPending()) return 0;
       const space = await r.meter.measure();
-      const decision = await r.planner.plan(settings, ctx.nowMs, skipDelays, space);
-      await act(r, logger, decision);
+      r.discovery.holdListing(); // a listing under way: the plan is made on what it found so far
+      let decision;
+      try {
+        decision = await r.planner.plan(settings, ctx.nowMs, skipsDelays(r, skipDelays), space);
+        await act(r, logger, decision);
+      } finally {
+        r.discovery.releaseListing();
+      }
       await tidy(r, ctx);
+      // A listing goes on: its end is looked for soon (the next cycle waits for it, unless a SIGUSR1 comes).
+      if (r.discovery.listingPending) return MIN_WAIT_MS;
       return Math.min(settings.sleepMs, Math.max(MIN_WAIT_MS, decision.waitMs));
     },
     figures() {

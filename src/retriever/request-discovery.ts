@@ -1,4 +1,4 @@
-import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import { setImmediate as yieldToEvents, setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../core/log/index.js';
 import type { PoolLayout } from '../core/pool/index.js';
 import type { HintLoader } from './hint-loader.js';
@@ -10,6 +10,19 @@ import { lstatRequestEntry } from './scan-requests.js';
 
 /** Changed names stat-ed per slice before yielding. */
 const DRAIN_SLICE = 2000;
+/** How often a wait for the listing asks whether to give way (a SIGUSR1). */
+const GIVE_WAY_POLL_MS = 50;
+
+/** A full listing of request/ under way; it may span cycles (a SIGUSR1 does not wait for it). */
+interface ListingUnderWay {
+  readonly done: Promise<number>;
+  /** `done` has settled. */
+  finished: boolean;
+  readonly generation: number;
+  /** The cycle's time when it began. */
+  readonly nowMs: number;
+  readonly startedMs: number;
+}
 
 /**
  * A full listing of request/ catches whatever events were lost: every
@@ -29,6 +42,9 @@ function reconcileIntervalMs(sleepMs: number): number {
 export class RequestDiscovery {
   private readonly watcher: RequestWatcher;
   private lastListingMs = -Infinity;
+  private listing: ListingUnderWay | null = null;
+  /** While the cycle plans on what a listing found so far: what it lists meanwhile (applied by `releaseListing`). */
+  private held: { names: string[]; mtimesMs: number[]; sizesBytes: number[] } | null = null;
 
   constructor(
     private readonly pool: PoolLayout,
@@ -43,43 +59,113 @@ export class RequestDiscovery {
    * One discovery pass; the hint file loads (`loadHints`) while a listing
    * runs in its worker. An abort of `signal` (the daemon stops) ends the
    * listing at once, and the pass with it.
+   *
+   * A listing of a million requests takes seconds: when `giveWay` says so (a
+   * SIGUSR1 came) the pass returns without waiting for it, and the cycle acts
+   * on the requests listed so far. The listing goes on, and a later pass
+   * completes it: only then are the requests it did not see forgotten, and
+   * the watch's events applied (as they always are, after a listing).
+   *
+   * The hint file is waited for, SIGUSR1 or not: without it every request
+   * is in the default volume, and a session started on that would take all
+   * the requests listed so far in one list, across every tape in no order,
+   * and keep them (a request on a running session stays there) when the
+   * hints come a few seconds later. Its load is sliced (signals are taken
+   * during it) and takes about 5 s of work for a million entries (README);
+   * measured at start-up on the shared 2-core bench machine at load 5-8:
+   * 15.5-20 s. So at start-up with a million hints, a SIGUSR1 takes effect
+   * when the load ends, not within 2 s.
    */
-  async discover(sleepMs: number, nowMs: number, loadHints: () => Promise<unknown>, signal?: AbortSignal): Promise<void> {
-    const finishListing = this.startListingIfDue(sleepMs, nowMs, signal);
+  async discover(sleepMs: number, nowMs: number, loadHints: () => Promise<unknown>, signal?: AbortSignal, giveWay: () => boolean = () => false): Promise<void> {
+    this.listing ??= this.startListingIfDue(sleepMs, nowMs, signal);
     await loadHints();
-    if (finishListing !== null) await finishListing();
+    this.releaseListing();
+    const listing = this.listing;
+    if (listing !== null) {
+      if (!(await this.finished(listing, giveWay))) return;
+      this.listing = null;
+      await this.endListing(listing, signal);
+    }
     if (signal?.aborted === true) return;
     await this.applyEvents();
+  }
+
+  /** A listing goes on after the last pass gave way to a SIGUSR1. */
+  get listingPending(): boolean {
+    return this.listing !== null;
   }
 
   close(): void {
     this.watcher.close();
   }
 
-  /** Starts a full listing if one is due; returns what completes it. */
-  private startListingIfDue(sleepMs: number, nowMs: number, signal?: AbortSignal): (() => Promise<void>) | null {
+  /**
+   * The cycle plans on what a listing under way found so far (a SIGUSR1):
+   * what it lists meanwhile is held back until `releaseListing`, so that the
+   * volumes the plan reads first do not keep growing under it.
+   */
+  holdListing(): void {
+    if (this.listing !== null) this.held ??= { names: [], mtimesMs: [], sizesBytes: [] };
+  }
+
+  releaseListing(): void {
+    const { held, listing } = this;
+    this.held = null;
+    if (held === null || listing === null) return;
+    for (let i = 0; i < held.names.length; i++) this.cache.seen(listing.generation, held.names[i] as string, held.mtimesMs[i] as number, held.sizesBytes[i] as number);
+  }
+
+  private hold(name: string, mtimeMs: number, sizeBytes: number): void {
+    const held = this.held as { names: string[]; mtimesMs: number[]; sizesBytes: number[] };
+    held.names.push(name);
+    held.mtimesMs.push(mtimeMs);
+    held.sizesBytes.push(sizeBytes);
+  }
+
+  /** Waits for the listing to end; false as soon as `giveWay` says so. */
+  private async finished(listing: ListingUnderWay, giveWay: () => boolean): Promise<boolean> {
+    while (!listing.finished) {
+      if (giveWay()) return false;
+      await Promise.race([listing.done.catch(() => 0), sleep(GIVE_WAY_POLL_MS)]);
+    }
+    return true;
+  }
+
+  /** Starts a full listing if one is due. */
+  private startListingIfDue(sleepMs: number, nowMs: number, signal?: AbortSignal): ListingUnderWay | null {
     const { watcher, cache } = this;
     watcher.ensureStarted();
     const due = watcher.listingNeeded || nowMs - this.lastListingMs >= reconcileIntervalMs(sleepMs) || nowMs < this.lastListingMs;
     if (!due) return null;
     watcher.listingStarted();
     const generation = cache.beginListing();
-    const startedMs = Date.now();
-    const listing = startListing(
+    const { done } = startListing(
       this.pool.request,
-      (name, st) => cache.seen(generation, name, st.mtimeMs, st.sizeBytes),
+      (name, st) => {
+        if (this.held === null) cache.seen(generation, name, st.mtimeMs, st.sizeBytes);
+        else this.hold(name, st.mtimeMs, st.sizeBytes);
+      },
       (odd) => this.warnings.report(odd),
       signal,
     );
-    return async () => {
-      const found = await listing.done;
-      // Cut short: what it did not reach is not gone (and the daemon stops).
-      if (signal?.aborted === true) return;
-      const forgotten = cache.endListing(generation);
-      this.warnings.endPass();
-      this.lastListingMs = nowMs;
-      this.logger.debug(`Listed request/: ${found} files, ${forgotten} gone since, ${cache.unread} unread (${Date.now() - startedMs} ms)`);
+    const listing: ListingUnderWay = { done, finished: false, generation, nowMs, startedMs: Date.now() };
+    const settle = (): void => {
+      listing.finished = true;
     };
+    done.then(settle, settle);
+    return listing;
+  }
+
+  /** A complete listing: the requests it did not see are forgotten. */
+  private async endListing(listing: ListingUnderWay, signal?: AbortSignal): Promise<void> {
+    const { cache } = this;
+    const found = await listing.done;
+    // Cut short: what it did not reach is not gone (and the daemon stops).
+    if (signal?.aborted === true) return;
+    const forgotten = cache.endListing(listing.generation);
+    this.warnings.endPass();
+    this.lastListingMs = listing.nowMs;
+    this.logger.debug(`Listed request/: ${found} files, ${forgotten} gone since, ${cache.unread} unread (${Date.now() - listing.startedMs} ms)`);
   }
 
   private async applyEvents(): Promise<void> {

@@ -14,6 +14,7 @@ function view(over: Partial<CycleWorkView>): CycleWorkView {
     changed: false,
     sessionsEnded: 0,
     skipDelays: false,
+    listingPending: false,
     ...over,
   };
 }
@@ -29,6 +30,9 @@ describe('decideCycleWork', () => {
     ['a wait timer is due', { recheckAtMs: T0 }, 'none', true],
     ['a wait timer is not due yet', { recheckAtMs: T0 + 1 }, 'none', false],
     ['the clock went backwards: look again', { lastScanMs: T0 + 5000, lastDecisionMs: T0 + 5000 }, 'changed', true],
+    ['item 4: a listing is under way: it goes on, and the policy looks at what it found', { listingPending: true }, 'full', true],
+    ['item 4: SIGUSR1 during a listing: act on what it found first, no listing this cycle', { listingPending: true, skipDelays: true }, 'none', true],
+    ['item 4: a session ended during a listing: the listing goes on', { listingPending: true, sessionsEnded: 1 }, 'full', true],
   ])('%s', (_what, over, scan, decide) => {
     expect(decideCycleWork(view(over))).toEqual({ scan, decide });
   });

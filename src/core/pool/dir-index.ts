@@ -10,6 +10,11 @@ import { entryKind, OddEntryWarnings, type OddEntryWarn } from './odd-entries.js
 export interface DirChanges {
   /** False when the directory was not listed (unchanged since a settled listing). */
   readonly listed: boolean;
+  /**
+   * False: part of a listing that goes on at the next update (`yieldWhen`);
+   * `removed` is empty until the listing is complete.
+   */
+  readonly complete: boolean;
   readonly added: PoolFiles;
   readonly removed: PoolFiles;
 }
@@ -45,11 +50,27 @@ const SETTLE_MS = 2000;
 /** Directory entries handled between two turns of the event loop (stats included). */
 const ENTRIES_PER_TURN = 5000;
 
-const UNCHANGED: DirChanges = { listed: false, added: PoolFiles.EMPTY, removed: PoolFiles.EMPTY };
+const UNCHANGED: DirChanges = { listed: false, complete: true, added: PoolFiles.EMPTY, removed: PoolFiles.EMPTY };
 
 /** Whether an unchanged stamp may be trusted: the directory's last change was well before we stat-ed it. Pure. */
 export function isSettledStamp(stamp: DirStamp, statAtMs: number): boolean {
   return statAtMs - Math.max(stamp.mtimeMs, stamp.ctimeMs) > SETTLE_MS;
+}
+
+/** A listing under way between two updates. */
+interface PendingListing {
+  readonly handle: fs.Dir;
+  /** Marks the slots it saw (`seenIn`). */
+  readonly listing: number;
+  /** The directory's stamp when the listing began. */
+  readonly stamp: DirStamp;
+  readonly statAtMs: number;
+  /** The index was empty when it began, and nothing of it is in the index yet: names need no look-up. */
+  first: boolean;
+  /** Files it saw that the index holds (marked seen). */
+  present: number;
+  /** New files since the last part handed out. */
+  newFiles: PoolFilesBuilder;
 }
 
 function sameStamp(a: DirStamp, b: DirStamp): boolean {
@@ -85,6 +106,7 @@ export class DirIndex {
   private freeSlots: Uint32Array = new Uint32Array(0);
   private freeCount = 0;
   private listing = 0;
+  private pending: PendingListing | null = null;
   private count = 0;
   private stamp: DirStamp | undefined;
   private stampSettled = false;
@@ -153,7 +175,7 @@ export class DirIndex {
     this.shared = false;
   }
 
-  private add(name: string, sizeBytes: number, mtimeMs: number): void {
+  private add(name: string, sizeBytes: number, mtimeMs: number, seenBy: number): void {
     this.own();
     const slot = this.freeCount > 0 ? (this.freeSlots[--this.freeCount] as number) : this.slots.length;
     if (slot === this.slots.length) this.slots.push(name);
@@ -164,6 +186,8 @@ export class DirIndex {
     }
     this.sizes[slot] = sizeBytes;
     this.mtimes[slot] = mtimeMs;
+    if (slot >= this.seenIn.length) this.seenIn = grow(this.seenIn, slot + 1);
+    this.seenIn[slot] = seenBy;
     if (this.slotOfBuilt) this.slotOf.insert(slot);
     this.count++;
     this.bytes += sizeBytes;
@@ -202,76 +226,108 @@ export class DirIndex {
     if (slot < 0) return;
     this.removeSlot(slot);
     this.stampSettled = false;
+    // A listing under way may have counted it seen: its count no longer tells whether all were; every slot is looked at.
+    if (this.pending !== null) this.pending.present = 0;
+  }
+
+  /** A listing handed out part of its files and goes on at the next update (see `update`'s `yieldWhen`). */
+  get listingPending(): boolean {
+    return this.pending !== null;
   }
 
   /**
    * Lists (when the directory may have changed, or always with `force`) and
    * brings the index up to date. Null when `signal` was aborted during the
-   * listing: it stopped at its next slice and the index is as it was.
+   * listing: it stopped at its next slice, and the index is as the last
+   * update left it.
+   *
+   * `yieldWhen` (asked at each slice) lets a caller act on what a long
+   * listing found so far (issue 15 item 4: a SIGUSR1 during a listing of a
+   * million files): the files found so far are added to the index and
+   * returned with `complete: false`, and the next update goes on with the
+   * same listing (whatever `force` says). Files the listing did not see are
+   * dropped only when it is complete.
    */
   update(options?: { readonly force?: boolean }): Promise<DirChanges>;
-  update(options: { readonly force?: boolean; readonly signal: AbortSignal }): Promise<DirChanges | null>;
-  async update(options: { readonly force?: boolean; readonly signal?: AbortSignal } = {}): Promise<DirChanges | null> {
-    const statAtMs = this.nowMs();
-    const st = fs.statSync(this.dir);
-    const stamp: DirStamp = { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
-    const fresh = statAtMs >= this.listedAtMs && statAtMs - this.listedAtMs < this.maxUnlistedMs;
-    if (options.force !== true && fresh && this.stampSettled && this.stamp !== undefined && sameStamp(stamp, this.stamp)) return UNCHANGED;
-    const listed = await this.list(options.signal);
-    if (listed === null) return null;
-    const { added, removed } = listed;
-    this.stamp = stamp;
-    this.stampSettled = isSettledStamp(stamp, statAtMs);
-    this.listedAtMs = statAtMs;
-    return { listed: true, added, removed };
+  update(options: { readonly force?: boolean; readonly signal: AbortSignal; readonly yieldWhen?: () => boolean }): Promise<DirChanges | null>;
+  async update(options: { readonly force?: boolean; readonly signal?: AbortSignal; readonly yieldWhen?: () => boolean } = {}): Promise<DirChanges | null> {
+    if (this.pending === null) {
+      const statAtMs = this.nowMs();
+      const st = fs.statSync(this.dir);
+      const stamp: DirStamp = { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
+      const fresh = statAtMs >= this.listedAtMs && statAtMs - this.listedAtMs < this.maxUnlistedMs;
+      if (options.force !== true && fresh && this.stampSettled && this.stamp !== undefined && sameStamp(stamp, this.stamp)) return UNCHANGED;
+      this.pending = await this.beginListing(stamp, statAtMs);
+    }
+    const pending = this.pending;
+    const end = await this.listSlices(pending, options.signal, options.yieldWhen);
+    if (end === 'aborted') {
+      this.pending = null;
+      await pending.handle.close();
+      return null;
+    }
+    const added = this.commitPart(pending);
+    if (end === 'yielded') return { listed: true, complete: false, added, removed: PoolFiles.EMPTY };
+    this.pending = null;
+    await pending.handle.close();
+    this.oddEntries?.endPass();
+    const removed = pending.present < this.count ? this.removeUnseen(pending.listing) : PoolFiles.EMPTY;
+    if (this.count === 0 && this.slots.length > 0) this.releaseStorage();
+    this.stamp = pending.stamp;
+    this.stampSettled = isSettledStamp(pending.stamp, pending.statAtMs);
+    this.listedAtMs = pending.statAtMs;
+    return { listed: true, complete: true, added, removed };
+  }
+
+  private async beginListing(stamp: DirStamp, statAtMs: number): Promise<PendingListing> {
+    const listing = ++this.listing;
+    const handle = await fs.promises.opendir(this.dir, { bufferSize: 1024 });
+    // A first listing of an empty index need not look names up: each name comes once.
+    const first = this.count === 0 && this.slots.length === 0;
+    return { handle, listing, stamp, statAtMs, first, present: 0, newFiles: new PoolFilesBuilder() };
   }
 
   /**
-   * One pass over the directory: known names are marked seen, new names
-   * stat-ed; then the unseen are dropped. Null, with nothing changed, when
-   * `signal` is aborted before the pass ends.
+   * Walks the directory a slice at a time: known names are marked seen, new
+   * names stat-ed into `newFiles`. Ends at the end of the directory, at an
+   * abort of `signal`, or when `yieldWhen` says so.
    */
-  private async list(signal?: AbortSignal): Promise<{ added: PoolFiles; removed: PoolFiles } | null> {
-    const first = this.count === 0 && this.slots.length === 0;
-    const listing = ++this.listing;
+  private async listSlices(pending: PendingListing, signal?: AbortSignal, yieldWhen?: () => boolean): Promise<'done' | 'yielded' | 'aborted'> {
+    const { handle, listing, newFiles } = pending;
     if (this.seenIn.length < this.slots.length) this.seenIn = grow(this.seenIn, this.slots.length);
-    const known = first ? undefined : this.index();
-    const newFiles = new PoolFilesBuilder();
-    let present = 0;
-    const handle = await fs.promises.opendir(this.dir, { bufferSize: 1024 });
-    try {
-      for (let handled = 1; ; handled++) {
-        const entry = handle.readSync();
-        if (entry === null) break;
-        const { name } = entry;
-        if (!isPnfsid(name)) continue;
-        // The entry's type comes with the listing (no system call): a symlink is never followed.
-        const kind = entryKind(entry);
-        if (kind !== 'file') {
-          this.oddEntries?.report(name, kind);
-          continue;
-        }
-        const slot = known === undefined ? -1 : known.find(name);
-        if (slot >= 0) {
-          this.seenIn[slot] = listing;
-          present++;
-        } else {
-          const file = statPoolFile(this.dir, name);
-          if (file !== null) newFiles.push(name, file.sizeBytes, file.mtimeMs);
-        }
-        if (handled % ENTRIES_PER_TURN === 0) {
-          await yieldToEventLoop();
-          if (signal?.aborted === true) return null;
-        }
+    const known = pending.first ? undefined : this.index();
+    for (let handled = 1; ; handled++) {
+      const entry = handle.readSync();
+      if (entry === null) return 'done';
+      const { name } = entry;
+      if (!isPnfsid(name)) continue;
+      // The entry's type comes with the listing (no system call): a symlink is never followed.
+      const kind = entryKind(entry);
+      if (kind !== 'file') {
+        this.oddEntries?.report(name, kind);
+        continue;
       }
-    } finally {
-      await handle.close();
+      const slot = known === undefined ? -1 : known.find(name);
+      if (slot >= 0) {
+        this.seenIn[slot] = listing;
+        pending.present++;
+      } else {
+        const file = statPoolFile(this.dir, name);
+        if (file !== null) newFiles.push(name, file.sizeBytes, file.mtimeMs);
+      }
+      if (handled % ENTRIES_PER_TURN === 0) {
+        await yieldToEventLoop();
+        if (signal?.aborted === true) return 'aborted';
+        if (yieldWhen?.() === true) return 'yielded';
+      }
     }
-    this.oddEntries?.endPass();
-    const removed = present < this.count ? this.removeUnseen(listing) : PoolFiles.EMPTY;
-    if (this.count === 0 && this.slots.length > 0) this.releaseStorage();
-    const added = newFiles.build();
-    if (first) {
+  }
+
+  /** The new files found since the last part go into the index, marked seen by this listing; returns them. */
+  private commitPart(pending: PendingListing): PoolFiles {
+    const added = pending.newFiles.build();
+    pending.newFiles = new PoolFilesBuilder();
+    if (pending.first && this.count === 0 && this.slots.length === 0) {
       // A first listing of a big directory: its columns become the slots as they are (shared with
       // `added`, so copied before a change), the name index waits.
       const { names, sizes, mtimes } = added.columns();
@@ -282,10 +338,15 @@ export class DirIndex {
       this.count = added.length;
       this.bytes = added.totalBytes();
       this.slotOfBuilt = false;
+      if (this.seenIn.length < this.slots.length) this.seenIn = grow(this.seenIn, this.slots.length);
+      this.seenIn.fill(pending.listing, 0, this.slots.length);
     } else {
-      for (let i = 0; i < added.length; i++) this.add(added.name(i), added.sizeBytes(i), added.mtimeMs(i));
+      for (let i = 0; i < added.length; i++) this.add(added.name(i), added.sizeBytes(i), added.mtimeMs(i), pending.listing);
     }
-    return { added, removed };
+    // Names the index holds now are looked up when the listing goes on.
+    pending.first = false;
+    pending.present += added.length;
+    return added;
   }
 
   /** Drops the files the listing did not see; returns them. */

@@ -7,3 +7,4 @@ export { installSignalHandlers, type SignalHandlers } from './signals.js';
 export { acquireInstanceLock, lockPath, readLockHolder, LockHeldError } from './instance-lock.js';
 export { isProcessAlive, findProcessesWithArg, killHard, waitForExit } from './proc.js';
 export { describeArgsError, packageVersion, parseProgramArgs, readProgramArgs, USAGE_EXIT_CODE, type ProgramArgs } from './program-args.js';
+export { decideOwedSkip, type OwedSkipView } from './owed-skip.js';

@@ -125,6 +125,59 @@ describe('DirIndex.update with a stop signal (issue 15 item 4)', () => {
   });
 });
 
+describe('DirIndex.update handing out part of a listing (issue 15 item 4: SIGUSR1 during a listing)', () => {
+  const hex = (i: number): string => i.toString(16).toUpperCase().padStart(8, '0');
+  const names = (files: { length: number; name(i: number): string }): string[] => Array.from({ length: files.length }, (_, i) => files.name(i));
+
+  it.each([
+    ['a first listing', 0],
+    ['a listing of a known directory', 3000],
+  ])('item 4: %s yields what it found so far, goes on at the next update, and drops the unseen only when complete', async (_title, knownBefore) => {
+    const dir = tempDir();
+    for (let i = 0; i < knownBefore; i++) fs.writeFileSync(path.join(dir, hex(i)), '');
+    const index = new DirIndex(dir);
+    const stop = new AbortController();
+    const gone = knownBefore > 0 ? ['FFFFFFFF'] : [];
+    for (const name of gone) fs.writeFileSync(path.join(dir, name), '');
+    if (knownBefore > 0) await index.update();
+    for (const name of gone) fs.rmSync(path.join(dir, name)); // gone: forgotten only once the listing is complete
+    for (let i = knownBefore; i < 12_000; i++) fs.writeFileSync(path.join(dir, hex(i)), '');
+    const part = await index.update({ force: true, signal: stop.signal, yieldWhen: () => true });
+    expect(part?.complete).toBe(false);
+    expect(part?.removed).toHaveLength(0);
+    expect(index.listingPending).toBe(true);
+    expect(index.size).toBe(knownBefore + gone.length + (part?.added.length ?? 0));
+    for (const name of gone) expect(index.has(name)).toBe(true);
+    const seenFirst = new Set(names(part!.added));
+    // The next update goes on (even unforced): nothing handed out twice.
+    const rest = await index.update({ signal: stop.signal });
+    expect(rest?.complete).toBe(true);
+    expect(index.listingPending).toBe(false);
+    for (const name of names(rest!.added)) expect(seenFirst.has(name)).toBe(false);
+    expect(seenFirst.size + rest!.added.length).toBe(12_000 - knownBefore);
+    expect(names(rest!.removed)).toEqual(gone);
+    expect(index.size).toBe(12_000);
+    expect((await index.update({ force: true })).added).toHaveLength(0);
+    expect(index.size).toBe(12_000);
+  });
+
+  it('item 4: a file forgotten while the listing is pending does not keep a gone file in the index', async () => {
+    const dir = tempDir();
+    for (let i = 0; i < 6000; i++) fs.writeFileSync(path.join(dir, hex(i)), '');
+    const index = new DirIndex(dir);
+    await index.update();
+    const stop = new AbortController();
+    fs.rmSync(path.join(dir, hex(5999)));
+    for (let i = 6000; i < 12_000; i++) fs.writeFileSync(path.join(dir, hex(i)), '');
+    const part = await index.update({ force: true, signal: stop.signal, yieldWhen: () => true });
+    expect(part?.added.length).toBeGreaterThan(0);
+    index.forget(part!.added.name(0)); // counted seen by the listing, then gone from the index
+    const rest = await index.update({ signal: stop.signal });
+    expect(names(rest!.removed)).toEqual([hex(5999)]);
+    expect(index.has(hex(5999))).toBe(false);
+  });
+});
+
 describe('isSettledStamp', () => {
   it('trusts a directory time only when it is more than 2 s before the look', () => {
     const stamp = { ino: 1, mtimeMs: 1000, ctimeMs: 1000 };
