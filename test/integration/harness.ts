@@ -51,7 +51,8 @@ afterEach(async () => {
     killProcessesUnder(root);
     fs.rmSync(root, { recursive: true, force: true });
   }
-});
+  // A pool of 100k files (test/integration/readers-responsive.test.ts) takes long to remove on a loaded machine.
+}, 120_000);
 
 /** SIGKILLs any process whose command line mentions `root` (fake dsmc orphans of a test). */
 export function killProcessesUnder(root: string): void {
