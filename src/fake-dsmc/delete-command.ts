@@ -4,7 +4,7 @@ import { indexByPath } from './catalog.js';
 import { elapsedMs, failEntry, markHandled, noObjectMessage, rejectEntry } from './command-helpers.js';
 import type { ListEntry } from './file-list.js';
 import { formatDeleteLine, formatDeleteSummary } from './format-output.js';
-import { deleteObject, loadObjects } from './library.js';
+import { DeletionBatch, loadObjects } from './library.js';
 import type { SessionContext } from './session.js';
 import { raiseRc } from './session.js';
 
@@ -15,6 +15,7 @@ const RC_ERROR = 12;
 interface DeleteState {
   index: Map<string, StoredObject[]>;
   deletedObjects: number;
+  deletions: DeletionBatch;
 }
 
 function deleteEntry(ctx: SessionContext, entry: ListEntry, state: DeleteState): void {
@@ -22,7 +23,7 @@ function deleteEntry(ctx: SessionContext, entry: ListEntry, state: DeleteState):
   const objects = ctx.scenario.failIds.has(entry.id) ? undefined : state.index.get(entry.path);
   if (objects === undefined) return failEntry(ctx, entry, noObjectMessage(entry.path), RC_ERROR);
   for (const object of objects) {
-    deleteObject(ctx.libraryDir, object);
+    state.deletions.add(object);
     state.deletedObjects += 1;
     ctx.out.line(formatDeleteLine(object.path, object.sizeBytes, ctx.invocation.display.numberFormat));
   }
@@ -36,11 +37,17 @@ function wantedIndex(ctx: SessionContext): Map<string, StoredObject[]> {
 }
 
 export async function runDelete(ctx: SessionContext): Promise<DeleteState> {
-  const state: DeleteState = { index: wantedIndex(ctx), deletedObjects: 0 };
-  for (const entry of ctx.entries) {
-    await ctx.gate.checkpoint(ctx.progress.handled, entry.path);
-    deleteEntry(ctx, entry, state);
-    markHandled(ctx);
+  const state: DeleteState = { index: wantedIndex(ctx), deletedObjects: 0, deletions: new DeletionBatch(ctx.libraryDir) };
+  ctx.out.setBeforeFlush(() => state.deletions.flush());
+  try {
+    for (const entry of ctx.entries) {
+      await ctx.gate.checkpoint(ctx.progress.handled, entry.path);
+      deleteEntry(ctx, entry, state);
+      markHandled(ctx);
+    }
+  } finally {
+    state.deletions.flush();
+    ctx.out.setBeforeFlush(null);
   }
   await ctx.gate.checkpoint(ctx.progress.handled, ctx.entries.at(-1)?.path ?? '/', true);
   if (ctx.entries.length > 0 && ctx.progress.done.length === 0) {

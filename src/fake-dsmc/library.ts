@@ -175,7 +175,7 @@ export function allocateSlots(libraryDir: string, volumes: readonly (string | un
   });
 }
 
-function appendRecords(libraryDir: string, records: readonly AddRecord[] | readonly { op: 'del'; seq: number }[]): void {
+function appendRecords(libraryDir: string, records: readonly AddRecord[]): void {
   if (records.length === 0) return;
   appendFileSync(join(libraryDir, CATALOG_FILE), records.map(formatCatalogRecord).join(''));
 }
@@ -242,12 +242,37 @@ export function archiveFile(libraryDir: string, request: ArchiveRequest): Stored
   return object;
 }
 
-/** Removes an object: catalog record first, then its data. */
-export function deleteObject(libraryDir: string, object: StoredObject): void {
-  appendRecords(libraryDir, [{ op: 'del', seq: object.seq }]);
-  if (object.sparse) return;
+/**
+ * The deletions of a session, written in batches: the catalog records of a
+ * batch in one write, then the objects' data removed. `flush` runs before
+ * each flush of the output (see Output.setBeforeFlush), so a deletion is
+ * on record before dsmc reports it, and a kill loses only deletions not yet
+ * reported (their objects stay whole). One appendFileSync per object was
+ * half the fake's CPU in a delete of 100,000 objects.
+ */
+export class DeletionBatch {
+  private records = '';
+  private dataFiles: string[] = [];
+
+  constructor(private readonly libraryDir: string) {}
+
+  add(object: StoredObject): void {
+    this.records += formatCatalogRecord({ op: 'del', seq: object.seq });
+    if (!object.sparse) this.dataFiles.push(dataPath(this.libraryDir, object.seq));
+  }
+
+  flush(): void {
+    if (this.records === '') return;
+    appendFileSync(join(this.libraryDir, CATALOG_FILE), this.records);
+    this.records = '';
+    for (const file of this.dataFiles) removeData(file);
+    this.dataFiles = [];
+  }
+}
+
+function removeData(file: string): void {
   try {
-    unlinkSync(dataPath(libraryDir, object.seq));
+    unlinkSync(file);
   } catch (error) {
     if (!isErrno(error, 'ENOENT')) throw error;
   }

@@ -42,6 +42,7 @@ export class Output {
   private readonly queue: { fd: number; text: string }[] = [];
   private queuedBytes = 0;
   private lastFlushMs = Date.now();
+  private beforeFlush: (() => void) | null = null;
 
   constructor(private readonly messagesOn: MessageStream) {}
 
@@ -75,7 +76,13 @@ export class Output {
     this.push(2, `${text}\n`);
   }
 
+  /** Work that must be done before anything queued is written (deletions on record before they are reported). */
+  setBeforeFlush(work: (() => void) | null): void {
+    this.beforeFlush = work;
+  }
+
   flush(): void {
+    this.beforeFlush?.();
     let fd = -1;
     let pending = '';
     for (const chunk of this.queue) {

@@ -208,6 +208,20 @@ describe('delete archive', () => {
     expect(result.stderr.match(/ANS1345E/g)).toHaveLength(2);
     expect(listObjects(box.library)).toHaveLength(6);
   });
+  it('records every deletion it reported before it dies mid-session, and leaves the objects it did not report whole', async () => {
+    const paths = await archiveSix();
+    writeScenario(box, { rules: [{ command: 'delete', action: 'crash', afterFiles: 3, signal: 'SIGKILL' }] });
+    const result = await run(deleteArgs(writeList(box, paths)), box.env);
+    expect(result.signal).toBe('SIGKILL');
+    const reported = [...result.stdout.matchAll(/^Deleting +[\d,]+ (\S+) \[Done\]$/gm)].map((match) => String(match[1]));
+    expect(reported).toEqual(paths.slice(0, 3));
+    const left = listObjects(box.library);
+    expect(left.map((object) => object.path)).toEqual(paths.slice(3));
+    writeScenario(box, { rules: [] });
+    const dest = join(box.root, 'back');
+    expect((await run(retrieveArgs(writeList(box, paths.slice(3)), dest), box.env)).rc).toBe(0);
+    for (const object of left) expect(statSync(join(dest, object.id)).size).toBe(object.sizeBytes);
+  });
 });
 
 describe('query archive', () => {
