@@ -74,6 +74,8 @@ function stageApplication(root) {
   fs.copyFileSync(path.join(REPO, 'package.json'), path.join(app, 'package.json'));
   copy(path.join(REPO, 'bin'), path.join(app, 'bin'));
   stageNodeModules(app);
+  // The daemons run bundled (bin/endit-<daemon>); esbuild is the checkout's, the modules bundled the staged ones.
+  run(process.execPath, [path.join(REPO, 'packaging/bundle.mjs'), path.join(app, 'dist')]);
   const bin = path.join(root, 'usr/bin');
   fs.mkdirSync(bin, { recursive: true });
   for (const program of PATH_PROGRAMS) fs.symlinkSync(`../lib/endit/bin/${program}`, path.join(bin, program));

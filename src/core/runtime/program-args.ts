@@ -66,14 +66,22 @@ export function readProgramArgs(program: string, argv: readonly string[], option
 
 let cachedVersion: string | undefined;
 
-/** The package version (from package.json, whether running from dist/ or src/). */
+/** Where package.json is, from this module in src/ or dist/ (three levels up) or in a bundle in dist/bundle/ (two). */
+const PACKAGE_JSON_CANDIDATES = ['../../../package.json', '../../package.json'];
+
+/** The package version (from endit's package.json, whether running from src/, dist/ or a bundle). */
 export function packageVersion(): string {
   if (cachedVersion !== undefined) return cachedVersion;
-  try {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    cachedVersion = pkg.version ?? 'unknown';
-  } catch {
-    cachedVersion = 'unknown';
+  cachedVersion = 'unknown';
+  for (const candidate of PACKAGE_JSON_CANDIDATES) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name !== 'endit') continue;
+      cachedVersion = pkg.version ?? 'unknown';
+      break;
+    } catch {
+      continue;
+    }
   }
   return cachedVersion;
 }

@@ -98,7 +98,13 @@ interface HeldSignals {
   forceStop: (signal: NodeJS.Signals) => void;
 }
 
-let held: HeldSignals | null = null;
+/**
+ * Kept on globalThis: bin/endit-<daemon> holds the signals with this module
+ * from dist/, and the daemon it then loads is a bundle with its own copy of
+ * the module (packaging/bundle.mjs); both must see one holder.
+ */
+const HELD_KEY = Symbol.for('endit.heldSignals');
+const holder = globalThis as typeof globalThis & { [HELD_KEY]?: HeldSignals };
 
 /**
  * Listens from now on, holding what comes in a PendingSignals. The daemons'
@@ -107,16 +113,16 @@ let held: HeldSignals | null = null;
  * end the process); runDaemon then takes the held signals over.
  */
 export function holdSignals(): void {
-  if (held !== null) return;
+  if (holder[HELD_KEY] !== undefined) return;
   // A second stop before runDaemon takes over: nothing to undo yet.
-  const pending = new PendingSignals((signal) => held?.forceStop(signal));
-  held = { router: routeSignals(pending), pending, forceStop: () => process.exit(0) };
+  const pending = new PendingSignals((signal) => holder[HELD_KEY]?.forceStop(signal));
+  holder[HELD_KEY] = { router: routeSignals(pending), pending, forceStop: () => process.exit(0) };
 }
 
 /** The held signals (listening now if nothing held them yet); a second stop from here on calls `forceStop`. */
 export function takeHeldSignals(forceStop: (signal: NodeJS.Signals) => void): { router: SignalRouter; pending: PendingSignals } {
   holdSignals();
-  const current = held as HeldSignals;
+  const current = holder[HELD_KEY] as HeldSignals;
   current.forceStop = forceStop;
   return { router: current.router, pending: current.pending };
 }

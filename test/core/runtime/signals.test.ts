@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +80,23 @@ describe('fault 1: signals while the daemon modules load', () => {
     } finally {
       router.remove();
     }
+  });
+
+  it('a signal held by the shim reaches the bundled daemon, whose copy of the module is another instance', () => {
+    // bin/endit-<daemon> holds with dist/core/runtime/signals.js, then imports dist/bundle/, which has its own copy.
+    const signalsUrl = new URL('../../../dist/core/runtime/signals.js', import.meta.url).href;
+    const script = [
+      `const shimCopy = await import(${JSON.stringify(signalsUrl)});`,
+      'shimCopy.holdSignals();',
+      "process.emit('SIGUSR1', 'SIGUSR1');",
+      `const daemonCopy = await import(${JSON.stringify(`${signalsUrl}?bundled`)});`,
+      'const { pending, router } = daemonCopy.takeHeldSignals(() => {});',
+      "const events = []; pending.replayTo({ reload: () => events.push('reload'), skipDelays: () => events.push('skipDelays'), stop: () => events.push('stop') });",
+      "console.log(JSON.stringify({ events, listeners: process.listenerCount('SIGUSR1') }));",
+      'router.remove();',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ events: ['skipDelays'], listeners: 1 });
   });
 
   it('each daemon shim holds signals before it imports the daemon', () => {
