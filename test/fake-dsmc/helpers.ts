@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const FAKE_DSMC = fileURLToPath(new URL('../../dist/fake-dsmc/main.js', import.meta.url));
+// The program as it runs (bin/fake-dsmc: the bundle in dist/bundle/).
+export const FAKE_DSMC = fileURLToPath(new URL('../../bin/fake-dsmc', import.meta.url));
 
 export interface Sandbox {
   root: string;
