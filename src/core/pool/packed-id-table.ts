@@ -64,12 +64,22 @@ export class PackedIdTable {
   private records = growableArray(Uint8Array, 1024 * RECORD_BYTES);
   private readonly strings = new Map<number, string>();
   /** slot + 1 per bucket; 0 = empty. */
-  private table = growableArray(Int32Array, MIN_TABLE);
+  /**
+   * Two words per bucket: slot + 1 (0 = empty) and the hash of its id, side
+   * by side so that a probe touches one cache line, and reads the record of
+   * an id (another) only when the hashes match.
+   */
+  private buckets = growableArray(Uint32Array, 2 * MIN_TABLE);
   private mask = MIN_TABLE - 1;
   private count = 0;
   /** The id looked up, packed (byte 0 unused). */
   private readonly key = new Uint8Array(RECORD_BYTES);
   private readonly text = Buffer.alloc(MAX_PACKED_DIGITS);
+  /** The id of the last find() that missed, its header, its hash and the empty bucket where its probe ended (see insert). */
+  private missedId: string | null = null;
+  private missedHeader = 0;
+  private missedHash = 0;
+  private missedBucket = 0;
 
   /** Ids in the table. */
   get size(): number {
@@ -98,53 +108,79 @@ export class PackedIdTable {
     return this.text.toString('latin1', 0, length);
   }
 
-  /** The slot of `id`, or -1. */
+  /** The slot of `id`, or -1. A miss is remembered for an insert of the same id that follows (SlotStore.ensure). */
   find(id: string): number {
     const header = packId(id, this.key);
-    const { table, mask } = this;
-    for (let bucket = this.hashKey(id, header) & mask; ; bucket = (bucket + 1) & mask) {
-      const entry = table[bucket] as number;
-      if (entry === 0) return -1;
-      if (this.holds(entry - 1, id, header)) return entry - 1;
+    const hash = this.hashKey(id, header);
+    const { buckets, mask } = this;
+    for (let bucket = hash & mask; ; bucket = (bucket + 1) & mask) {
+      const entry = buckets[2 * bucket] as number;
+      if (entry === 0) {
+        this.missedId = id;
+        this.missedHeader = header;
+        this.missedHash = hash;
+        this.missedBucket = bucket;
+        return -1;
+      }
+      if (buckets[2 * bucket + 1] === hash && this.holds(entry - 1, id, header)) return entry - 1;
     }
   }
 
   /** Puts `id`, not in the table yet (the caller checks), in the free `slot`. */
   insert(slot: number, id: string): void {
-    const header = packId(id, this.key);
-    const at = slot * RECORD_BYTES;
-    if (at >= this.records.length) this.records = grownArray(this.records, capacityFor(slot + 1) * RECORD_BYTES);
-    const { records } = this;
-    records[at] = header;
-    if (header === AS_STRING) this.strings.set(slot, id);
-    else records.set(this.key.subarray(1, 1 + (((header & 0x3f) + 1) >> 1)), at + 1);
-    if ((this.count + 1) * 2 > this.table.length) this.resize(this.table.length * 2);
-    this.place(slot);
+    // Right after find(id) missed, `key` still holds it packed and the empty bucket is known.
+    const remembered = this.missedId === id;
+    this.missedId = null;
+    const header = remembered ? this.missedHeader : packId(id, this.key);
+    const hash = remembered ? this.missedHash : this.hashKey(id, header);
+    this.writeRecord(slot, id, header);
+    let bucket = remembered ? this.missedBucket : -1;
+    if ((this.count + 1) * 2 > this.mask + 1) {
+      this.resize(2 * (this.mask + 1));
+      bucket = -1;
+    }
+    this.place(slot + 1, hash, bucket);
     this.count++;
   }
 
   /** Takes the id of `slot` out of the table; the slot is free afterwards. No-op on a free slot. */
   remove(slot: number): void {
     if (!this.has(slot)) return;
-    const { table, mask } = this;
+    this.missedId = null;
+    const { buckets, mask } = this;
     let hole = this.hashSlot(slot) & mask;
-    while (table[hole] !== slot + 1) hole = (hole + 1) & mask;
+    while (buckets[2 * hole] !== slot + 1) hole = (hole + 1) & mask;
     // Backward shift: later entries of the probe run move into the hole unless their home lies cyclically in (hole, next].
     for (let next = (hole + 1) & mask; ; next = (next + 1) & mask) {
-      const entry = table[next] as number;
+      const entry = buckets[2 * next] as number;
       if (entry === 0) break;
-      const home = this.hashSlot(entry - 1) & mask;
+      const home = (buckets[2 * next + 1] as number) & mask;
       const homeBetween = hole <= next ? home > hole && home <= next : home > hole || home <= next;
       if (!homeBetween) {
-        table[hole] = entry;
+        buckets[2 * hole] = entry;
+        buckets[2 * hole + 1] = buckets[2 * next + 1] as number;
         hole = next;
       }
     }
-    table[hole] = 0;
+    buckets[2 * hole] = 0;
     this.records[slot * RECORD_BYTES] = FREE;
     this.strings.delete(slot);
     this.count--;
-    if (this.table.length > MIN_TABLE && this.count * 8 < this.table.length) this.resize(this.table.length / 2);
+    if (this.mask + 1 > MIN_TABLE && this.count * 8 < this.mask + 1) this.resize((this.mask + 1) / 2);
+  }
+
+  /** The record of `slot`: its header, then the packed digits (in `key`) or, for AS_STRING, the string beside. */
+  private writeRecord(slot: number, id: string, header: number): void {
+    const at = slot * RECORD_BYTES;
+    if (at >= this.records.length) this.records = grownArray(this.records, capacityFor(slot + 1) * RECORD_BYTES);
+    const { records, key } = this;
+    records[at] = header;
+    if (header === AS_STRING) {
+      this.strings.set(slot, id);
+      return;
+    }
+    const bytes = ((header & 0x3f) + 1) >> 1;
+    for (let i = 1; i <= bytes; i++) records[at + i] = key[i] as number;
   }
 
   private hashKey(id: string, header: number): number {
@@ -168,19 +204,24 @@ export class PackedIdTable {
     return true;
   }
 
-  private place(slot: number): void {
-    const { table, mask } = this;
-    let bucket = this.hashSlot(slot) & mask;
-    while (table[bucket] !== 0) bucket = (bucket + 1) & mask;
-    table[bucket] = slot + 1;
+  /** Puts `entry` (slot + 1) of hash `hash` in `bucket`, or in the first empty bucket of its run when -1. */
+  private place(entry: number, hash: number, bucket = -1): void {
+    const { buckets, mask } = this;
+    if (bucket < 0) for (bucket = hash & mask; buckets[2 * bucket] !== 0; bucket = (bucket + 1) & mask);
+    buckets[2 * bucket] = entry;
+    buckets[2 * bucket + 1] = hash;
   }
 
-  /** A new table (its pages from the OS, see growable-array.ts), every entry placed again. */
+  /** A new table of `capacity` buckets (its pages from the OS, see growable-array.ts), every entry placed again by its stored hash. */
   private resize(capacity: number): void {
-    const old = this.table;
-    this.table = growableArray(Int32Array, capacity);
+    const old = this.buckets;
+    this.buckets = growableArray(Uint32Array, 2 * capacity);
     this.mask = capacity - 1;
-    for (const entry of old) if (entry !== 0) this.place(entry - 1);
+    this.missedId = null;
+    for (let i = 0; i < old.length; i += 2) {
+      const entry = old[i] as number;
+      if (entry !== 0) this.place(entry, old[i + 1] as number);
+    }
   }
 }
 
