@@ -118,8 +118,15 @@ export class SlotStore {
     this.seenGen[slot] = 0;
   }
 
-  private grow(): void {
-    const capacity = this.capacity * 2;
+  /** Makes room for `slots` slots at once (columns and id table), where they would otherwise double their way up. */
+  reserve(slots: number): void {
+    this.ids.reserve(slots);
+    let capacity = this.capacity;
+    while (capacity < slots) capacity *= 2;
+    if (capacity > this.capacity) this.grow(capacity);
+  }
+
+  private grow(capacity = this.capacity * 2): void {
     this.mtimeMs = grownArray(this.mtimeMs, capacity);
     this.sinceMs = grownArray(this.sinceMs, capacity);
     this.statSize = grownArray(this.statSize, capacity);

@@ -143,6 +143,19 @@ export class PackedIdTable {
     this.count++;
   }
 
+  /**
+   * Makes room for ids in slots below `slots` without growing again (the
+   * retriever, about to load a hint file of about that many entries): the
+   * index doubling its way up to a million ids rehashed two million entries.
+   */
+  reserve(slots: number): void {
+    const bytes = capacityFor(slots) * RECORD_BYTES;
+    if (bytes > this.records.length) this.records = grownArray(this.records, bytes);
+    let capacity = this.mask + 1;
+    while (slots * 2 > capacity) capacity *= 2;
+    if (capacity > this.mask + 1) this.resize(capacity);
+  }
+
   /** Takes the id of `slot` out of the table; the slot is free afterwards. No-op on a free slot. */
   remove(slot: number): void {
     if (!this.has(slot)) return;
