@@ -24,29 +24,39 @@ const AS_STRING = 0x80;
 const MIN_TABLE = 1024;
 const HEX_DIGITS = '0123456789ABCDEF0123456789abcdef';
 
-/** The value of a hex digit, with 16 added for a lower-case letter; -1 when not a hex digit. */
-function digitOf(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 65 && code <= 70) return code - 55;
-  if (code >= 97 && code <= 102) return code - 87 + 16;
-  return -1;
+/** In HEX_CODE: the digit is an upper-case letter, a lower-case one. */
+const UPPER_LETTER = 16;
+const LOWER_LETTER = 32;
+
+/**
+ * Per ASCII code: the value of a hex digit, with UPPER_LETTER or
+ * LOWER_LETTER for a letter; -1 for any other character. A table, not
+ * comparisons: the branches of digits and letters mixed at random were most
+ * of packId's time.
+ */
+const HEX_CODE = new Int8Array(128).fill(-1);
+for (let c = 48; c <= 57; c++) HEX_CODE[c] = c - 48;
+for (let c = 65; c <= 70; c++) HEX_CODE[c] = (c - 55) | UPPER_LETTER;
+for (let c = 97; c <= 102; c++) HEX_CODE[c] = (c - 87) | LOWER_LETTER;
+
+function hexCodeOf(code: number): number {
+  return code < 128 ? (HEX_CODE[code] as number) : -1;
 }
 
 /** Packs `id` into `out` (bytes 1..18; byte 0 untouched); returns its header, or AS_STRING when it cannot be packed. Pure. */
 export function packId(id: string, out: Uint8Array): number {
   const length = id.length;
   if (length === 0 || length > MAX_PACKED_DIGITS) return AS_STRING;
-  let cases = 0; // bit 1: an upper-case letter, bit 2: a lower-case one
-  for (let i = 0; i < length; i++) {
-    const digit = digitOf(id.charCodeAt(i));
-    if (digit < 0) return AS_STRING;
-    if (digit >= 10) cases |= digit >= 16 ? 2 : 1;
-    const nibble = digit & 15;
-    const at = 1 + (i >> 1);
-    out[at] = (i & 1) === 0 ? nibble << 4 : (out[at] as number) | nibble;
+  let seen = 0; // the HEX_CODE of every digit, ORed
+  for (let i = 0; i < length; i += 2) {
+    const high = hexCodeOf(id.charCodeAt(i));
+    const low = i + 1 < length ? hexCodeOf(id.charCodeAt(i + 1)) : 0;
+    if ((high | low) < 0) return AS_STRING;
+    seen |= high | low;
+    out[1 + (i >> 1)] = ((high & 15) << 4) | (low & 15);
   }
-  if (cases === 3) return AS_STRING;
-  return length | (cases === 2 ? LOWER : 0);
+  if ((seen & (UPPER_LETTER | LOWER_LETTER)) === (UPPER_LETTER | LOWER_LETTER)) return AS_STRING;
+  return length | ((seen & LOWER_LETTER) !== 0 ? LOWER : 0);
 }
 
 /** FNV-1a over a header and its packed digits, then a final mix. */

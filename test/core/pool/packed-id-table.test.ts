@@ -13,13 +13,16 @@ describe('packId (a pnfsid as a header and nibbles)', () => {
     { id: '09af', header: 0x44, bytes: [0x09, 0xaf] },
     { id: '123', header: 3, bytes: [0x12, 0x30] },
     { id: 'F'.repeat(36), header: 36, bytes: Array(18).fill(0xff) },
+    { id: 'a1b', header: 0x43, bytes: [0xa1, 0xb0] },
+    { id: '0123456789', header: 10, bytes: [0x01, 0x23, 0x45, 0x67, 0x89] },
+    { id: '0000004C9A19B5FA480398AED8A6CD61107D', header: 36, bytes: [0x00, 0x00, 0x00, 0x4c, 0x9a, 0x19, 0xb5, 0xfa, 0x48, 0x03, 0x98, 0xae, 0xd8, 0xa6, 0xcd, 0x61, 0x10, 0x7d] },
   ])('$id', ({ id, header, bytes }) => {
     const out = new Uint8Array(19);
     expect(packId(id, out)).toBe(header);
     expect([...out.subarray(1, 1 + bytes.length)]).toEqual(bytes);
   });
 
-  it.each(['', 'F'.repeat(37), 'aB', '0g', 'req-1', 'é'])('%j stays a string', (id) => {
+  it.each(['', 'F'.repeat(37), 'aB', '0g', 'req-1', 'é', 'AB!', 'ABC!', 'A\u0141', '\u0130', 'a0B', '0A0a', ' 1', '1 '])('%j stays a string', (id) => {
     expect(packId(id, new Uint8Array(19))).toBe(0x80);
   });
 });
