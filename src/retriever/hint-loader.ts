@@ -83,7 +83,7 @@ export class HintLoader {
     this.logger.debug(`Loading hint file ${file}`);
     // Streamed: a file of a million entries is never in memory whole. Built
     // beside the hints in force, which stay until it is complete.
-    const add = this.cache.beginHints();
+    const add = this.cache.beginHints(planHintSlots(st.size));
     let sliced: SlicedOutcome<HintScanOutcome>;
     try {
       sliced = await withHintFileAsync(file, (open) => runInSlices(hintTextSteps(hintByteSource(open), add), signal));
@@ -106,6 +106,20 @@ export class HintLoader {
     if (skipped > 0) this.logger.warn('hintfile_entries_skipped', `hint file ${file}: ${skipped} of ${entries + skipped} entries skipped (first: ${firstSkipReason})`);
     return 'loaded';
   }
+}
+
+/**
+ * Bytes of hint file per entry assumed when making room for its entries
+ * ahead: more than an entry takes (our generator writes about 92, dsmc's
+ * restore orders make about 125), so that room is never made for more
+ * entries than the file holds; the id table and the columns round up to a
+ * power of two anyway, so at a million entries this reaches their final size.
+ */
+const HINT_BYTES_PER_ENTRY_AT_MOST = 160;
+
+/** Entries of a hint file of `fileBytes` to make room for before reading it: at most as many as it holds. Pure. */
+export function planHintSlots(fileBytes: number): number {
+  return Math.floor(fileBytes / HINT_BYTES_PER_ENTRY_AT_MOST);
 }
 
 /**

@@ -340,8 +340,10 @@ export class RequestCache {
    * into a new table beside the hints in force, which stay in force (and the
    * groups as they are) until endHints. A broken or abandoned file thus
    * leaves the old hints untouched, and the file is read once.
+   * `expectedEntries`: slots made room for at once (see planHintSlots).
    */
-  beginHints(): (entry: HintEntry) => void {
+  beginHints(expectedEntries = 0): (entry: HintEntry) => void {
+    this.store.reserve(expectedEntries);
     const building = new HintColumns(this.store.slotCapacity);
     this.building = building;
     return (entry) => building.set(this.store.ensure(entry.id), this.groups.intern(entry.volume), entry);

@@ -71,10 +71,10 @@ export class RequestDiscovery {
    * the requests listed so far in one list, across every tape in no order,
    * and keep them (a request on a running session stays there) when the
    * hints come a few seconds later. Its load is sliced (signals are taken
-   * during it) and takes about 5 s of work for a million entries (README);
-   * measured at start-up on the shared 2-core bench machine at load 5-8:
-   * 15.5-20 s. So at start-up with a million hints, a SIGUSR1 takes effect
-   * when the load ends, not within 2 s.
+   * during it) and takes about 2.5 s of work for a million entries at
+   * start-up (README; 4.2 s before the id table kept its hashes, 2026-12-04).
+   * So at start-up with a million hints, a SIGUSR1 takes effect when the
+   * load ends: bench at 1M, load 4.6, 3.0 s from the signal.
    */
   async discover(sleepMs: number, nowMs: number, loadHints: () => Promise<unknown>, signal?: AbortSignal, giveWay: () => boolean = () => false): Promise<void> {
     this.listing ??= this.startListingIfDue(sleepMs, nowMs, signal);

@@ -52,12 +52,12 @@ export class SlotStore {
   sinceMs = growableArray(Float64Array, INITIAL_CAPACITY);
   statSize = growableArray(Float64Array, INITIAL_CAPACITY);
   /** file_size from the JSON; -1 until read. */
-  fileSize = growableArray(Float64Array, INITIAL_CAPACITY);
+  fileSize = growableArray(Float64Array, INITIAL_CAPACITY).fill(-1);
   /** parent_pid; 0 when none. */
   pid = growableArray(Int32Array, INITIAL_CAPACITY);
   state = growableArray(Uint8Array, INITIAL_CAPACITY);
   /** Volume group of a pending request; -1 when in none. */
-  group = growableArray(Int32Array, INITIAL_CAPACITY);
+  group = growableArray(Int32Array, INITIAL_CAPACITY).fill(-1);
   /** Generation of the last full listing that saw the request file. */
   seenGen = growableArray(Uint32Array, INITIAL_CAPACITY);
 
@@ -94,10 +94,12 @@ export class SlotStore {
   ensure(id: string): number {
     const existing = this.ids.find(id);
     if (existing >= 0) return existing;
-    const slot = this.freeSlots.pop() ?? this.slotExtent++;
+    const reused = this.freeSlots.pop();
+    const slot = reused ?? this.slotExtent++;
     if (slot >= this.capacity) this.grow();
     this.ids.insert(slot, id);
-    this.clear(slot);
+    // A slot never handed out is empty already: the columns grow filled as clear() leaves a slot (a million stores saved per hint file).
+    if (reused !== undefined) this.clear(slot);
     return slot;
   }
 
@@ -118,15 +120,22 @@ export class SlotStore {
     this.seenGen[slot] = 0;
   }
 
-  private grow(): void {
-    const capacity = this.capacity * 2;
+  /** Makes room for `slots` slots at once (columns and id table), where they would otherwise double their way up. */
+  reserve(slots: number): void {
+    this.ids.reserve(slots);
+    let capacity = this.capacity;
+    while (capacity < slots) capacity *= 2;
+    if (capacity > this.capacity) this.grow(capacity);
+  }
+
+  private grow(capacity = this.capacity * 2): void {
     this.mtimeMs = grownArray(this.mtimeMs, capacity);
     this.sinceMs = grownArray(this.sinceMs, capacity);
     this.statSize = grownArray(this.statSize, capacity);
-    this.fileSize = grownArray(this.fileSize, capacity);
+    this.fileSize = grownArray(this.fileSize, capacity, -1);
     this.pid = grownArray(this.pid, capacity);
     this.state = grownArray(this.state, capacity);
-    this.group = grownArray(this.group, capacity);
+    this.group = grownArray(this.group, capacity, -1);
     this.seenGen = grownArray(this.seenGen, capacity);
     this.capacity = capacity;
   }

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/core/log/index.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { HintLoader } from '../../src/retriever/hint-loader.js';
+import { HintLoader, planHintSlots } from '../../src/retriever/hint-loader.js';
 import { RequestCache } from '../../src/retriever/request-cache.js';
 
 const A = '0000004C9A19B5FA480398AED8A6CD61107D';
@@ -106,5 +106,17 @@ describe('issue 15 item 4: the hint file loads in slices, built aside', () => {
     expect(await loader.refresh(file)).toBe('loaded');
     expect(cache.volumeOf(id(5))).toBe('NEW');
     expect(cache.hintEntries).toBe(100_000);
+  });
+});
+
+describe('planHintSlots (room made ahead for a hint file, never more than its entries)', () => {
+  it.each([
+    { what: 'empty file', fileBytes: 0, slots: 0 },
+    { what: 'one small entry', fileBytes: 60, slots: 0 },
+    { what: "our generator's 1M (92 bytes an entry)", fileBytes: 91_893_002, slots: 574_331 },
+    { what: "dsmc's hex orders, 1M (about 125 bytes an entry)", fileBytes: 125_000_000, slots: 781_250 },
+    { what: 'pretty-printed, 160 bytes an entry', fileBytes: 160_000_000, slots: 1_000_000 },
+  ])('$what', ({ fileBytes, slots }) => {
+    expect(planHintSlots(fileBytes)).toBe(slots);
   });
 });

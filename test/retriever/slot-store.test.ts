@@ -23,3 +23,59 @@ describe('SlotStore ids (a hash table of slot numbers instead of a Map)', () => 
     expect([store.size, store.slotOf('FFFF'), store.isUsed(again)]).toEqual([2500, undefined, false]);
   });
 });
+
+describe('SlotStore.reserve (room for a hint file at once)', () => {
+  it.each([
+    { what: 'empty store', before: 0, reserve: 5000, capacity: 8192 },
+    { what: 'a power of two', before: 0, reserve: 4096, capacity: 4096 },
+    { what: 'ids in it already', before: 1500, reserve: 3000, capacity: 4096 },
+    { what: 'less than it holds (no effect)', before: 1500, reserve: 100, capacity: 2048 },
+  ])('$what', ({ before, reserve, capacity }) => {
+    const store = new SlotStore();
+    for (let i = 0; i < before; i++) store.ensure(id(i));
+    store.reserve(reserve);
+    expect(store.slotCapacity).toBe(capacity);
+    expect([store.mtimeMs.length, store.state.length, store.group.length, store.seenGen.length]).toEqual([capacity, capacity, capacity, capacity]);
+    for (let i = 0; i < capacity; i++) expect(store.ensure(id(i))).toBe(i);
+    expect(store.slotCapacity).toBe(capacity); // no growth up to the reservation
+    expect([store.size, store.state[capacity - 1], store.group[capacity - 1], store.fileSize[capacity - 1]]).toEqual([capacity, ABSENT, -1, -1]);
+  });
+});
+
+describe('SlotStore.ensure hands out empty slots, fresh or reused', () => {
+  const empty = { mtimeMs: 0, sinceMs: 0, statSize: 0, fileSize: -1, pid: 0, state: ABSENT, group: -1, seenGen: 0 };
+  const columnsOf = (store: SlotStore, slot: number): typeof empty => ({
+    mtimeMs: store.mtimeMs[slot] as number,
+    sinceMs: store.sinceMs[slot] as number,
+    statSize: store.statSize[slot] as number,
+    fileSize: store.fileSize[slot] as number,
+    pid: store.pid[slot] as number,
+    state: store.state[slot] as typeof ABSENT,
+    group: store.group[slot] as number,
+    seenGen: store.seenGen[slot] as number,
+  });
+  it.each([
+    { what: 'first slot', before: 0, reuse: false },
+    { what: 'a slot past a growth of the columns', before: 1024, reuse: false },
+    { what: 'after a reservation', before: 0, reserve: 5000, reuse: false },
+    { what: 'a released slot whose columns were written', before: 10, reuse: true },
+  ])('$what', ({ before, reserve, reuse }) => {
+    const store = new SlotStore();
+    if (reserve !== undefined) store.reserve(reserve);
+    for (let i = 0; i < before; i++) {
+      const slot = store.ensure(id(i));
+      store.mtimeMs[slot] = 1;
+      store.sinceMs[slot] = 2;
+      store.statSize[slot] = 3;
+      store.fileSize[slot] = 4;
+      store.pid[slot] = 5;
+      store.state[slot] = 2;
+      store.group[slot] = 6;
+      store.seenGen[slot] = 7;
+    }
+    if (reuse) store.release(3);
+    const slot = store.ensure('ABCDEF');
+    expect(slot).toBe(reuse ? 3 : before);
+    expect(columnsOf(store, slot)).toEqual(empty);
+  });
+});
