@@ -123,6 +123,8 @@ export class PackedIdTable {
 
   /** The slot of `id`, or -1. A miss is remembered for an insert of the same id that follows (SlotStore.ensure). */
   find(id: string): number {
+    // Packing overwrites `key`: a miss remembered before would no longer be in it.
+    this.missedId = null;
     const header = packId(id, this.key);
     const hash = this.hashKey(id, header);
     const { buckets, mask } = this;

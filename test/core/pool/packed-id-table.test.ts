@@ -72,10 +72,11 @@ describe('PackedIdTable', () => {
 describe('PackedIdTable: an insert after a find that missed reuses its probe only for that id', () => {
   const A = chimera(1);
   const B = chimera(2);
-  type Step = { op: 'find' | 'insert' | 'remove' | 'reserve'; id?: string; slot?: number };
+  type Step = { op: 'find' | 'found' | 'insert' | 'remove' | 'reserve'; id?: string; slot?: number };
   it.each<{ what: string; steps: Step[] }>([
     { what: 'find A, insert A', steps: [{ op: 'find', id: A }, { op: 'insert', id: A, slot: 0 }] },
     { what: 'find A, find B, insert A (B probed last)', steps: [{ op: 'find', id: A }, { op: 'find', id: B }, { op: 'insert', id: A, slot: 0 }, { op: 'insert', id: B, slot: 1 }] },
+    { what: 'find A, find an id present (packed over A), insert A', steps: [{ op: 'find', id: A }, { op: 'found', id: chimera(10), slot: 10 }, { op: 'insert', id: A, slot: 0 }] },
     { what: 'find A, insert B, insert A (the bucket A found empty is B now)', steps: [{ op: 'find', id: A }, { op: 'insert', id: B, slot: 1 }, { op: 'insert', id: A, slot: 0 }] },
     { what: 'find A, remove, insert A', steps: [{ op: 'insert', id: B, slot: 1 }, { op: 'find', id: A }, { op: 'remove', slot: 1 }, { op: 'insert', id: A, slot: 0 }] },
     { what: 'find A, reserve (new table), insert A', steps: [{ op: 'find', id: A }, { op: 'reserve', slot: 5000 }, { op: 'insert', id: A, slot: 0 }] },
@@ -87,6 +88,7 @@ describe('PackedIdTable: an insert after a find that missed reuses its probe onl
     const expected = new Map<string, number>();
     for (const { op, id, slot } of steps) {
       if (op === 'find') expect(table.find(id as string)).toBe(-1);
+      else if (op === 'found') expect(table.find(id as string)).toBe(slot);
       else if (op === 'insert') {
         table.insert(slot as number, id as string);
         expected.set(id as string, slot as number);
