@@ -175,9 +175,13 @@ export function allocateSlots(libraryDir: string, volumes: readonly (string | un
   });
 }
 
+/** Appends formatted catalog records (one write). */
+function appendCatalog(libraryDir: string, text: string): void {
+  if (text !== '') appendFileSync(join(libraryDir, CATALOG_FILE), text);
+}
+
 function appendRecords(libraryDir: string, records: readonly AddRecord[]): void {
-  if (records.length === 0) return;
-  appendFileSync(join(libraryDir, CATALOG_FILE), records.map(formatCatalogRecord).join(''));
+  appendCatalog(libraryDir, records.map(formatCatalogRecord).join(''));
 }
 
 /** Every live object, in archive order (re-reads the catalog: call once per session). */
@@ -263,7 +267,7 @@ export class DeletionBatch {
 
   flush(): void {
     if (this.records === '') return;
-    appendFileSync(join(this.libraryDir, CATALOG_FILE), this.records);
+    appendCatalog(this.libraryDir, this.records);
     this.records = '';
     for (const file of this.dataFiles) removeData(file);
     this.dataFiles = [];
