@@ -5,6 +5,8 @@ import { isErrno } from '../core/errors.js';
 export interface JournalEvent {
   readonly event: 'start' | 'end' | 'signal';
   readonly timeMs: number;
+  /** Start events: when the fake's process began (absent from older fakes' journals). */
+  readonly spawnedMs?: number;
   readonly pid: number;
   readonly command?: string;
   readonly listLength?: number;
@@ -41,8 +43,8 @@ export class JournalTail {
       for (const line of lines) {
         if (line === '') continue;
         try {
-          const { event, timeMs, pid, command, listLength, rc, outcome } = JSON.parse(line) as JournalEvent;
-          this.events.push({ event, timeMs, pid, ...(command === undefined ? {} : { command }), ...(listLength === undefined ? {} : { listLength }), ...(rc === undefined ? {} : { rc }), ...(outcome === undefined ? {} : { outcome }) });
+          const { event, timeMs, spawnedMs, pid, command, listLength, rc, outcome } = JSON.parse(line) as JournalEvent;
+          this.events.push({ event, timeMs, pid, ...(spawnedMs === undefined ? {} : { spawnedMs }), ...(command === undefined ? {} : { command }), ...(listLength === undefined ? {} : { listLength }), ...(rc === undefined ? {} : { rc }), ...(outcome === undefined ? {} : { outcome }) });
         } catch {
           // not ours to judge
         }

@@ -57,14 +57,24 @@ interface SucceedSample {
   filesPerSession: number[];
 }
 
-/** For each session end, the next session start after it: seconds between them. */
+/**
+ * When an event happened as the daemon sees it: a session starts when its
+ * dsmc process is started (the fake's own start-up, 0.2-0.3 s of loading
+ * code, is dsmc's time, not the daemon's; a real dsmc takes a second or two
+ * to reach its server anyway). Journals of older fakes have no spawnedMs.
+ */
+function daemonTimeMs(event: JournalEvent): number {
+  return event.event === 'start' ? (event.spawnedMs ?? event.timeMs) : event.timeMs;
+}
+
+/** For each session end, the next session started after it: seconds between them (the daemon's turnaround). */
 export function turnarounds(events: readonly JournalEvent[]): number[] {
-  const sorted = [...events].sort((a, b) => a.timeMs - b.timeMs);
+  const sorted = [...events].sort((a, b) => daemonTimeMs(a) - daemonTimeMs(b));
   const out: number[] = [];
   sorted.forEach((event, i) => {
     if (event.event !== 'end') return;
     const next = sorted.slice(i + 1).find((e) => e.event === 'start');
-    if (next !== undefined) out.push((next.timeMs - event.timeMs) / 1000);
+    if (next !== undefined) out.push((daemonTimeMs(next) - event.timeMs) / 1000);
   });
   return out;
 }

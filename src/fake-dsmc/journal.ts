@@ -10,6 +10,12 @@ export type SessionOutcome = 'ok' | 'partial' | 'failed' | 'crashed';
 export interface JournalStartEntry {
   event: 'start';
   timeMs: number;
+  /**
+   * When this process began (before it loaded its code and read its list):
+   * the moment the daemon started the session, which a real dsmc's start-up
+   * follows in any case. The bench times the gap between sessions to it.
+   */
+  spawnedMs?: number;
   pid: number;
   command: SessionCommand;
   argv: string[];

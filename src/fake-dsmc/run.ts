@@ -67,10 +67,15 @@ function openEnvironment(env: NodeJS.ProcessEnv, out: Output): Environment | num
 function rejectInvocation(environment: Environment, argv: readonly string[], message: string, out: Output): number {
   const timeMs = Date.now();
   const common = { timeMs, pid: process.pid, command: 'unknown' as const };
-  appendJournal(environment.journalPath, { event: 'start', ...common, argv: [...argv], action: 'normal' });
+  appendJournal(environment.journalPath, { event: 'start', ...common, spawnedMs: spawnedMs(), argv: [...argv], action: 'normal' });
   out.message(message);
   appendJournal(environment.journalPath, { event: 'end', ...common, rc: RC_ERROR, outcome: 'failed', done: [], failed: [] });
   return RC_ERROR;
+}
+
+/** When this process began, in epoch milliseconds. */
+function spawnedMs(): number {
+  return Math.round(performance.timeOrigin);
 }
 
 function listFileOf(invocation: Invocation): string | undefined {
@@ -78,7 +83,7 @@ function listFileOf(invocation: Invocation): string | undefined {
 }
 
 function buildStartEntry(invocation: Invocation, argv: readonly string[], plan: SessionPlan, entries: ListEntry[]): JournalStartEntry {
-  const entry: JournalStartEntry = { event: 'start', timeMs: Date.now(), pid: process.pid, command: invocation.command, argv: [...argv], action: plan.action };
+  const entry: JournalStartEntry = { event: 'start', timeMs: Date.now(), spawnedMs: spawnedMs(), pid: process.pid, command: invocation.command, argv: [...argv], action: plan.action };
   const listFile = listFileOf(invocation);
   if (listFile !== undefined) {
     entry.listFile = listFile;

@@ -270,6 +270,15 @@ describe('journal', () => {
     expect(retrieveEnd.timeMs).toBeGreaterThanOrEqual(retrieveStart.timeMs);
   });
 
+  it('a start entry says when its process began, before it loaded its code (the bench times the daemon to it)', async () => {
+    const beforeMs = Date.now();
+    await run(queryArgs(`${box.out}/*`), box.env);
+    const [started] = readJournal(box.library);
+    if (started?.event !== 'start') throw new Error('no start entry');
+    expect(started.spawnedMs).toBeGreaterThanOrEqual(beforeMs - 5); // timeOrigin and Date.now() may differ by a rounding
+    expect(started.spawnedMs).toBeLessThanOrEqual(started.timeMs);
+  });
+
   it('honours FAKE_DSMC_JOURNAL', async () => {
     const journal = join(box.root, 'elsewhere.jsonl');
     await run(queryArgs(`${box.out}/*`), { ...box.env, FAKE_DSMC_JOURNAL: journal });
