@@ -85,8 +85,11 @@ function plainStringEnd(bytes: Buffer, at: number, end: number): number {
   return -1;
 }
 
-/** What a line is, read from its raw bytes; undefined when it is not in the shape written (JSON.parse decides). */
-export type LineSketch = { op: 'del'; seq: number } | { op: 'add'; seq: number; key: string };
+/**
+ * What a line is, read from its raw bytes: an add's seq and where its path (or
+ * volume) lies, a del's seq; undefined when it is not in the shape written (JSON.parse decides).
+ */
+export type LineSketch = { op: 'del'; seq: number } | { op: 'add'; seq: number; keyStart: number; keyEnd: number };
 
 /** The end of the number after `,"sizeBytes":`, or -1. */
 function sizeEnd(bytes: Buffer, at: number, end: number): number {
@@ -96,16 +99,16 @@ function sizeEnd(bytes: Buffer, at: number, end: number): number {
   return i;
 }
 
-/** The raw path (`key` 'path') or volume of an add line, or undefined. */
-function sketchKey(bytes: Buffer, pathStart: number, end: number, key: 'path' | 'volume'): string | undefined {
+/** The end of the path (`key` 'path'), or where the volume starts and ends, of an add line; -1 for none. */
+function keyRange(bytes: Buffer, pathStart: number, end: number, key: 'path' | 'volume'): [number, number] | undefined {
   const pathEnd = plainStringEnd(bytes, pathStart, end);
   if (pathEnd === -1) return undefined;
-  if (key === 'path') return bytes.toString('utf8', pathStart, pathEnd);
+  if (key === 'path') return [pathStart, pathEnd];
   const volumeAt = sizeEnd(bytes, pathEnd + 1, end);
   if (volumeAt === -1 || !hasAt(bytes, volumeAt, end, VOLUME_KEY)) return undefined;
   const volumeStart = volumeAt + VOLUME_KEY.length;
   const volumeEnd = plainStringEnd(bytes, volumeStart, end);
-  return volumeEnd === -1 ? undefined : bytes.toString('utf8', volumeStart, volumeEnd);
+  return volumeEnd === -1 ? undefined : [volumeStart, volumeEnd];
 }
 
 /** An add line's seq and path (or volume), a del line's seq, from the raw bytes. */
@@ -118,8 +121,42 @@ export function sketchLine(bytes: Buffer, start: number, end: number, key: 'path
   const seq = digitsValue(bytes, seqStart, seqEnd);
   if (!isAdd) return seqEnd === end - 1 && bytes[seqEnd] === 0x7d ? { op: 'del', seq } : undefined;
   if (!hasAt(bytes, seqEnd, end, PATH_KEY)) return undefined;
-  const value = sketchKey(bytes, seqEnd + PATH_KEY.length, end, key);
-  return value === undefined ? undefined : { op: 'add', seq, key: value };
+  const range = keyRange(bytes, seqEnd + PATH_KEY.length, end, key);
+  return range === undefined ? undefined : { op: 'add', seq, keyStart: range[0], keyEnd: range[1] };
+}
+
+const NOT_ASCII = -1;
+
+/** FNV-1a of ASCII bytes; NOT_ASCII if one is not (undecoded, it could be invalid UTF-8). */
+function asciiHash(bytes: Uint8Array, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i += 1) {
+    const byte = bytes[i] ?? 0;
+    if (byte >= 0x80) return NOT_ASCII;
+    hash = Math.imul(hash ^ byte, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * The keys a filter wants, and the hashes of their bytes: an add line whose raw key
+ * hashes as none of them is not wanted, told without making a string of it.
+ */
+class WantedKeys {
+  private readonly hashes = new Set<number>();
+
+  constructor(readonly keys: ReadonlySet<string>) {
+    for (const key of keys) {
+      const bytes = Buffer.from(key);
+      this.hashes.add(asciiHash(bytes, 0, bytes.length));
+    }
+  }
+
+  /** False only if the raw key is surely not wanted; true lines are parsed and checked. */
+  mayHaveRaw(bytes: Buffer, start: number, end: number): boolean {
+    const hash = asciiHash(bytes, start, end);
+    return hash === NOT_ASCII || this.hashes.has(hash);
+  }
 }
 
 function parseRecord(line: string): CatalogRecord | undefined {
@@ -134,11 +171,11 @@ function parseRecord(line: string): CatalogRecord | undefined {
 class LiveRecords {
   private readonly live = new Map<number, AddRecord>();
   private readonly key: 'path' | 'volume';
-  private readonly wanted: ReadonlySet<string> | undefined;
+  private readonly wanted: WantedKeys | undefined;
 
   constructor(filter: CatalogFilter | undefined) {
     this.key = filter !== undefined && 'volumes' in filter ? 'volume' : 'path';
-    this.wanted = filter === undefined ? undefined : 'volumes' in filter ? filter.volumes : filter.paths;
+    this.wanted = filter === undefined ? undefined : new WantedKeys('volumes' in filter ? filter.volumes : filter.paths);
   }
 
   line(bytes: Buffer, start: number, end: number): void {
@@ -150,7 +187,7 @@ class LiveRecords {
       return;
     }
     // An add not wanted is skipped unparsed, unless it may replace a kept record of its seq (never written so).
-    if (this.wanted?.has(sketch.key) === true || this.live.has(sketch.seq)) this.apply(parseRecord(bytes.toString('utf8', start, end)));
+    if (this.wanted?.mayHaveRaw(bytes, sketch.keyStart, sketch.keyEnd) === true || this.live.has(sketch.seq)) this.apply(parseRecord(bytes.toString('utf8', start, end)));
   }
 
   objects(): StoredObject[] {
@@ -165,7 +202,7 @@ class LiveRecords {
   }
 
   private keeps(record: AddRecord): boolean {
-    return this.wanted === undefined || this.wanted.has(record[this.key]);
+    return this.wanted === undefined || this.wanted.keys.has(record[this.key]);
   }
 }
 

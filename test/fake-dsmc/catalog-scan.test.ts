@@ -31,7 +31,7 @@ function referenceFiltered(text: string, filter: CatalogFilter | undefined): Sto
 }
 
 /** Reads `text` as a file read `chunkBytes` at a time. */
-function readText(text: string, filter?: CatalogFilter, chunkBytes?: number): StoredObject[] {
+function readText(text: string | Buffer, filter?: CatalogFilter, chunkBytes?: number): StoredObject[] {
   const bytes = Buffer.from(text);
   let at = 0;
   const read = (buffer: Buffer, offset: number, length: number): number => {
@@ -109,6 +109,21 @@ describe('readCatalog: the same live objects as the reader of the whole text', (
     expect(readText(text, { paths }, 64).length).toBeGreaterThan(3);
   });
 
+  it('a path of invalid UTF-8 reads as the old reader decoded it (U+FFFD)', () => {
+    const [head, tail] = add(1, '/p/out/AX').split('X') as [string, string];
+    const text = Buffer.concat([Buffer.from(head), Buffer.from([0xc3]), Buffer.from(tail), Buffer.from(add(2, '/p/out/B'))]); // 0xc3 alone: not UTF-8
+    for (const filter of [undefined, { paths: new Set(['/p/out/A\ufffd', '/p/out/B']) }, { paths: new Set(['/p/out/A']) }]) {
+      expect(readText(text, filter, 7)).toEqual(referenceFiltered(text.toString('utf8'), filter));
+    }
+    expect(readText(text, { paths: new Set(['/p/out/A\ufffd']) })).toHaveLength(1);
+  });
+
+  it('a path whose bytes hash as a wanted one does (FNV-1a) is not taken for it', () => {
+    const text = [add(1, '/p/out/65zx'), add(2, '/p/out/dpcd')].join('');
+    expect(readText(text, { paths: new Set(['/p/out/dpcd']) }).map((o) => o.seq)).toEqual([2]);
+    expect(readText(text, { paths: new Set(['/p/out/65zx']) }).map((o) => o.seq)).toEqual([1]);
+  });
+
   it('reads no file: nothing', () => {
     expect(readText('', { paths: new Set(['/p/out/A']) }, 4)).toEqual([]);
     expect(readText('')).toEqual([]);
@@ -137,7 +152,11 @@ describe('scanLines', () => {
 });
 
 describe('sketchLine: an add or del line read without JSON.parse', () => {
-  const sketch = (line: string, key: 'path' | 'volume' = 'path'): ReturnType<typeof sketchLine> => sketchLine(Buffer.from(line), 0, Buffer.byteLength(line), key);
+  const sketch = (line: string, key: 'path' | 'volume' = 'path'): unknown => {
+    const bytes = Buffer.from(line);
+    const found = sketchLine(bytes, 0, bytes.length, key);
+    return found?.op === 'add' ? { op: 'add', seq: found.seq, key: bytes.toString('utf8', found.keyStart, found.keyEnd) } : found;
+  };
 
   it.each([
     ['an add: its path', add(7, '/p/out/caf\u00e9').trimEnd(), 'path', { op: 'add', seq: 7, key: '/p/out/caf\u00e9' }],
