@@ -167,6 +167,11 @@ function parseRecord(line: string): CatalogRecord | undefined {
   }
 }
 
+/** Whether a line starting with `byte` may be a JSON object (a record): `{` or JSON whitespace. */
+function mayStartObject(byte: number | undefined): boolean {
+  return byte === 0x7b || byte === 0x20 || byte === 0x09 || byte === 0x0d;
+}
+
 /** The live add records of the lines seen so far, those the filter keeps. */
 class LiveRecords {
   private readonly live = new Map<number, AddRecord>();
@@ -179,7 +184,7 @@ class LiveRecords {
   }
 
   line(bytes: Buffer, start: number, end: number): void {
-    if (start === end) return;
+    if (!mayStartObject(bytes[start])) return; // empty, or garbage: JSON.parse could make no record of it
     const sketch = this.wanted === undefined ? undefined : sketchLine(bytes, start, end, this.key);
     if (sketch === undefined) return this.apply(parseRecord(bytes.toString('utf8', start, end)));
     if (sketch.op === 'del') {

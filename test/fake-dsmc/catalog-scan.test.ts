@@ -53,7 +53,7 @@ const CATALOGS: Record<string, string> = {
   'del before its add, del of an unknown seq': [del(5), add(5, '/p/out/A'), del(9), add(6, '/p/out/B'), del(6)].join(''),
   'torn last line': [add(1, '/p/out/A'), add(2, '/p/out/B'), '{"op":"add","seq":3,"path":"/p/out/A","size'].join(''),
   'torn del': [add(1, '/p/out/A'), add(12, '/p/out/B'), '{"op":"del","seq":1}x\n', '{"op":"del","seq":1'].join(''),
-  'garbage, empty and odd lines': [add(1, '/p/out/A'), 'garbage\n', '\n', '\n', 'null\n', '5\n', '[]\n', '{}\n', add(2, '/p/out/B'), '{"op":"del","seq":01}\n', '{"op":"del","seq":2} \n'].join(''),
+  'garbage, empty and odd lines': [add(1, '/p/out/A'), 'garbage\n', '\n', '\n', '\u0000\u0000\n', '\ufeff{"op":"del","seq":1}\n', ' \t{"op":"del","seq":1}\n', '\r\n', 'null\n', '5\n', '[]\n', '{}\n', add(2, '/p/out/B'), '{"op":"del","seq":01}\n', '{"op":"del","seq":2} \n', add(3, '/p/out/C'), add(4, '/p/out/A')].join(''),
   'a torn line another append continued': [add(1, '/p/out/A'), '{"op":"add","seq":2,"path":"/p/out/B"', add(3, '/p/out/C'), add(4, '/p/out/A')].join(''),
   'CRLF line ends': [add(1, '/p/out/A'), add(2, '/p/out/B')].map((line) => line.replace('\n', '\r\n')).join(''),
   'odd paths (escapes and unicode)': ODD_PATHS.map((path, i) => add(i + 1, path)).join('') + del(2),
