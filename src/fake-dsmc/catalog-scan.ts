@@ -11,7 +11,7 @@ export type CatalogFilter = { readonly paths: ReadonlySet<string> } | { readonly
 /** Reads up to `length` bytes into `buffer` at `offset`; 0 at the end. */
 export type ReadBytes = (buffer: Buffer, offset: number, length: number) => number;
 
-export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
+const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
@@ -99,7 +99,7 @@ function sizeEnd(bytes: Buffer, at: number, end: number): number {
   return i;
 }
 
-/** The end of the path (`key` 'path'), or where the volume starts and ends, of an add line; -1 for none. */
+/** Where the path (`key` 'path') or the volume of an add line starts and ends; undefined if escaped or not in its place. */
 function keyRange(bytes: Buffer, pathStart: number, end: number, key: 'path' | 'volume'): [number, number] | undefined {
   const pathEnd = plainStringEnd(bytes, pathStart, end);
   if (pathEnd === -1) return undefined;
