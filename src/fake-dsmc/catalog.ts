@@ -1,5 +1,6 @@
 // The library catalog: an append-only JSON-lines file of `add` and `del` records.
-// Appends need no lock (one write per record); readers rebuild the live set. Pure.
+// Appends need no lock (one write per record); readers rebuild the live set
+// (catalog-scan.ts). Pure.
 import { basename } from 'node:path';
 
 export interface LibraryObject {
@@ -50,29 +51,9 @@ export function toAddRecord(object: StoredObject): AddRecord {
   return { op: 'add', seq, path, sizeBytes, volume, volumeId, position, description, archivedAtMs, sparse };
 }
 
-function toStoredObject(record: AddRecord): StoredObject {
+export function toStoredObject(record: AddRecord): StoredObject {
   const { seq, path, sizeBytes, volume, volumeId, position, description, archivedAtMs, sparse } = record;
   return { seq, path, id: basename(path), sizeBytes, volume, volumeId, position, description, archivedAtMs, sparse };
-}
-
-function parseRecord(line: string): CatalogRecord | undefined {
-  try {
-    return JSON.parse(line) as CatalogRecord;
-  } catch {
-    return undefined; // a torn line from a writer killed mid-append, or one being written
-  }
-}
-
-/** The live objects of a catalog text, in archive (seq) order. */
-export function parseCatalog(text: string): StoredObject[] {
-  const live = new Map<number, AddRecord>();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const record = parseRecord(line);
-    if (record?.op === 'add') live.set(record.seq, record);
-    else if (record?.op === 'del') live.delete(record.seq);
-  }
-  return [...live.values()].sort((a, b) => a.seq - b.seq).map(toStoredObject);
 }
 
 /** Objects grouped by path, each group in archive order (first archived first). */

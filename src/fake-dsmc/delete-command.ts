@@ -32,8 +32,8 @@ function deleteEntry(ctx: SessionContext, entry: ListEntry, state: DeleteState):
 }
 
 function wantedIndex(ctx: SessionContext): Map<string, StoredObject[]> {
-  const wanted = new Set(ctx.entries.map((entry) => entry.path));
-  return indexByPath(loadObjects(ctx.libraryDir).filter((object) => wanted.has(object.path)));
+  const paths = new Set(ctx.entries.map((entry) => entry.path));
+  return indexByPath(loadObjects(ctx.libraryDir, { paths }));
 }
 
 export async function runDelete(ctx: SessionContext): Promise<DeleteState> {

@@ -15,6 +15,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -22,7 +23,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { AddRecord, LibraryObject, StoredObject } from './catalog.js';
-import { formatCatalogRecord, parseCatalog, toAddRecord } from './catalog.js';
+import { formatCatalogRecord, toAddRecord } from './catalog.js';
+import type { CatalogFilter } from './catalog-scan.js';
+import { readCatalog } from './catalog-scan.js';
 import { isSafeAbsolutePath } from './file-list.js';
 import { withLock } from './lock.js';
 import { isErrno, errnoCode } from '../core/errors.js';
@@ -184,13 +187,22 @@ function appendRecords(libraryDir: string, records: readonly AddRecord[]): void 
   appendCatalog(libraryDir, records.map(formatCatalogRecord).join(''));
 }
 
-/** Every live object, in archive order (re-reads the catalog: call once per session). */
-export function loadObjects(libraryDir: string): StoredObject[] {
+/**
+ * The live objects, in archive order: every one, or those `filter` keeps. Re-reads
+ * the catalog in chunks (call once per session); ten million objects never make one string.
+ */
+export function loadObjects(libraryDir: string, filter?: CatalogFilter): StoredObject[] {
+  let fd: number;
   try {
-    return parseCatalog(readFileSync(join(libraryDir, CATALOG_FILE), 'utf8'));
+    fd = openSync(join(libraryDir, CATALOG_FILE), 'r');
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return [];
     throw error;
+  }
+  try {
+    return readCatalog((buffer, offset, length) => readSync(fd, buffer, offset, length, null), filter);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -25,10 +25,10 @@ function destFor(ctx: SessionContext, entry: ListEntry): string {
   return join((ctx.invocation as RetrieveInvocation).destDir, entry.id);
 }
 
-/** The archived objects of each listed path, first archived first (built once per session). */
-function indexListed(ctx: SessionContext, objects: readonly StoredObject[]): Map<string, StoredObject[]> {
-  const wanted = new Set(ctx.entries.map((entry) => entry.path));
-  return indexByPath(objects.filter((object) => wanted.has(object.path)));
+/** The archived objects of each listed path, first archived first (read once per session: only the listed paths). */
+function indexListed(ctx: SessionContext): Map<string, StoredObject[]> {
+  const paths = new Set(ctx.entries.map((entry) => entry.path));
+  return indexByPath(loadObjects(ctx.libraryDir, { paths }));
 }
 
 /** The object an entry retrieves: its first archived copy; none for a bad path or a scenario failId. */
@@ -37,13 +37,18 @@ function objectFor(ctx: SessionContext, entry: ListEntry, index: Map<string, Sto
   return index.get(entry.path)?.[0];
 }
 
-/** With a scenario library: the list's mounts, volume by volume, on the shared drives. */
-function startTapeSession(ctx: SessionContext, objects: readonly StoredObject[], index: Map<string, StoredObject[]>): TapeSession | null {
+/**
+ * With a scenario library: the list's mounts, volume by volume, on the shared drives.
+ * Where a file starts on its tape counts every object on its volume: a second read of
+ * the catalog keeps those of the listed volumes.
+ */
+function startTapeSession(ctx: SessionContext, index: Map<string, StoredObject[]>): TapeSession | null {
   const library = ctx.scenario.library;
   if (library === null) return null;
   const listed = ctx.entries.map((entry) => objectFor(ctx, entry, index));
   const volumes = new Set(listed.flatMap((object) => (object === undefined ? [] : [object.volume])));
-  return new TapeSession(ctx, library, planTapeRuns(listed, planTapeOffsets(objects, volumes)));
+  const onVolumes = volumes.size === 0 ? [] : loadObjects(ctx.libraryDir, { volumes });
+  return new TapeSession(ctx, library, planTapeRuns(listed, planTapeOffsets(onVolumes, volumes)));
 }
 
 /** ANS1312E: the session ends at once, every entry not yet retrieved failed, rc 12. */
@@ -104,10 +109,9 @@ async function retrieveAll(ctx: SessionContext, index: Map<string, StoredObject[
 }
 
 export async function runRetrieve(ctx: SessionContext): Promise<void> {
-  const objects = loadObjects(ctx.libraryDir);
-  const index = indexListed(ctx, objects);
+  const index = indexListed(ctx);
   ctx.out.message('ANS1247I Waiting for files from the server...');
-  const tape = startTapeSession(ctx, objects, index);
+  const tape = startTapeSession(ctx, index);
   try {
     await retrieveAll(ctx, index, tape);
   } finally {

@@ -172,6 +172,13 @@ describe('locate', () => {
     expect(reversed).toBe(49); // 0 -> 80 GB: 13 s; then four times 40 GB back: 9 s each
     expect(inTapeOrder).toBeLessThan(reversed);
   });
+
+  it('counts the objects before a file on its tape that the list does not name (a session reads only the listed ones)', async () => {
+    useLibrary({ drives: 1 });
+    const paths = seed({ VA: [20 * GB, 20 * GB, 20 * GB, 20 * GB, 20 * GB], VB: [20 * GB] });
+    expect((await retrieve([paths['VA5'] as string])).rc).toBe(0);
+    expect(mountsOfLast()).toEqual([expect.objectContaining({ volume: 'VA', files: 1, locateSec: 13, transferSec: 20 })]); // 0 -> 80 GB: 5 s + 8 s
+  });
 });
 
 describe('every drive busy', () => {

@@ -1,12 +1,12 @@
 // The library API tests import, concurrent sessions, and scale.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JournalEndEntry } from '../../src/fake-dsmc/library.js';
 import { listObjects, readJournal, seedObject, seedObjects } from '../../src/fake-dsmc/library.js';
 import type { Sandbox } from './helpers.js';
-import { archiveArgs, killAll, makeOutFiles, makeSandbox, queryArgs, removeSandbox, retrieveArgs, run, writeList, writeScenario } from './helpers.js';
+import { archiveArgs, deleteArgs, killAll, makeOutFiles, makeSandbox, queryArgs, removeSandbox, retrieveArgs, run, writeList, writeScenario } from './helpers.js';
 
 let box: Sandbox;
 
@@ -110,5 +110,28 @@ describe('scale', () => {
     expect(v0002).toBe(100_003); // the third volume seeded
     expect(query.stdout.match(new RegExp(`Volume ID: ${v0002} `, 'g'))).toHaveLength(16);
     expect(readFileSync(join(box.library, 'journal.jsonl'), 'utf8').split('\n').length).toBeGreaterThan(2);
+  }, 120_000);
+
+  it("fault: a catalog past V8's longest string (ten million objects) failed every retrieve and delete session (rc 12)", async () => {
+    const [a, b] = seedObjects(box.library, [
+      { path: join(box.out, '0H01'), content: 'first' },
+      { path: join(box.out, '0H02'), sizeBytes: 7 },
+    ]);
+    // 600 MB of garbage lines (a sparse hole: no disk space), then more objects appended
+    const catalog = join(box.library, 'catalog.jsonl');
+    const holeEnd = 600 * 1024 * 1024;
+    const fd = openSync(catalog, 'r+');
+    for (let at = statSync(catalog).size + 8 * 1024 * 1024; at < holeEnd; at += 8 * 1024 * 1024) writeSync(fd, '\n', at);
+    writeSync(fd, '\n', holeEnd);
+    closeSync(fd);
+    const [c] = seedObjects(box.library, [{ path: join(box.out, '0H03'), content: 'third' }]);
+    const result = await run(retrieveArgs(writeList(box, [a, c].map((object) => object?.path ?? '')), box.in), box.env);
+    expect(result.stderr).toBe('');
+    expect(result.rc).toBe(0);
+    expect(readFileSync(join(box.in, '0H01'), 'utf8')).toBe('first');
+    expect(readFileSync(join(box.in, '0H03'), 'utf8')).toBe('third');
+    const deleted = await run(deleteArgs(writeList(box, [b?.path ?? ''])), box.env);
+    expect(deleted.rc).toBe(0);
+    expect(listObjects(box.library).map((object) => object.id)).toEqual(['0H01', '0H03']);
   }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { indexByPath, parseCatalog } from '../../src/fake-dsmc/catalog.js';
+import { indexByPath } from '../../src/fake-dsmc/catalog.js';
+import { readCatalog } from '../../src/fake-dsmc/catalog-scan.js';
 import { planChunkBytes, planWrongSize } from '../../src/fake-dsmc/data-copy.js';
 import { isSafeAbsolutePath, parseFileList } from '../../src/fake-dsmc/file-list.js';
 import { parseInvocation } from '../../src/fake-dsmc/invocation.js';
@@ -186,6 +187,15 @@ describe('planPathMatcher', () => {
 });
 
 describe('catalog and journal parsing', () => {
+  const parseCatalog = (text: string): ReturnType<typeof readCatalog> => {
+    const bytes = Buffer.from(text);
+    let at = 0;
+    return readCatalog((buffer, offset, length) => {
+      const n = bytes.copy(buffer, offset, at, Math.min(bytes.length, at + length));
+      at += n;
+      return n;
+    });
+  };
   const add = (seq: number, path: string): string =>
     JSON.stringify({ op: 'add', seq, path, sizeBytes: seq, volume: 'V', volumeId: 100_001, position: seq, description: 'd', archivedAtMs: 0, sparse: true });
 
