@@ -83,7 +83,8 @@ function listFileOf(invocation: Invocation): string | undefined {
 }
 
 function buildStartEntry(invocation: Invocation, argv: readonly string[], plan: SessionPlan, entries: ListEntry[]): JournalStartEntry {
-  const entry: JournalStartEntry = { event: 'start', timeMs: Date.now(), spawnedMs: spawnedMs(), pid: process.pid, command: invocation.command, argv: [...argv], action: plan.action };
+  // spawnedMs after the fields START_PREFIX (journal.ts) reads a count of sessions by.
+  const entry: JournalStartEntry = { event: 'start', timeMs: Date.now(), pid: process.pid, command: invocation.command, argv: [...argv], action: plan.action, spawnedMs: spawnedMs() };
   const listFile = listFileOf(invocation);
   if (listFile !== undefined) {
     entry.listFile = listFile;
