@@ -62,7 +62,7 @@ function assemble(ctx: DaemonContext): Retriever {
     liveness,
     reader,
     hints: new HintLoader(cache, logger),
-    discovery: new RequestDiscovery(pool, cache, logger, warnings),
+    discovery: new RequestDiscovery(pool, cache, logger, warnings, () => ctx.wake()),
     cleanup: new StrayFileCleanup(pool, logger, () => sessions.workingIds()),
     meter: new SpaceMeter(pool.in, logger),
     announcer: new SpaceAnnouncer(logger),
@@ -145,8 +145,7 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
         r.discovery.releaseListing();
       }
       await tidy(r, ctx);
-      // A listing goes on: its end is looked for soon (the next cycle waits for it, unless a SIGUSR1 comes).
-      if (r.discovery.listingPending) return MIN_WAIT_MS;
+      // A listing that goes on wakes the cycle when it ends (see RequestDiscovery.discover).
       return Math.min(settings.sleepMs, Math.max(MIN_WAIT_MS, decision.waitMs));
     },
     figures() {

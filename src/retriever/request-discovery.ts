@@ -46,11 +46,16 @@ export class RequestDiscovery {
   /** While the cycle plans on what a listing found so far: what it lists meanwhile (applied by `releaseListing`). */
   private held: { names: string[]; mtimesMs: number[]; sizesBytes: number[] } | null = null;
 
+  /** A listing of request/ has completed since start-up: the cache holds every request, and the events keep it so. */
+  private listedOnce = false;
+
   constructor(
     private readonly pool: PoolLayout,
     private readonly cache: RequestCache,
     private readonly logger: Logger,
     private readonly warnings: RequestDirWarnings,
+    /** Called when a listing has ended, for the cycle to complete it (it does not wait for a reconciling one). */
+    private readonly onListingEnd: () => void = () => {},
   ) {
     this.watcher = new RequestWatcher(pool.request, (message) => logger.warn('request_watch_failed', message));
   }
@@ -75,6 +80,12 @@ export class RequestDiscovery {
    * start-up (README; 4.2 s before the id table kept its hashes, 2026-12-04).
    * So at start-up with a million hints, a SIGUSR1 takes effect when the
    * load ends: bench at 1M, load 4.6, 3.0 s from the signal.
+   *
+   * Only the first listing is waited for. Later ones (every 10 × sleeptime)
+   * reconcile a cache the watch keeps whole, and take seconds at a million
+   * requests, minutes at ten million: sessions go on starting meanwhile
+   * (a drive is not left idle for a listing), while the watch's events wait
+   * for the listing's end as they do for the first one.
    */
   async discover(sleepMs: number, nowMs: number, loadHints: () => Promise<unknown>, signal?: AbortSignal, giveWay: () => boolean = () => false): Promise<void> {
     this.listing ??= this.startListingIfDue(sleepMs, nowMs, signal);
@@ -82,7 +93,7 @@ export class RequestDiscovery {
     this.releaseListing();
     const listing = this.listing;
     if (listing !== null) {
-      if (!(await this.finished(listing, giveWay))) return;
+      if (!(await this.finished(listing, () => this.listedOnce || giveWay()))) return;
       this.listing = null;
       await this.endListing(listing, signal);
     }
@@ -151,6 +162,7 @@ export class RequestDiscovery {
     const listing: ListingUnderWay = { done, finished: false, generation, nowMs, startedMs: Date.now() };
     const settle = (): void => {
       listing.finished = true;
+      this.onListingEnd();
     };
     done.then(settle, settle);
     return listing;
@@ -165,6 +177,7 @@ export class RequestDiscovery {
     const forgotten = cache.endListing(listing.generation);
     this.warnings.endPass();
     this.lastListingMs = listing.nowMs;
+    this.listedOnce = true;
     this.logger.debug(`Listed request/: ${found} files, ${forgotten} gone since, ${cache.unread} unread (${Date.now() - listing.startedMs} ms)`);
   }
 
