@@ -10,17 +10,18 @@ export type SessionOutcome = 'ok' | 'partial' | 'failed' | 'crashed';
 export interface JournalStartEntry {
   event: 'start';
   timeMs: number;
-  /**
-   * When this process began (before it loaded its code and read its list):
-   * the moment the daemon started the session, which a real dsmc's start-up
-   * follows in any case. The bench times the gap between sessions to it.
-   */
-  spawnedMs?: number;
   pid: number;
   command: SessionCommand;
   argv: string[];
   /** The scenario action applied (`normal` when no rule matched). */
   action: string;
+  /**
+   * When this process began (before it loaded its code and read its list):
+   * the moment the daemon started the session, which a real dsmc's start-up
+   * follows in any case. The bench times the gap between sessions to it.
+   * Written after the fields START_PREFIX reads (a count of sessions).
+   */
+  spawnedMs?: number;
   listFile?: string;
   listLength?: number;
   ids?: string[];
