@@ -14,7 +14,8 @@ import { RequestDiscovery } from './request-discovery.js';
 import { PidLiveness, RequestReader } from './request-reader.js';
 import { RetrievePlanner } from './retrieve-planner.js';
 import { RetrieveSessions, type RetrieverCounters } from './retrieve-sessions.js';
-import { retrieverSettings } from './settings.js';
+import { retrieverSettings, type RetrieverSettings } from './settings.js';
+import type { SpaceView } from './space.js';
 import { SpaceAnnouncer } from './space-announcer.js';
 
 /** Unread requests read per cycle in the background (~0.1 s of CPU); a volume about to be planned is read at once. */
@@ -102,13 +103,17 @@ async function act(r: Retriever, logger: Logger, decision: RetrieverDecision): P
 }
 
 /**
- * After the sessions started: requests not read yet (a slice per cycle), and
- * requests of dead pool processes. The reading gives way to the next cycle
- * when a session ended or a SIGUSR1 came, and to a stop.
+ * After the sessions started: requests not read yet, those of the volumes
+ * next in line first (RetrievePlanner.readAheadIds), then a slice of the
+ * others; and requests of dead pool processes. The reading gives way to the
+ * next cycle when a session ended or a SIGUSR1 came, and to a stop.
  */
-async function tidy(r: Retriever, ctx: DaemonContext): Promise<void> {
-  const unread = r.cache.unreadIds(BACKGROUND_READS_PER_CYCLE);
-  if (unread.length > 0) await r.reader.read(unread, () => r.sessions.hasEnded() || ctx.skipPending() || ctx.stopping.aborted);
+async function tidy(r: Retriever, ctx: DaemonContext, settings: RetrieverSettings, space: SpaceView | null): Promise<void> {
+  const giveWay = (): boolean => r.sessions.hasEnded() || ctx.skipPending() || ctx.stopping.aborted;
+  const ahead = r.planner.readAheadIds(settings, ctx.nowMs(), space);
+  if (ahead.length > 0) await r.reader.read(ahead, giveWay);
+  const unread = r.cache.unreadIds(Math.max(0, BACKGROUND_READS_PER_CYCLE - ahead.length));
+  if (unread.length > 0) await r.reader.read(unread, giveWay);
   for (const pid of r.cache.parentPids()) {
     if (!r.liveness.isAlive(pid)) await r.reader.removeStale(pid);
   }
@@ -144,7 +149,7 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
       } finally {
         r.discovery.releaseListing();
       }
-      await tidy(r, ctx);
+      await tidy(r, ctx, settings, space);
       // A listing that goes on wakes the cycle when it ends (see RequestDiscovery.discover).
       return Math.min(settings.sleepMs, Math.max(MIN_WAIT_MS, decision.waitMs));
     },

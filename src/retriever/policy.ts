@@ -436,6 +436,30 @@ export function decideRetrieverCycle(settings: RetrieverSettings, state: Retriev
   return { ...base, ...found, killSessions: false, sessions: p.sessions, hold: p.hold, waitMs: p.waitMs };
 }
 
+/**
+ * The volumes to read ahead while every slot is busy: of the first `count`
+ * waiting volumes ready for the next free slot, in the order they get one,
+ * those with requests not read yet. Read now, beside the running sessions,
+ * their requests no longer stand between a session's end and the next
+ * session's start (a thousand request files in a directory of millions take
+ * the better part of a second). Pure.
+ */
+export function decideReadAhead(settings: RetrieverSettings, state: RetrieverState, view: RetrieverView, count: number): string[] {
+  const volumes = planNextVolumes(state, view, settings);
+  const running = new Set(view.running.map((r) => r.volume));
+  const busyElsewhere = view.group?.busyVolumes ?? new Set<string>();
+  const toRead: string[] = [];
+  let ready = 0;
+  for (const { summary, priority } of orderVolumes(settings, view, volumes)) {
+    if (ready >= count) break;
+    if (running.has(summary.name) || (busyElsewhere.has(summary.name) && summary.name !== DEFAULT_VOLUME)) continue;
+    if (readinessOf(summary, volumes.get(summary.name) ?? FRESH_VOLUME, view, settings, priority).waitMs > 0) continue;
+    ready++;
+    if (summary.unread > 0) toRead.push(summary.name);
+  }
+  return toRead;
+}
+
 /** Where a waiting volume stands: how long before it may start (0: ready now) and why. */
 export interface VolumeOutlook {
   readonly name: string;

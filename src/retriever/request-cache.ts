@@ -234,7 +234,7 @@ export class RequestCache {
     const { store } = this;
     const out: string[] = [];
     const extent = store.extent;
-    if (this.unreadCount === 0 || extent === 0) return out;
+    if (limit <= 0 || this.unreadCount === 0 || extent === 0) return out;
     if (this.unreadCursor >= extent) this.unreadCursor = 0;
     const start = this.unreadCursor;
     let slot = start;

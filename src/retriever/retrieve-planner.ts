@@ -3,11 +3,13 @@ import type { Logger } from '../core/log/index.js';
 import { formatBytes } from '../core/units.js';
 import {
   countBackoffVolumes,
+  decideReadAhead,
   decideRetrieverCycle,
   INITIAL_RETRIEVER_STATE,
   recordRetrieveOutcome,
   type RetrieverDecision,
   type RetrieverState,
+  type RetrieverView,
 } from './policy.js';
 import type { RequestCache } from './request-cache.js';
 import type { RequestReader } from './request-reader.js';
@@ -66,9 +68,27 @@ export class RetrievePlanner {
     return decision;
   }
 
+  /**
+   * Requests to read ahead while every slot is busy: those of the volumes
+   * next in line (decideReadAhead), so that a slot freed starts the next
+   * session without reading them first. Empty while a slot is free (the plan
+   * reads what it chooses).
+   */
+  readAheadIds(settings: RetrieverSettings, nowMs: number, space: SpaceView | null): string[] {
+    if (this.sessions.size < settings.maxWorkers) return [];
+    const volumes = decideReadAhead(settings, this.state, this.view(nowMs, false, space), settings.maxWorkers);
+    return volumes.flatMap((volume) => this.cache.unreadIdsOf(volume));
+  }
+
   private decide(settings: RetrieverSettings, nowMs: number, skipDelays: boolean, space: SpaceView | null): RetrieverDecision {
     for (const end of this.sessions.takeEnded()) this.state = recordRetrieveOutcome(this.state, end.volume, end, nowMs);
-    const decision = decideRetrieverCycle(settings, this.state, {
+    const decision = decideRetrieverCycle(settings, this.state, this.view(nowMs, skipDelays, space));
+    this.state = decision.nextState;
+    return decision;
+  }
+
+  private view(nowMs: number, skipDelays: boolean, space: SpaceView | null): RetrieverView {
+    return {
       nowMs,
       skipDelays,
       volumes: this.cache.summaries(),
@@ -76,9 +96,7 @@ export class RetrievePlanner {
       running: this.sessions.runningVolumes(),
       space,
       group: this.groupView(),
-    });
-    this.state = decision.nextState;
-    return decision;
+    };
   }
 
   private noteTooLarge(decision: RetrieverDecision, nowMs: number): void {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   countBackoffVolumes,
+  decideReadAhead,
   decideRetrieverCycle,
   INITIAL_RETRIEVER_STATE,
   planCutList,
@@ -264,6 +265,32 @@ describe('reading before planning (lazy reading)', () => {
   it('does not read volumes that are not due', () => {
     const world = { byVolume: { VOL1: requests('A', 2, MIN) }, unread: { VOL1: 2 } };
     expect(decideRetrieverCycle(settings, INITIAL_RETRIEVER_STATE, view(world)).readFirst).toEqual([]);
+  });
+});
+
+describe('reading ahead while every slot is busy (decideReadAhead)', () => {
+  // Both old enough to be ready (fill-wait maximum passed); VOL3 still filling.
+  const world = {
+    byVolume: { VOL1: requests('A', 2, 300 * MIN), VOL2: requests('B', 2, 200 * MIN), VOL3: requests('C', 2, MIN), RUN: requests('R', 2, 400 * MIN) },
+    unread: { VOL1: 1, VOL2: 2, VOL3: 2, RUN: 2 },
+  };
+  const running = [{ volume: 'RUN', stillToLandBytes: GIB }];
+
+  it.each([
+    { what: 'the next ready volume with unread requests', count: 1, unread: world.unread, expected: ['VOL1'] },
+    { what: 'as many ready volumes as slots may free, in the order they get one', count: 2, unread: world.unread, expected: ['VOL1', 'VOL2'] },
+    { what: 'never a volume still filling, nor the running one', count: 5, unread: world.unread, expected: ['VOL1', 'VOL2'] },
+    { what: 'a ready volume already read counts as next in line but needs no reading', count: 1, unread: { VOL2: 2, VOL3: 2 }, expected: [] },
+    { what: 'the volume after a read one', count: 2, unread: { VOL2: 2, VOL3: 2 }, expected: ['VOL2'] },
+  ])('$what', ({ count, unread, expected }) => {
+    expect(decideReadAhead(settings, INITIAL_RETRIEVER_STATE, view({ ...world, unread }, { running }), count)).toEqual(expected);
+  });
+
+  it('reads ahead the volume the next plan chooses once a slot frees', () => {
+    const s = { ...settings, maxWorkers: 1 };
+    const [next] = decideReadAhead(s, INITIAL_RETRIEVER_STATE, view(world, { running }), 1);
+    const afterEnd = decideRetrieverCycle(s, INITIAL_RETRIEVER_STATE, view({ ...world, byVolume: { ...world.byVolume, RUN: [] } }, { running: [] }));
+    expect(afterEnd.readFirst).toEqual([next]);
   });
 });
 

@@ -69,6 +69,13 @@ describe('RequestCache', () => {
     expect(cache.unreadIds(10)).toEqual([id(1)]);
   });
 
+  it('hands out no unread ids when asked for none (the read-ahead may use up the cycle\'s reads)', () => {
+    const cache = new RequestCache();
+    cache.observe(id(1), 10, 100);
+    expect(cache.unreadIds(0)).toEqual([]);
+    expect(cache.unreadIds(1)).toEqual([id(1)]);
+  });
+
   it('ignores a read result for a version of the file that is no longer current', () => {
     const cache = new RequestCache();
     cache.observe(id(1), 10, 100);
