@@ -166,6 +166,15 @@ export class DirIndex {
     return out.build();
   }
 
+  /**
+   * The caller keeps no snapshot, nor the `added` of an update, any more (nor
+   * anything that shares their columns: `pick` and `slice` copy): the next
+   * change need not copy a million files' columns to keep them as they were.
+   */
+  releaseSnapshots(): void {
+    this.shared = false;
+  }
+
   /** Before a change: columns a snapshot shares are copied, so that it stays as it was. */
   private own(): void {
     if (!this.shared) return;
