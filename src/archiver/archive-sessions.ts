@@ -3,7 +3,7 @@ import { CompactNameSet, type DirChanges, type DirIndex, type PoolFiles } from '
 import { archiveArgs, describeEnd, dsmcPidOf, exitCodeOf, logDsmcMessages, logDsmcOutputLimits, MAX_LOGGED_MESSAGES, type DsmcMessage, type DsmcOutcome, type LineClass } from '../core/dsmc/index.js';
 import { errorMessage } from '../core/errors.js';
 import { writeArchiveList } from './archive-list.js';
-import { classifyEndedFiles, NOT_REMOVED_MARK, SENT_MARK } from './cycle-work.js';
+import { classifyEndedFiles, ENDED_FLUSHED, ENDED_LEFT, ENDED_SENT_STILL_IN_OUT, NOT_REMOVED_MARK, SENT_MARK } from './cycle-work.js';
 import type { ArchiverCounters } from './figures-of.js';
 import type { PlannedArchiveSession } from './policy.js';
 import { parseNotRemovedName, parseSentName } from './sent-lines.js';
@@ -117,6 +117,7 @@ export class ArchiveSessions {
       keepMessage: (message) => this.keepMessage(session, message),
     });
     // dsmc is spawned already (run() spawns synchronously); a million names take a moment to note.
+    this.working.reserve(plan.files.length);
     for (let i = 0; i < plan.files.length; i++) this.addWorking(plan.files.name(i));
     this.workingBytes += plan.bytes;
     this.pendingFiles -= plan.files.length;
@@ -232,30 +233,51 @@ export class ArchiveSessions {
    * copy per retry); otherwise retry.
    */
   accountEnded({ session, outcome }: EndedArchive): SessionResult {
-    const { flushed, sentStillInOut, left } = classifyEndedFiles(session.files, {
+    const { files } = session;
+    const classes = classifyEndedFiles(files, {
       stillInOut: (name) => this.index.has(name),
       marksOf: (name) => this.marks[this.working.idOf(name)] ?? 0,
       exited: outcome.end.kind === 'exited',
     });
-    for (let i = 0; i < session.files.length; i++) this.working.delete(session.files.name(i));
+    // A name is in one running list at most (the policy takes only pending files): when the working set is as large
+    // as this list, it is this list (the last session of a backlog), emptied at once.
+    if (this.working.size === files.length) this.working.clear();
+    else for (let i = 0; i < files.length; i++) this.working.delete(files.name(i));
     this.workingBytes -= session.bytes;
-    this.pendingFiles += left.length;
-    this.pendingBytes += left.totalBytes();
-    const { tally, alsoFlushed } = this.settleSent(sentStillInOut);
+    const left = this.leaveForRetry(files, classes);
+    const { tally, alsoFlushed } = this.settleSent(files, classes);
     if (session.journal?.removed === false) this.sent.journalSettled(session.journal.file);
-    this.countFlushed(flushed);
+    let flushed = alsoFlushed.length;
+    for (let i = 0; i < files.length; i++) {
+      if (classes[i] !== ENDED_FLUSHED) continue;
+      this.countFlushedFile(files.name(i), files.sizeBytes(i));
+      flushed++;
+    }
     for (const file of alsoFlushed) this.countFlushedFile(file.name, file.sizeBytes);
-    this.counters.flushRetries += left.length;
-    this.logEnd(session, outcome, { flushed: flushed.length + alsoFlushed.length, left: left.length, ...tally });
+    this.counters.flushRetries += left;
+    this.logEnd(session, outcome, { flushed, left, ...tally });
     if (outcome.end.kind === 'aborted') return 'killed-by-us';
-    return left.length === 0 ? 'succeeded' : 'failed';
+    return left === 0 ? 'succeeded' : 'failed';
   }
 
-  /** Removes (or holds) sent files still in out/; returns those that left out/ (flushed). The index forgets them either way. */
-  private settleSent(files: PoolFiles): { tally: SentStillInOutTally; alsoFlushed: RemovedFile[] } {
+  /** Files of an ended session left in out/ for a retry go back to the pending totals; returns how many. */
+  private leaveForRetry(files: PoolFiles, classes: Uint8Array): number {
+    let left = 0;
+    for (let i = 0; i < files.length; i++) {
+      if (classes[i] !== ENDED_LEFT) continue;
+      left++;
+      this.pendingFiles++;
+      this.pendingBytes += files.sizeBytes(i);
+    }
+    return left;
+  }
+
+  /** Removes (or holds) the sent files still in out/ (ENDED_SENT_STILL_IN_OUT); returns those that left out/ (flushed). The index forgets them either way. */
+  private settleSent(files: PoolFiles, classes: Uint8Array): { tally: SentStillInOutTally; alsoFlushed: RemovedFile[] } {
     const tally: SentStillInOutTally = { removedByUs: 0, held: 0 };
     const alsoFlushed: RemovedFile[] = [];
     for (let i = 0; i < files.length; i++) {
+      if (classes[i] !== ENDED_SENT_STILL_IN_OUT) continue;
       const file = files.file(i);
       const result = this.sent.settle(file.name, file);
       if (result.kind === 'held') {
@@ -277,10 +299,6 @@ export class ArchiveSessions {
       this.index.forget(file.name);
       this.countFlushedFile(file.name, file.sizeBytes);
     }
-  }
-
-  private countFlushed(flushed: PoolFiles): void {
-    for (let i = 0; i < flushed.length; i++) this.countFlushedFile(flushed.name(i), flushed.sizeBytes(i));
   }
 
   private countFlushedFile(name: string, sizeBytes: number): void {

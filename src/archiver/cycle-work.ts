@@ -1,4 +1,4 @@
-import { PoolFilesBuilder, type PoolFiles } from '../core/pool/index.js';
+import type { PoolFiles } from '../core/pool/index.js';
 
 /** What the cycle knows before it looks at anything. */
 export interface CycleWorkView {
@@ -60,22 +60,28 @@ export interface EndedFileView {
   readonly exited: boolean;
 }
 
+/** What became of a file of a finished session (classifyEndedFiles). */
+export const ENDED_FLUSHED = 0;
+export const ENDED_SENT_STILL_IN_OUT = 1;
+export const ENDED_LEFT = 2;
+
 /**
  * Files of a finished session. Gone from out/: on tape (flushed). Still there
  * but confirmed sent (dsmc printed `[Sent]`, and then exited by itself or said
  * it could not remove the file): on tape too, never to be archived again
- * (sentStillInOut). Otherwise still there: retry (left). Pure.
+ * (ENDED_SENT_STILL_IN_OUT). Otherwise still there: retry (ENDED_LEFT).
+ * One byte per file of the list, in its order: the end of a session of half
+ * a million files builds no table of them (issue 15: that peaked the
+ * archiver's memory). Pure.
  */
-export function classifyEndedFiles(files: PoolFiles, view: EndedFileView): { flushed: PoolFiles; sentStillInOut: PoolFiles; left: PoolFiles } {
-  const flushed = new PoolFilesBuilder();
-  const sentStillInOut = new PoolFilesBuilder();
-  const left = new PoolFilesBuilder();
+export function classifyEndedFiles(files: PoolFiles, view: EndedFileView): Uint8Array {
+  const classes = new Uint8Array(files.length);
   for (let i = 0; i < files.length; i++) {
     const name = files.name(i);
-    const marks = view.stillInOut(name) ? view.marksOf(name) : -1;
-    const confirmed = marks >= 0 && (marks & SENT_MARK) !== 0 && (view.exited || (marks & NOT_REMOVED_MARK) !== 0);
-    const into = marks < 0 ? flushed : confirmed ? sentStillInOut : left;
-    into.push(name, files.sizeBytes(i), files.mtimeMs(i));
+    if (!view.stillInOut(name)) continue; // ENDED_FLUSHED
+    const marks = view.marksOf(name);
+    const confirmed = (marks & SENT_MARK) !== 0 && (view.exited || (marks & NOT_REMOVED_MARK) !== 0);
+    classes[i] = confirmed ? ENDED_SENT_STILL_IN_OUT : ENDED_LEFT;
   }
-  return { flushed: flushed.build(), sentStillInOut: sentStillInOut.build(), left: left.build() };
+  return classes;
 }

@@ -1,6 +1,6 @@
 import type { DaemonBehaviour, DaemonContext } from '../core/runtime/index.js';
 import { backoffRemainingMs, coordinatorOf, decideOwedSkip } from '../core/runtime/index.js';
-import { DirIndex, PoolFiles } from '../core/pool/index.js';
+import { DirIndex } from '../core/pool/index.js';
 import type { ConfigSnapshot } from '../core/config/index.js';
 import { decideArchiverCycle, INITIAL_ARCHIVER_STATE, recordArchiveOutcome, type ArchiverSettings, type ArchiverState } from './policy.js';
 import { archiverSettings } from './settings.js';
@@ -24,9 +24,6 @@ class Archiver implements DaemonBehaviour {
   private readonly sessions: ArchiveSessions;
   private readonly sent: SentFiles;
   private state: ArchiverState = INITIAL_ARCHIVER_STATE;
-  /** The index as the policy last saw it; taken again only when the policy runs after a change. */
-  private files: PoolFiles = PoolFiles.EMPTY;
-  private filesStale = true;
   private lastScanMs = -Infinity;
   private lastDecisionMs = -Infinity;
   private recheckAtMs: number | null = null;
@@ -104,8 +101,9 @@ class Archiver implements DaemonBehaviour {
     if (changes === null) return null;
     this.logPartialListing(changes.complete, resumed);
     this.lastScanMs = nowMs;
-    if (changes.added.length > 0 || changes.removed.length > 0) this.filesStale = true;
     if (this.sessions.applyChanges(changes)) this.changed = true;
+    // Nothing keeps `changes`: files sessions flush leave the index without a copy of its columns.
+    this.index.releaseSnapshots();
     return changes.complete && !resumed ? ended : [];
   }
 
@@ -117,7 +115,6 @@ class Archiver implements DaemonBehaviour {
 
   private accountEnded(ended: EndedArchive): void {
     const result = this.sessions.accountEnded(ended);
-    this.filesStale = true; // files it removed itself are forgotten by the index without a listing
     if (result !== 'killed-by-us') this.state = recordArchiveOutcome(this.state, result === 'succeeded', this.ctx.nowMs());
     this.changed = true;
   }
@@ -132,23 +129,27 @@ class Archiver implements DaemonBehaviour {
     if (removed.length > 0) this.ctx.logger.info(`Removed ${removed.length} held files from out/: dsmc had archived them`);
     // Gone or replaced by a new file: forgotten, so that the next listing takes a new file as new work.
     for (const name of released) this.index.forget(name);
-    if (released.length > 0) {
-      this.filesStale = true;
-      this.changed = true;
-    }
+    if (released.length > 0) this.changed = true;
   }
 
   /** Runs the policy; `flushAll`: a SIGUSR1 (now, or owed since a listing that is now complete) flushes everything pending. */
   private async decide(settings: ArchiverSettings, nowMs: number, flushAll: boolean, endedSessions: number): Promise<void> {
-    if (this.filesStale) {
-      this.files = this.index.snapshot();
-      this.filesStale = false;
-    }
     const { working } = this.sessions;
     const groupSlots = coordinatorOf(this.ctx).groupView().slots.archive;
-    const view = { nowMs, files: this.files, working, held: this.sent.heldNames, runningSessions: this.sessions.size, endedSessions, skipDelays: flushAll, groupSlots };
     const previous = this.state;
-    const decision = decideArchiverCycle(settings, previous, view);
+    const decision = decideArchiverCycle(settings, previous, {
+      nowMs,
+      // For this decision only (the sessions it plans get copies of their files): kept between cycles, it
+      // would make the index copy a million files' columns at the first file a session flushes (issue 15).
+      files: this.index.snapshot(),
+      working,
+      held: this.sent.heldNames,
+      runningSessions: this.sessions.size,
+      endedSessions,
+      skipDelays: flushAll,
+      groupSlots,
+    });
+    this.index.releaseSnapshots();
     this.state = decision.nextState;
     this.lastDecisionMs = nowMs;
     this.recheckAtMs = decision.recheckAtMs;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyEndedFiles, decideCycleWork, NOT_REMOVED_MARK, SENT_MARK, type CycleWorkView } from '../../src/archiver/cycle-work.js';
+import { classifyEndedFiles, decideCycleWork, ENDED_FLUSHED, ENDED_LEFT, ENDED_SENT_STILL_IN_OUT, NOT_REMOVED_MARK, SENT_MARK, type CycleWorkView } from '../../src/archiver/cycle-work.js';
 import { PoolFiles } from '../../src/core/pool/index.js';
 
 const T0 = 1_700_000_000_000;
@@ -41,11 +41,9 @@ describe('decideCycleWork', () => {
 describe('classifyEndedFiles', () => {
   const files = PoolFiles.of(['A', 'B', 'C'].map((name) => ({ name, sizeBytes: 1, mtimeMs: T0 })));
 
-  it('files gone from out/ were flushed, files still there are left for a retry', () => {
-    const { flushed, sentStillInOut, left } = classifyEndedFiles(files, { stillInOut: (name) => name === 'B', marksOf: () => 0, exited: true });
-    expect(flushed.map((f) => f.name)).toEqual(['A', 'C']);
-    expect(sentStillInOut).toHaveLength(0);
-    expect(left.map((f) => f.name)).toEqual(['B']);
+  it('files gone from out/ were flushed, files still there are left for a retry (one class per file, in list order)', () => {
+    const classes = classifyEndedFiles(files, { stillInOut: (name) => name === 'B', marksOf: () => 0, exited: true });
+    expect([...classes]).toEqual([ENDED_FLUSHED, ENDED_LEFT, ENDED_FLUSHED]);
   });
 
   it.each<[string, number, boolean, 'sent' | 'left']>([
@@ -55,8 +53,7 @@ describe('classifyEndedFiles', () => {
     ['ANS4007E without [Sent]: it could not be read, retry', NOT_REMOVED_MARK, true, 'left'],
     ['no mark: retry', 0, true, 'left'],
   ])('a file still in out/: %s', (_what, marks, exited, expected) => {
-    const { sentStillInOut, left } = classifyEndedFiles(files, { stillInOut: (name) => name === 'B', marksOf: (name) => (name === 'B' ? marks : 0), exited });
-    expect((expected === 'sent' ? sentStillInOut : left).map((f) => f.name)).toEqual(['B']);
-    expect(expected === 'sent' ? left : sentStillInOut).toHaveLength(0);
+    const classes = classifyEndedFiles(files, { stillInOut: (name) => name === 'B', marksOf: (name) => (name === 'B' ? marks : 0), exited });
+    expect([...classes]).toEqual([ENDED_FLUSHED, expected === 'sent' ? ENDED_SENT_STILL_IN_OUT : ENDED_LEFT, ENDED_FLUSHED]);
   });
 });

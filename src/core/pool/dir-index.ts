@@ -166,6 +166,15 @@ export class DirIndex {
     return out.build();
   }
 
+  /**
+   * The caller keeps no snapshot, nor the `added` of an update, any more (nor
+   * anything that shares their columns: `pick` and `slice` copy): the next
+   * change need not copy a million files' columns to keep them as they were.
+   */
+  releaseSnapshots(): void {
+    this.shared = false;
+  }
+
   /** Before a change: columns a snapshot shares are copied, so that it stays as it was. */
   private own(): void {
     if (!this.shared) return;
@@ -271,7 +280,9 @@ export class DirIndex {
     this.pending = null;
     await pending.handle.close();
     this.oddEntries?.endPass();
-    const removed = pending.present < this.count ? this.removeUnseen(pending.listing) : PoolFiles.EMPTY;
+    // present is reset to 0 when a file was forgotten meanwhile: then how many were not seen is not known.
+    const unseen = pending.present > 0 ? this.count - pending.present : 0;
+    const removed = pending.present < this.count ? this.removeUnseen(pending.listing, unseen) : PoolFiles.EMPTY;
     if (this.count === 0 && this.slots.length > 0) this.releaseStorage();
     this.stamp = pending.stamp;
     this.stampSettled = isSettledStamp(pending.stamp, pending.statAtMs);
@@ -349,9 +360,14 @@ export class DirIndex {
     return added;
   }
 
-  /** Drops the files the listing did not see; returns them. */
-  private removeUnseen(listing: number): PoolFiles {
-    const removed = new PoolFilesBuilder();
+  /**
+   * Drops the files the listing did not see; returns them. `expected`: how
+   * many (0: not known): the table is made that size at once, not grown
+   * through every size (garbage outside the heap at each listing while
+   * sessions flush a million files, issue 15).
+   */
+  private removeUnseen(listing: number, expected: number): PoolFiles {
+    const removed = new PoolFilesBuilder(expected);
     for (let slot = 0; slot < this.slots.length; slot++) {
       const name = this.slots[slot];
       if (name === undefined || this.seenIn[slot] === listing) continue;

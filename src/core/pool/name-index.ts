@@ -85,6 +85,17 @@ export class NameHashIndex {
     return id;
   }
 
+  /**
+   * Room for `total` ids at once: a set about to take a million names grows
+   * its table once instead of through every size on the way (garbage that
+   * stays outside the heap until V8 next collects).
+   */
+  reserve(total: number): void {
+    let capacity = this.table.length;
+    while (capacity < total * 2) capacity *= 2;
+    if (capacity > this.table.length) this.resize(capacity);
+  }
+
   clear(): void {
     this.table = new Int32Array(MIN_CAPACITY);
     this.mask = MIN_CAPACITY - 1;
@@ -126,7 +137,11 @@ export class NameHashIndex {
  */
 export class CompactNameSet {
   private names: (string | undefined)[] = [];
-  private free: number[] = [];
+  /** Freed ids as a stack in a typed array: a million of them in an array of numbers cost twice as much heap, and more as it grows. */
+  private free = new Uint32Array(0);
+  private freeCount = 0;
+  /** Ids below this have been given out (the names array may be longer: reserved). */
+  private nextId = 0;
   private readonly index = new NameHashIndex((id) => this.names[id] as string);
 
   get size(): number {
@@ -142,12 +157,23 @@ export class CompactNameSet {
     return this.index.find(name);
   }
 
+  /** Before adding `more` names: the table and the names array grow once, to their final size. */
+  reserve(more: number): void {
+    this.index.reserve(this.index.size + more);
+    const needed = this.nextId + Math.max(0, more - this.freeCount);
+    if (needed <= this.names.length) return;
+    const bigger = new Array<string | undefined>(needed);
+    for (let id = 0; id < this.nextId; id++) bigger[id] = this.names[id];
+    this.names = bigger;
+  }
+
   /** Adds `name` (once); returns its id. */
   add(name: string): number {
     const known = this.index.find(name);
     if (known >= 0) return known;
-    const id = this.free.pop() ?? this.names.length;
-    this.names[id] = name;
+    const id = this.freeCount > 0 ? (this.free[--this.freeCount] as number) : this.nextId++;
+    if (id < this.names.length) this.names[id] = name;
+    else this.names.push(name);
     this.index.insert(id);
     return id;
   }
@@ -158,15 +184,34 @@ export class CompactNameSet {
     this.names[id] = undefined;
     if (this.index.size === 0) {
       // Empty again: drop the id space rather than keep a free list as long as the set once was.
-      this.names = [];
-      this.free = [];
-    } else {
-      this.free.push(id);
+      this.clear();
+      return true;
     }
+    if (this.freeCount === this.free.length) {
+      const bigger = new Uint32Array(Math.max(1024, this.free.length * 2));
+      bigger.set(this.free);
+      this.free = bigger;
+    }
+    this.free[this.freeCount++] = id;
     return true;
   }
 
+  /**
+   * Empties the set at once: deleting a million names one by one would
+   * shrink the table through every size and stack a million freed ids.
+   */
+  clear(): void {
+    this.names = [];
+    this.nextId = 0;
+    this.free = new Uint32Array(0);
+    this.freeCount = 0;
+    this.index.clear();
+  }
+
   *[Symbol.iterator](): IterableIterator<string> {
-    for (const name of this.names) if (name !== undefined) yield name;
+    for (let id = 0; id < this.nextId; id++) {
+      const name = this.names[id];
+      if (name !== undefined) yield name;
+    }
   }
 }

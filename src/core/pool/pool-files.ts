@@ -82,36 +82,46 @@ export class PoolFiles {
   }
 }
 
-/** Fills the columns of a PoolFiles one file at a time (typed arrays grown by doubling, trimmed at the end). */
+/**
+ * Fills the columns of a PoolFiles one file at a time (typed arrays grown by
+ * doubling, trimmed at the end). Given the expected count, the names array
+ * is made that long at once: pushing a million names one by one leaves
+ * twice their array in garbage on the way, and up to half of it unused.
+ */
 export class PoolFilesBuilder {
-  private readonly names: string[] = [];
+  private readonly names: string[];
+  private count = 0;
   private sizes: Float64Array;
   private mtimes: Float64Array;
 
   constructor(expected = 0) {
+    this.names = expected > 0 ? new Array<string>(expected) : [];
     this.sizes = new Float64Array(Math.max(expected, 16));
     this.mtimes = new Float64Array(Math.max(expected, 16));
   }
 
   get length(): number {
-    return this.names.length;
+    return this.count;
   }
 
   push(name: string, sizeBytes: number, mtimeMs: number): void {
-    const i = this.names.length;
+    const i = this.count++;
     if (i === this.sizes.length) {
       this.sizes = grown(this.sizes, i * 2);
       this.mtimes = grown(this.mtimes, i * 2);
     }
-    this.names.push(name);
+    if (i < this.names.length) this.names[i] = name;
+    else this.names.push(name);
     this.sizes[i] = sizeBytes;
     this.mtimes[i] = mtimeMs;
   }
 
   /** The table; the builder must not be used after. */
   build(): PoolFiles {
-    const n = this.names.length;
+    const n = this.count;
     if (n === 0) return PoolFiles.EMPTY;
+    // Fewer than expected: the rest of the names array is cut off (no holes in the table).
+    if (this.names.length > n) this.names.length = n;
     const exact = (column: Float64Array): Float64Array => (column.length === n ? column : column.slice(0, n));
     return new PoolFiles(this.names, exact(this.sizes), exact(this.mtimes));
   }

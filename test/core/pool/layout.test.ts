@@ -227,6 +227,21 @@ describe('DirIndex slots', () => {
     expect((await index.update()).added.map((f) => f.name)).toEqual(['B1']);
   });
 
+  it('issue 15: once the caller releases its snapshots, a change works in the columns themselves (no copy of a million files)', async () => {
+    const dir = tempDir();
+    for (const name of ['A1', 'A2', 'A3']) fs.writeFileSync(path.join(dir, name), name);
+    const index = new DirIndex(dir);
+    await index.update();
+    const released = index.snapshot();
+    index.releaseSnapshots();
+    fs.rmSync(path.join(dir, 'A2'));
+    expect((await index.update({ force: true })).removed.map((f) => f.name)).toEqual(['A2']);
+    // The columns were not copied: the slot of A2 is emptied in the very array the released snapshot held.
+    expect(released.columns().names).toContain(undefined);
+    expect(index.snapshot().map((f) => f.name).sort()).toEqual(['A1', 'A3']);
+    expect([index.size, index.totalBytes, index.has('A2')]).toEqual([2, 4, false]);
+  });
+
   it('empties completely when every file is gone, and fills again from a fresh start', async () => {
     const dir = tempDir();
     const names = Array.from({ length: 3000 }, (_, n) => n.toString(16).toUpperCase().padStart(8, '0'));

@@ -91,6 +91,35 @@ describe('CompactNameSet', () => {
   });
 });
 
+describe('CompactNameSet reserve and clear (issue 15: a million names at a session start and end)', () => {
+  it('reserved room changes nothing a caller sees: ids, look-ups, iteration, freed ids reused', () => {
+    const set = new CompactNameSet();
+    set.reserve(5000);
+    for (let i = 0; i < 3000; i++) expect(set.add(pnfsid(i))).toBe(i);
+    expect([...set]).toHaveLength(3000);
+    set.delete(pnfsid(7));
+    set.reserve(2000);
+    expect(set.add(pnfsid(9000))).toBe(7);
+    expect(set.add(pnfsid(9001))).toBe(3000);
+    expect(set.size).toBe(3001);
+    expect(set.has(pnfsid(7))).toBe(false);
+    expect(set.idOf(pnfsid(2999))).toBe(2999);
+    expect(new Set(set)).toEqual(new Set([...Array.from({ length: 3000 }, (_, i) => pnfsid(i)).filter((n) => n !== pnfsid(7)), pnfsid(9000), pnfsid(9001)]));
+  });
+
+  it('clear empties the set at once; it fills again from id 0', () => {
+    const set = new CompactNameSet();
+    for (let i = 0; i < 2000; i++) set.add(pnfsid(i));
+    for (let i = 0; i < 1000; i++) set.delete(pnfsid(i));
+    set.clear();
+    expect(set.size).toBe(0);
+    expect([...set]).toEqual([]);
+    expect(set.has(pnfsid(1500))).toBe(false);
+    expect(set.add(pnfsid(1))).toBe(0);
+    expect(set.add(pnfsid(2))).toBe(1);
+  });
+});
+
 describe('CompactNameSet ids', () => {
   it('gives each name an id while it is in the set, the same on a second add, and reuses freed ids', () => {
     const set = new CompactNameSet();

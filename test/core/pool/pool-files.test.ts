@@ -39,4 +39,13 @@ describe('PoolFiles (files as columns)', () => {
     expect(built.columns().sizes).toHaveLength(40);
     expect(new PoolFilesBuilder(100).build()).toBe(PoolFiles.EMPTY);
   });
+
+  it('issue 15: a builder sized for more files than it gets builds a table of exactly those (no holes)', () => {
+    const builder = new PoolFilesBuilder(50);
+    for (const file of objects(3)) builder.push(file.name, file.sizeBytes, file.mtimeMs);
+    const built = builder.build();
+    expect(built).toHaveLength(3);
+    expect(built.columns().names).toEqual(['F0', 'F1', 'F2']);
+    expect(built.toArray()).toEqual(objects(3));
+  });
 });
