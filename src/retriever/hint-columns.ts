@@ -1,6 +1,7 @@
 import { growableArray, grownArray } from '../core/growable-array.js';
 import type { HintEntry } from './hint-parse.js';
-import type { OrderKey } from './tape-order.js';
+import { writeOrderKeyOfBytes, type OrderKey } from './tape-order.js';
+import type { PlainHintMember } from '../core/hints/index.js';
 
 const INITIAL_CAPACITY = 1024;
 
@@ -47,10 +48,7 @@ export class HintColumns {
 
   /** Sets the hint of `slot` (a later entry for the same id replaces an earlier one). */
   set(slot: number, volumeGroup: number, entry: HintEntry): void {
-    if (slot >= this.capacity) this.grow(slot);
-    if ((this.volume[slot] as number) < 0) this.entryCount++;
-    this.volume[slot] = volumeGroup;
-    this.sizeBytes[slot] = entry.sizeBytes ?? -1;
+    this.setVolumeAndSize(slot, volumeGroup, entry.sizeBytes ?? -1);
     if (entry.order === null) {
       this.orderKnown[slot] = 0;
     } else {
@@ -63,6 +61,21 @@ export class HintColumns {
       o[i + 2] = entry.order[2];
       o[i + 3] = entry.order[3];
     }
+  }
+
+  /** set() of a plain member of the hint file (see plain-member.ts), from its bytes. */
+  setPlain(slot: number, volumeGroup: number, bytes: Buffer, member: PlainHintMember): void {
+    this.setVolumeAndSize(slot, volumeGroup, member.sizeBytes);
+    const known = member.orderStart >= 0 && writeOrderKeyOfBytes(bytes, member.orderStart, member.orderEnd, this.order, slot * 4);
+    this.orderKnown[slot] = known ? 1 : 0;
+  }
+
+  /** The volume and size (-1: unknown) of `slot`; the first hint of a slot counts an entry. */
+  private setVolumeAndSize(slot: number, volumeGroup: number, sizeBytes: number): void {
+    if (slot >= this.capacity) this.grow(slot);
+    if ((this.volume[slot] as number) < 0) this.entryCount++;
+    this.volume[slot] = volumeGroup;
+    this.sizeBytes[slot] = sizeBytes;
   }
 
   orderOf(slot: number): OrderKey | null {

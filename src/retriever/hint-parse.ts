@@ -1,4 +1,14 @@
-import { hintRecordSteps, planHintRecord, runSteps, type ByteSource, type HintRecord, type HintScanOutcome, type HintScanSummary } from '../core/hints/index.js';
+import {
+  hintRecordSteps,
+  planHintRecord,
+  runSteps,
+  type ByteSource,
+  type HintRecord,
+  type HintScanOptions,
+  type HintScanOutcome,
+  type HintScanSummary,
+  type PlainHintMember,
+} from '../core/hints/index.js';
 import { parseOrderKey, type OrderKey } from './tape-order.js';
 import { sanitizeVolumeName } from './volume-name.js';
 
@@ -33,23 +43,49 @@ export function planHintEntry(id: string, value: unknown, names: Map<string, str
 }
 
 /**
- * Reads hint file text, streaming (the core reader, SPEC 8), and hands each
- * usable entry to `onEntry`, a step of members per `next()` (the loader runs
- * the steps in slices). Pure apart from the callback.
+ * Where the entries of a hint file go: `entry` for members the general
+ * reader read, `plain` for members of the plain shape, as bytes (the
+ * request cache packs their ids without a string). Both mean the same.
  */
-export function hintTextSteps(text: Buffer | string | ByteSource, onEntry: (entry: HintEntry) => void, aheadBytes?: number): Generator<void, HintScanOutcome, void> {
+export interface HintSink {
+  entry(entry: HintEntry): void;
+  plain(bytes: Buffer, member: PlainHintMember): void;
+}
+
+export interface HintTextOptions {
+  readonly aheadBytes?: number;
+  /** false: every member through the general reader (tests compare the two). */
+  readonly plainFastPath?: boolean;
+}
+
+/**
+ * Reads hint file text, streaming (the core reader, SPEC 8), and hands each
+ * usable entry to `sink`, a step of members per `next()` (the loader runs
+ * the steps in slices). Pure apart from the sink.
+ */
+export function hintTextSteps(
+  text: Buffer | string | ByteSource,
+  sink: HintSink | ((entry: HintEntry) => void),
+  options: HintTextOptions = {},
+): Generator<void, HintScanOutcome, void> {
   const names = new Map<string, string>();
-  return hintRecordSteps(text, (record) => onEntry(entryOf(record, names)), aheadBytes === undefined ? {} : { aheadBytes });
+  const onEntry = typeof sink === 'function' ? sink : (entry: HintEntry) => sink.entry(entry);
+  const scanOptions: HintScanOptions = {
+    ...(options.aheadBytes === undefined ? {} : { aheadBytes: options.aheadBytes }),
+    ...(options.plainFastPath === undefined ? {} : { plainFastPath: options.plainFastPath }),
+    ...(typeof sink === 'function' ? {} : { onPlainMember: (bytes: Buffer, member: PlainHintMember) => sink.plain(bytes, member) }),
+  };
+  return hintRecordSteps(text, (record) => onEntry(entryOf(record, names)), scanOptions);
 }
 
 /** hintTextSteps all at once. */
-export function scanHintText(text: Buffer | string | ByteSource, onEntry: (entry: HintEntry) => void, aheadBytes?: number): HintScanOutcome {
-  return runSteps(hintTextSteps(text, onEntry, aheadBytes));
+export function scanHintText(text: Buffer | string | ByteSource, sink: HintSink | ((entry: HintEntry) => void), options: HintTextOptions = {}): HintScanOutcome {
+  return runSteps(hintTextSteps(text, sink, options));
 }
 
 /** All entries of a hint text at once (small files, tests). */
-export function parseHintText(text: Buffer | string): { ok: true; entries: HintEntry[]; summary: HintScanSummary } | { ok: false; error: string } {
+export function parseHintText(text: Buffer | string, options: HintTextOptions = {}): { ok: true; entries: HintEntry[]; summary: HintScanSummary } | { ok: false; error: string } {
   const entries: HintEntry[] = [];
-  const outcome = scanHintText(text, (entry) => entries.push(entry));
+  const outcome = scanHintText(text, (entry) => entries.push(entry), options);
   return outcome.ok ? { ok: true, entries, summary: outcome.summary } : outcome;
 }

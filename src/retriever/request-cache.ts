@@ -1,9 +1,10 @@
 import { HintColumns } from './hint-columns.js';
-import type { HintEntry } from './hint-parse.js';
+import type { HintSink } from './hint-parse.js';
 import type { RequestInfo, VolumeSummary } from './policy.js';
 import { ABSENT, INVALID, IGNORED, PENDING, SlotStore, STAGED, UNREAD, WORKING, type RequestStateCode } from './slot-store.js';
 import type { OrderKey } from './tape-order.js';
-import { DEFAULT_VOLUME } from './volume-name.js';
+import { DEFAULT_VOLUME, sanitizeVolumeName } from './volume-name.js';
+import { VolumeByBytes } from './volume-bytes.js';
 import { VolumeGroups } from './volume-groups.js';
 
 export type ObserveResult = 'new' | 'changed' | 'same';
@@ -342,11 +343,19 @@ export class RequestCache {
    * leaves the old hints untouched, and the file is read once.
    * `expectedEntries`: slots made room for at once (see planHintSlots).
    */
-  beginHints(expectedEntries = 0): (entry: HintEntry) => void {
+  beginHints(expectedEntries = 0): HintSink {
     this.store.reserve(expectedEntries);
     const building = new HintColumns(this.store.slotCapacity);
     this.building = building;
-    return (entry) => building.set(this.store.ensure(entry.id), this.groups.intern(entry.volume), entry);
+    const { store, groups } = this;
+    const volumes = new VolumeByBytes((volid) => groups.intern(sanitizeVolumeName(volid)));
+    return {
+      entry: (entry) => building.set(store.ensure(entry.id), groups.intern(entry.volume), entry),
+      plain: (bytes, member) => {
+        const slot = store.ensureBytes(bytes, member.idStart, member.idEnd);
+        building.setPlain(slot, volumes.get(bytes, member.volidStart, member.volidEnd), bytes, member);
+      },
+    };
   }
 
   /**

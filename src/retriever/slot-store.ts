@@ -1,5 +1,5 @@
 import { growableArray, grownArray } from '../core/growable-array.js';
-import { PackedIdTable } from '../core/pool/index.js';
+import { NOT_PACKABLE, PackedIdTable } from '../core/pool/index.js';
 
 /**
  * Compact storage for a million ids: each id gets a slot number, and what we
@@ -94,10 +94,26 @@ export class SlotStore {
   ensure(id: string): number {
     const existing = this.ids.find(id);
     if (existing >= 0) return existing;
+    const slot = this.takeSlot();
+    this.ids.insert(slot, id);
+    return slot;
+  }
+
+  /** ensure() of the id in ASCII bytes `bytes[start, end)` (the hint reader's plain members), without a string if it can be packed. */
+  ensureBytes(bytes: Buffer, start: number, end: number): number {
+    const existing = this.ids.findBytes(bytes, start, end);
+    if (existing >= 0) return existing;
+    if (existing === NOT_PACKABLE) return this.ensure(bytes.toString('latin1', start, end));
+    const slot = this.takeSlot();
+    this.ids.insertMissedBytes(slot);
+    return slot;
+  }
+
+  /** A free slot, empty (no request, no hint), the columns grown to hold it. */
+  private takeSlot(): number {
     const reused = this.freeSlots.pop();
     const slot = reused ?? this.slotExtent++;
     if (slot >= this.capacity) this.grow();
-    this.ids.insert(slot, id);
     // A slot never handed out is empty already: the columns grow filled as clear() leaves a slot (a million stores saved per hint file).
     if (reused !== undefined) this.clear(slot);
     return slot;

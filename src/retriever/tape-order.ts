@@ -47,6 +47,53 @@ function parseDecimal(text: string): number | null {
   return value;
 }
 
+function hexWordOfBytes(bytes: Uint8Array, start: number): number {
+  let value = 0;
+  for (let i = start; i < start + 8; i++) {
+    const c = bytes[i] as number;
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/**
+ * parseOrderKey of the text in ASCII bytes `bytes[start, end)` (no white
+ * space around it), written to `out[at..at+3]`; returns whether there is a
+ * key. The two common forms are read from the bytes; any other text as a
+ * string, by parseOrderKey itself.
+ */
+export function writeOrderKeyOfBytes(bytes: Buffer, start: number, end: number, out: Uint32Array, at: number): boolean {
+  const length = end - start;
+  if (length === 35 && bytes[start + 8] === 0x2d && bytes[start + 17] === 0x2d && bytes[start + 26] === 0x2d) {
+    const a = hexWordOfBytes(bytes, start);
+    const b = hexWordOfBytes(bytes, start + 9);
+    const c = hexWordOfBytes(bytes, start + 18);
+    const d = hexWordOfBytes(bytes, start + 27);
+    if (a >= 0 && b >= 0 && c >= 0 && d >= 0) return writeKey(out, at, a, b, c, d);
+  }
+  let value = 0;
+  let i = start;
+  // Up to 15 digits: a safe integer, as parseDecimal and integerKey make it.
+  for (; i < end && length <= 15; i++) {
+    const c = bytes[i] as number;
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+  }
+  if (i === end && length > 0 && length <= 15) return writeKey(out, at, 0, 0, Math.floor(value / TWO_32), value % TWO_32);
+  const key = parseOrderKey(bytes.toString('latin1', start, end));
+  return key !== null && writeKey(out, at, key[0], key[1], key[2], key[3]);
+}
+
+function writeKey(out: Uint32Array, at: number, a: number, b: number, c: number, d: number): true {
+  out[at] = a;
+  out[at + 1] = b;
+  out[at + 2] = c;
+  out[at + 3] = d;
+  return true;
+}
+
 /** The order key of a hint's `order` value (string or number); null when absent or not understood. */
 export function parseOrderKey(raw: unknown): OrderKey | null {
   if (typeof raw === 'number') return integerKey(raw);

@@ -93,7 +93,7 @@ describe('streamed hint files', () => {
     const text = Buffer.from(JSON.stringify(big, null, 2));
     const whole = parseHintText(text);
     const entries: HintEntry[] = [];
-    const outcome = scanHintText(bufferByteSource(text, chunkBytes), (e) => entries.push(e), 256);
+    const outcome = scanHintText(bufferByteSource(text, chunkBytes), (e) => entries.push(e), { aheadBytes: 256 });
     expect(outcome.ok).toBe(true);
     expect(whole.ok && entries).toEqual(whole.ok && whole.entries);
     expect(entries).toHaveLength(300);
@@ -110,14 +110,14 @@ describe('streamed hint files', () => {
       return shared.subarray(0, chunk.copy(shared));
     };
     const entries: HintEntry[] = [];
-    expect(scanHintText(reusing, (e) => entries.push(e), 256).ok).toBe(true);
+    expect(scanHintText(reusing, (e) => entries.push(e), { aheadBytes: 256 }).ok).toBe(true);
     const whole = parseHintText(text);
     expect(whole.ok && entries).toEqual(whole.ok && whole.entries);
   });
 
   it('reports a broken streamed file with its position in the whole file', () => {
     const text = Buffer.from(`${JSON.stringify(big).slice(0, -30)}}`);
-    const outcome = scanHintText(bufferByteSource(text, 5), () => {}, 256);
+    const outcome = scanHintText(bufferByteSource(text, 5), () => {}, { aheadBytes: 256 });
     expect(outcome.ok).toBe(false);
     const position = Number(/position (\d+)/.exec(!outcome.ok ? outcome.error : '')?.[1]);
     expect(position).toBeGreaterThan(text.length - 40);

@@ -79,3 +79,29 @@ describe('SlotStore.ensure hands out empty slots, fresh or reused', () => {
     expect(columnsOf(store, slot)).toEqual(empty);
   });
 });
+
+describe('SlotStore.ensureBytes (the hint reader packs ids from its bytes)', () => {
+  it('gives the slot ensure() gives for the same id, packed or not, and finds ids either made', () => {
+    const store = new SlotStore();
+    const ids = [id(1), id(2), 'abc', 'ABC', 'aBc', 'F'.repeat(36), 'F'.repeat(37), 'e'.repeat(64), '0', id(0xabc), id(0xabc).toLowerCase()];
+    const text = Buffer.from(`xx${ids.join('|')}|`, 'latin1');
+    let at = 2;
+    const byBytes = ids.map((name) => {
+      const slot = store.ensureBytes(text, at, at + name.length);
+      at += name.length + 1;
+      return slot;
+    });
+    expect(new Set(byBytes).size).toBe(ids.length);
+    expect(ids.map((name) => store.ensure(name))).toEqual(byBytes);
+    expect(byBytes.map((slot) => store.nameOf(slot))).toEqual(ids);
+    const other = new SlotStore();
+    const byString = ids.map((name) => other.ensure(name));
+    at = 2;
+    expect(ids.map((name) => {
+      const slot = other.ensureBytes(text, at, at + name.length);
+      at += name.length + 1;
+      return slot;
+    })).toEqual(byString);
+    expect(other.size).toBe(ids.length);
+  });
+});

@@ -5,7 +5,8 @@
  * the CLI build a HintMap from the same entries.
  */
 import { isPnfsid } from '../pool/pnfsid.js';
-import { isObjectStart, jsonObjectMemberSteps, JsonScanError, runSteps, type ByteSource, type Scanner } from './json-scanner.js';
+import { isObjectStart, jsonObjectMemberSteps, JsonScanError, runSteps, type ByteSource, type MemberFastPath, type Scanner } from './json-scanner.js';
+import { newPlainHintMember, readPlainHintMember, type PlainHintMember } from './plain-member.js';
 
 /** One usable member of the hint object. */
 export interface HintRecord {
@@ -82,6 +83,57 @@ export interface HintScanSummary {
 
 export type HintScanOutcome = { readonly ok: true; readonly summary: HintScanSummary } | { readonly ok: false; readonly error: string };
 
+export interface HintScanOptions {
+  readonly onSkip?: (id: string, reason: string) => void;
+  readonly aheadBytes?: number;
+  /**
+   * Members of the plain shape (plain-member.ts) go here as bytes, not to
+   * `onRecord` as a HintRecord: the retriever packs ids straight from the
+   * bytes. The bytes and `member` are valid only during the call.
+   */
+  readonly onPlainMember?: (bytes: Buffer, member: PlainHintMember) => void;
+  /** false: every member through the general reader (tests compare the two). Default true. */
+  readonly plainFastPath?: boolean;
+}
+
+/** A HintRecord of a plain member: what planHintRecord makes of the same member. */
+function plainRecordOf(bytes: Buffer, member: PlainHintMember, intern: (volid: string) => string): HintRecord {
+  return {
+    id: bytes.toString('latin1', member.idStart, member.idEnd),
+    volid: intern(bytes.toString('latin1', member.volidStart, member.volidEnd)),
+    order: member.orderStart < 0 ? null : bytes.toString('latin1', member.orderStart, member.orderEnd),
+    sizeBytes: member.sizeBytes < 0 ? null : member.sizeBytes,
+  };
+}
+
+/** One string per volume name (a million entries name about a thousand volumes). */
+function volumeInterner(): (volid: string) => string {
+  const volumes = new Map<string, string>();
+  return (volid) => {
+    const known = volumes.get(volid);
+    if (known !== undefined) return known;
+    volumes.set(volid, volid);
+    return volid;
+  };
+}
+
+/**
+ * The fast path for jsonObjectMemberSteps: reads a plain member and hands
+ * it on (counted by `count`), or returns -1.
+ */
+function plainFastPath(options: HintScanOptions, onRecord: (record: HintRecord) => void, intern: (volid: string) => string, count: () => void): MemberFastPath {
+  const member = newPlainHintMember();
+  const onPlain = options.onPlainMember ?? ((bytes, plain) => onRecord(plainRecordOf(bytes, plain, intern)));
+  return (bytes, pos) => {
+    const end = readPlainHintMember(bytes, pos, member);
+    if (end >= 0) {
+      count();
+      onPlain(bytes, member);
+    }
+    return end;
+  };
+}
+
 /**
  * Reads hint file text (any JSON layout, numbers as strings, size missing)
  * and hands each usable entry to `onRecord`, each unusable member to
@@ -93,32 +145,26 @@ export type HintScanOutcome = { readonly ok: true; readonly summary: HintScanSum
 export function* hintRecordSteps(
   text: Buffer | string | ByteSource,
   onRecord: (record: HintRecord) => void,
-  options: { readonly onSkip?: (id: string, reason: string) => void; readonly aheadBytes?: number } = {},
+  options: HintScanOptions = {},
 ): Generator<void, HintScanOutcome, void> {
   let entries = 0;
   let skipped = 0;
   let firstSkipReason: string | null = null;
-  // A million entries name about a thousand volumes: share one string per volume.
-  const volumes = new Map<string, string>();
-  const intern = (volid: string): string => {
-    const known = volumes.get(volid);
-    if (known !== undefined) return known;
-    volumes.set(volid, volid);
-    return volid;
+  const intern = volumeInterner();
+  const onMember = (id: string, value: unknown): void => {
+    const plan = planHintRecord(id, value, intern);
+    if (plan.ok) {
+      entries++;
+      onRecord(plan.record);
+    } else {
+      skipped++;
+      firstSkipReason ??= `${id.slice(0, 60)}: ${plan.reason}`;
+      options.onSkip?.(id, plan.reason);
+    }
   };
+  const fast = options.plainFastPath === false ? undefined : plainFastPath(options, onRecord, intern, () => entries++);
   try {
-    const onMember = (id: string, value: unknown): void => {
-      const plan = planHintRecord(id, value, intern);
-      if (plan.ok) {
-        entries++;
-        onRecord(plan.record);
-      } else {
-        skipped++;
-        firstSkipReason ??= `${id.slice(0, 60)}: ${plan.reason}`;
-        options.onSkip?.(id, plan.reason);
-      }
-    };
-    yield* jsonObjectMemberSteps(text, onMember, readHintValue, options.aheadBytes);
+    yield* jsonObjectMemberSteps(text, onMember, readHintValue, options.aheadBytes, fast);
   } catch (error) {
     if (error instanceof JsonScanError) return { ok: false, error: `not valid JSON: ${error.message}` };
     throw error;
@@ -127,10 +173,6 @@ export function* hintRecordSteps(
 }
 
 /** hintRecordSteps all at once (the CLI, the deleter, small texts). */
-export function scanHintRecords(
-  text: Buffer | string | ByteSource,
-  onRecord: (record: HintRecord) => void,
-  options: { readonly onSkip?: (id: string, reason: string) => void; readonly aheadBytes?: number } = {},
-): HintScanOutcome {
+export function scanHintRecords(text: Buffer | string | ByteSource, onRecord: (record: HintRecord) => void, options: HintScanOptions = {}): HintScanOutcome {
   return runSteps(hintRecordSteps(text, onRecord, options));
 }

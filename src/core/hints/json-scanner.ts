@@ -40,6 +40,14 @@ function isDigit(c: number): boolean {
   return c >= ZERO && c <= NINE;
 }
 
+/**
+ * Reads the member of the top-level object at `pos` (its key) in the bytes
+ * at hand, if it can, and returns the position after its value; -1 when it
+ * cannot (it has read nothing then: the member is read as usual). It must
+ * accept only valid JSON, and only what it handles as the usual reading would.
+ */
+export type MemberFastPath = (bytes: Buffer, pos: number) => number;
+
 /** Hands out a file's bytes a chunk at a time; null at the end. A chunk may be overwritten by the next call. */
 export type ByteSource = () => Buffer | null;
 
@@ -283,8 +291,14 @@ export class Scanner {
    * members() of the top-level object, a step at a time: yields after every
    * MEMBERS_PER_STEP members, so that a caller can give the event loop its
    * turn between steps. `streamed` refills the buffer before each member.
+   * `readFast` may read a member first (see MemberFastPath).
    */
-  *memberSteps<T>(onMember: (key: string, value: T) => void, readValue: (key: string) => T, streamed: boolean): Generator<void, void, void> {
+  *memberSteps<T>(
+    onMember: (key: string, value: T) => void,
+    readValue: (key: string) => T,
+    streamed: boolean,
+    readFast?: MemberFastPath,
+  ): Generator<void, void, void> {
     this.expect(OPEN_BRACE, '{');
     this.ws();
     if (this.peek() === CLOSE_BRACE) {
@@ -294,9 +308,14 @@ export class Scanner {
     for (let count = 1; ; count++) {
       if (streamed) this.fill();
       this.ws();
-      const key = this.string();
-      this.colon();
-      onMember(key, readValue(key));
+      const fastEnd = readFast === undefined ? -1 : readFast(this.bytes, this.pos);
+      if (fastEnd >= 0) {
+        this.pos = fastEnd;
+      } else {
+        const key = this.string();
+        this.colon();
+        onMember(key, readValue(key));
+      }
       this.ws();
       if (this.peek() === CLOSE_BRACE) {
         this.pos++;
@@ -349,13 +368,14 @@ export function* jsonObjectMemberSteps<T = unknown>(
   onMember: (key: string, value: T) => void,
   readValue?: (scanner: Scanner, key: string) => T,
   aheadBytes = STREAM_AHEAD_BYTES,
+  readFast?: MemberFastPath,
 ): Generator<void, void, void> {
   const scanner = new Scanner(typeof input === 'string' ? Buffer.from(input, 'utf8') : input, aheadBytes);
   scanner.fill();
   scanner.ws();
   if (scanner.peek() !== OPEN_BRACE) scanner.fail(scanner.atEnd() ? 'empty document' : 'expected a JSON object');
   const read = readValue === undefined ? () => scanner.value() as T : (key: string) => readValue(scanner, key);
-  yield* scanner.memberSteps<T>(onMember, read, typeof input === 'function');
+  yield* scanner.memberSteps<T>(onMember, read, typeof input === 'function', readFast);
   scanner.ws();
   if (!scanner.atEnd()) scanner.fail('unexpected text after the object');
 }

@@ -25,6 +25,8 @@ const LOWER = 0x40;
 /** Header of an id kept as a string (in `strings`). */
 const AS_STRING = 0x80;
 const MIN_TABLE = 1024;
+/** findBytes(): the id cannot be packed. */
+export const NOT_PACKABLE = -2;
 const HEX_DIGITS = '0123456789ABCDEF0123456789abcdef';
 
 /** In HEX_CODE: the digit is an upper-case letter, a lower-case one. */
@@ -54,6 +56,22 @@ export function packId(id: string, out: Uint8Array): number {
   for (let i = 0; i < length; i += 2) {
     const high = hexCodeOf(id.charCodeAt(i));
     const low = i + 1 < length ? hexCodeOf(id.charCodeAt(i + 1)) : 0;
+    if ((high | low) < 0) return AS_STRING;
+    seen |= high | low;
+    out[1 + (i >> 1)] = ((high & 15) << 4) | (low & 15);
+  }
+  if ((seen & (UPPER_LETTER | LOWER_LETTER)) === (UPPER_LETTER | LOWER_LETTER)) return AS_STRING;
+  return length | ((seen & LOWER_LETTER) !== 0 ? LOWER : 0);
+}
+
+/** packId for an id given as ASCII bytes `bytes[start, end)` (the hint reader's plain members). Pure. */
+export function packIdBytes(bytes: Uint8Array, start: number, end: number, out: Uint8Array): number {
+  const length = end - start;
+  if (length <= 0 || length > MAX_PACKED_DIGITS) return AS_STRING;
+  let seen = 0;
+  for (let i = 0; i < length; i += 2) {
+    const high = hexCodeOf(bytes[start + i] as number);
+    const low = i + 1 < length ? hexCodeOf(bytes[start + i + 1] as number) : 0;
     if ((high | low) < 0) return AS_STRING;
     seen |= high | low;
     out[1 + (i >> 1)] = ((high & 15) << 4) | (low & 15);
@@ -93,6 +111,8 @@ export class PackedIdTable {
   private missedHeader = 0;
   private missedHash = 0;
   private missedBucket = 0;
+  /** The last findBytes() missed: `key` holds its id. */
+  private missedBytes = false;
 
   /** Ids in the table. */
   get size(): number {
@@ -125,8 +145,28 @@ export class PackedIdTable {
   find(id: string): number {
     // Packing overwrites `key`: a miss remembered before would no longer be in it.
     this.missedId = null;
+    this.missedBytes = false;
     const header = packId(id, this.key);
-    const hash = this.hashKey(id, header);
+    return this.lookup(id, header, this.hashKey(id, header));
+  }
+
+  /**
+   * find() of the id in ASCII bytes `bytes[start, end)`, without making a
+   * string: the slot, -1 when absent (remembered for insertMissedBytes), or
+   * NOT_PACKABLE when the id cannot be packed (use find() with its string).
+   */
+  findBytes(bytes: Uint8Array, start: number, end: number): number {
+    this.missedId = null;
+    this.missedBytes = false;
+    const header = packIdBytes(bytes, start, end, this.key);
+    if (header === AS_STRING) return NOT_PACKABLE;
+    const found = this.lookup(null, header, hashPacked(this.key, 0, header));
+    this.missedBytes = found < 0;
+    return found;
+  }
+
+  /** Probes for the id packed in `key` (`id`: its string, needed only AS_STRING); remembers a miss. */
+  private lookup(id: string | null, header: number, hash: number): number {
     const { buckets, mask } = this;
     for (let bucket = hash & mask; ; bucket = (bucket + 1) & mask) {
       const entry = buckets[2 * bucket] as number;
@@ -141,15 +181,28 @@ export class PackedIdTable {
     }
   }
 
+  /** Puts the id of the findBytes() that just missed in the free `slot`. */
+  insertMissedBytes(slot: number): void {
+    if (!this.missedBytes) throw new Error('insertMissedBytes without a findBytes miss before it');
+    this.missedBytes = false;
+    this.writeRecord(slot, '', this.missedHeader);
+    this.placeNew(slot, this.missedHash, this.missedBucket);
+  }
+
   /** Puts `id`, not in the table yet (the caller checks), in the free `slot`. */
   insert(slot: number, id: string): void {
     // Right after find(id) missed, `key` still holds it packed and the empty bucket is known.
     const remembered = this.missedId === id;
     this.missedId = null;
+    this.missedBytes = false;
     const header = remembered ? this.missedHeader : packId(id, this.key);
     const hash = remembered ? this.missedHash : this.hashKey(id, header);
     this.writeRecord(slot, id, header);
-    let bucket = remembered ? this.missedBucket : -1;
+    this.placeNew(slot, hash, remembered ? this.missedBucket : -1);
+  }
+
+  /** Indexes the id just written to `slot` (`bucket`: its empty bucket if known, else -1), growing the index first if it is half full. */
+  private placeNew(slot: number, hash: number, bucket: number): void {
     if ((this.count + 1) * 2 > this.mask + 1) {
       this.resize(2 * (this.mask + 1));
       bucket = -1;
@@ -175,6 +228,7 @@ export class PackedIdTable {
   remove(slot: number): void {
     if (!this.has(slot)) return;
     this.missedId = null;
+    this.missedBytes = false;
     const { buckets, mask } = this;
     let hole = this.hashSlot(slot) & mask;
     while (buckets[2 * hole] !== slot + 1) hole = (hole + 1) & mask;
@@ -222,7 +276,7 @@ export class PackedIdTable {
   }
 
   /** Whether `slot` holds the id looked up (`header` and `key` from packId). */
-  private holds(slot: number, id: string, header: number): boolean {
+  private holds(slot: number, id: string | null, header: number): boolean {
     const { records, key } = this;
     const at = slot * RECORD_BYTES;
     if (records[at] !== header) return false;
@@ -246,6 +300,7 @@ export class PackedIdTable {
     this.buckets = growableArray(Uint32Array, 2 * capacity);
     this.mask = capacity - 1;
     this.missedId = null;
+    this.missedBytes = false;
     for (let i = 0; i < old.length; i += 2) {
       const entry = old[i] as number;
       if (entry !== 0) this.place(entry, old[i + 1] as number);
