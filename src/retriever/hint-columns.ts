@@ -1,6 +1,6 @@
 import { growableArray, grownArray } from '../core/growable-array.js';
 import type { HintEntry } from './hint-parse.js';
-import { writeOrderKeyOfBytes, type OrderKey } from './tape-order.js';
+import { writeKey, writeOrderKeyOfBytes, type OrderKey } from './tape-order.js';
 import type { PlainHintMember } from '../core/hints/index.js';
 
 const INITIAL_CAPACITY = 1024;
@@ -49,18 +49,9 @@ export class HintColumns {
   /** Sets the hint of `slot` (a later entry for the same id replaces an earlier one). */
   set(slot: number, volumeGroup: number, entry: HintEntry): void {
     this.setVolumeAndSize(slot, volumeGroup, entry.sizeBytes ?? -1);
-    if (entry.order === null) {
-      this.orderKnown[slot] = 0;
-    } else {
-      this.orderKnown[slot] = 1;
-      // Four stores: TypedArray#set from an array is a slow generic path (a million per hint file).
-      const o = this.order;
-      const i = slot * 4;
-      o[i] = entry.order[0];
-      o[i + 1] = entry.order[1];
-      o[i + 2] = entry.order[2];
-      o[i + 3] = entry.order[3];
-    }
+    const { order } = entry;
+    this.orderKnown[slot] = order === null ? 0 : 1;
+    if (order !== null) writeKey(this.order, slot * 4, order[0], order[1], order[2], order[3]);
   }
 
   /** set() of a plain member of the hint file (see plain-member.ts), from its bytes. */

@@ -334,6 +334,11 @@ interface Planning {
   waitMs: number;
 }
 
+/** Another instance of the coordination group reads this volume now (the default volume is no tape: never). */
+function readByAnotherInstance(view: RetrieverView, volume: string): boolean {
+  return volume !== DEFAULT_VOLUME && (view.group?.busyVolumes.has(volume) ?? false);
+}
+
 /** Walks the waiting volumes in priority order while slots are free. */
 function planVolumes(settings: RetrieverSettings, view: RetrieverView, volumes: ReadonlyMap<string, VolumeState>, space: SpaceBudget, reasons: string[]): Planning {
   const running = new Set(view.running.map((r) => r.volume));
@@ -348,12 +353,11 @@ function planVolumes(settings: RetrieverSettings, view: RetrieverView, volumes: 
     hold: null,
     waitMs: settings.sleepMs,
   };
-  const busyElsewhere = view.group?.busyVolumes ?? new Set<string>();
   for (const ordered of orderVolumes(settings, view, volumes)) {
     const { summary, priority } = ordered;
     if (p.freeSlots <= 0) break;
     if (running.has(summary.name)) continue;
-    if (busyElsewhere.has(summary.name) && summary.name !== DEFAULT_VOLUME) {
+    if (readByAnotherInstance(view, summary.name)) {
       reasons.push(`${summary.name}: read by another instance of the group; its session here follows when that one ends`);
       continue;
     }
@@ -447,12 +451,11 @@ export function decideRetrieverCycle(settings: RetrieverSettings, state: Retriev
 export function decideReadAhead(settings: RetrieverSettings, state: RetrieverState, view: RetrieverView, count: number): string[] {
   const volumes = planNextVolumes(state, view, settings);
   const running = new Set(view.running.map((r) => r.volume));
-  const busyElsewhere = view.group?.busyVolumes ?? new Set<string>();
   const toRead: string[] = [];
   let ready = 0;
   for (const { summary, priority } of orderVolumes(settings, view, volumes)) {
     if (ready >= count) break;
-    if (running.has(summary.name) || (busyElsewhere.has(summary.name) && summary.name !== DEFAULT_VOLUME)) continue;
+    if (running.has(summary.name) || readByAnotherInstance(view, summary.name)) continue;
     if (readinessOf(summary, volumes.get(summary.name) ?? FRESH_VOLUME, view, settings, priority).waitMs > 0) continue;
     ready++;
     if (summary.unread > 0) toRead.push(summary.name);

@@ -86,7 +86,8 @@ export function writeOrderKeyOfBytes(bytes: Buffer, start: number, end: number, 
   return key !== null && writeKey(out, at, key[0], key[1], key[2], key[3]);
 }
 
-function writeKey(out: Uint32Array, at: number, a: number, b: number, c: number, d: number): true {
+/** An order key's four words into `out[at..at+3]` (four stores: TypedArray#set from an array is a slow generic path). */
+export function writeKey(out: Uint32Array, at: number, a: number, b: number, c: number, d: number): true {
   out[at] = a;
   out[at + 1] = b;
   out[at + 2] = c;
