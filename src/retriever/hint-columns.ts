@@ -1,7 +1,6 @@
 import { growableArray, grownArray } from '../core/growable-array.js';
 import type { HintEntry } from './hint-parse.js';
-import { writeKey, writeOrderKeyOfBytes, type OrderKey } from './tape-order.js';
-import type { PlainHintMember } from '../core/hints/index.js';
+import { writeKey, type OrderKey } from './tape-order.js';
 
 const INITIAL_CAPACITY = 1024;
 
@@ -54,11 +53,11 @@ export class HintColumns {
     if (order !== null) writeKey(this.order, slot * 4, order[0], order[1], order[2], order[3]);
   }
 
-  /** set() of a plain member of the hint file (see plain-member.ts), from its bytes. */
-  setPlain(slot: number, volumeGroup: number, bytes: Buffer, member: PlainHintMember): void {
-    this.setVolumeAndSize(slot, volumeGroup, member.sizeBytes);
-    const known = member.orderStart >= 0 && writeOrderKeyOfBytes(bytes, member.orderStart, member.orderEnd, this.order, slot * 4);
-    this.orderKnown[slot] = known ? 1 : 0;
+  /** set() from a HintBatch: `knownOrder` 1 when `orders[at..at+3]` holds the order key, else 0. */
+  setFrom(slot: number, volumeGroup: number, sizeBytes: number, knownOrder: number, orders: Uint32Array, at: number): void {
+    this.setVolumeAndSize(slot, volumeGroup, sizeBytes);
+    this.orderKnown[slot] = knownOrder;
+    if (knownOrder === 1) writeKey(this.order, slot * 4, orders[at] as number, orders[at + 1] as number, orders[at + 2] as number, orders[at + 3] as number);
   }
 
   /** The volume and size (-1: unknown) of `slot`; the first hint of a slot counts an entry. */

@@ -5,6 +5,7 @@ import { ABSENT, INVALID, IGNORED, PENDING, SlotStore, STAGED, UNREAD, WORKING, 
 import type { OrderKey } from './tape-order.js';
 import { DEFAULT_VOLUME, sanitizeVolumeName } from './volume-name.js';
 import { VolumeByBytes } from './volume-bytes.js';
+import { HintBatch } from './hint-batch.js';
 import { VolumeGroups } from './volume-groups.js';
 
 export type ObserveResult = 'new' | 'changed' | 'same';
@@ -41,6 +42,8 @@ export class RequestCache {
   private hints: HintColumns | null = null;
   /** A hint file being loaded, not in force until complete (endHints). */
   private building: HintColumns | null = null;
+  /** Plain members of that file not in `building` yet (see HintBatch). */
+  private buildingBatch: HintBatch | null = null;
   /** Slots of WORKING requests whose file landed complete in in/ (dsmc said `[Done]`). */
   private readonly landedSlots = new Set<number>();
 
@@ -348,13 +351,14 @@ export class RequestCache {
     const building = new HintColumns(this.store.slotCapacity);
     this.building = building;
     const { store, groups } = this;
-    const volumes = new VolumeByBytes((volid) => groups.intern(sanitizeVolumeName(volid)));
+    const batch = new HintBatch(store, building, new VolumeByBytes((volid) => groups.intern(sanitizeVolumeName(volid))));
+    this.buildingBatch = batch;
     return {
-      entry: (entry) => building.set(store.ensure(entry.id), groups.intern(entry.volume), entry),
-      plain: (bytes, member) => {
-        const slot = store.ensureBytes(bytes, member.idStart, member.idEnd);
-        building.setPlain(slot, volumes.get(bytes, member.volidStart, member.volidEnd), bytes, member);
+      entry: (entry) => {
+        batch.flush();
+        building.set(store.ensure(entry.id), groups.intern(entry.volume), entry);
       },
+      plain: (bytes, member) => batch.add(bytes, member),
     };
   }
 
@@ -366,7 +370,9 @@ export class RequestCache {
    */
   endHints(commit: boolean): void {
     const building = this.building;
+    if (commit) this.buildingBatch?.flush();
     this.building = null;
+    this.buildingBatch = null;
     if (building === null) return;
     if (commit) {
       this.detachAll();

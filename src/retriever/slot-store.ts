@@ -1,5 +1,5 @@
 import { growableArray, grownArray } from '../core/growable-array.js';
-import { NOT_PACKABLE, PackedIdTable } from '../core/pool/index.js';
+import { PackedIdTable } from '../core/pool/index.js';
 
 /**
  * Compact storage for a million ids: each id gets a slot number, and what we
@@ -99,14 +99,18 @@ export class SlotStore {
     return slot;
   }
 
-  /** ensure() of the id in ASCII bytes `bytes[start, end)` (the hint reader's plain members), without a string if it can be packed. */
-  ensureBytes(bytes: Buffer, start: number, end: number): number {
-    const existing = this.ids.findBytes(bytes, start, end);
+  /** ensure() of an id packed by packIdRecord at `keys[at]` with its `hash` (the hint reader: no string). */
+  ensurePacked(keys: Uint8Array, at: number, hash: number): number {
+    const existing = this.ids.findPacked(keys, at, hash);
     if (existing >= 0) return existing;
-    if (existing === NOT_PACKABLE) return this.ensure(bytes.toString('latin1', start, end));
     const slot = this.takeSlot();
-    this.ids.insertMissedBytes(slot);
+    this.ids.insertMissedPacked(slot);
     return slot;
+  }
+
+  /** See PackedIdTable.touchBuckets: before ensurePacked of a batch of ids. */
+  touchIds(hashes: Uint32Array, count: number): number {
+    return this.ids.touchBuckets(hashes, count);
   }
 
   /** A free slot, empty (no request, no hint), the columns grown to hold it. */

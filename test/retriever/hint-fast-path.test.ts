@@ -202,7 +202,7 @@ describe('the plain-member fast path of the hint reader', () => {
     let plainMembers = 0;
     for (let seed = 1; seed <= 2000; seed++) {
       const random = createRandom(seed);
-      const text = Buffer.from(hintFileText(random, 1 + randomInt(random, 40)), 'utf8');
+      const text = Buffer.from(hintFileText(random, 1 + randomInt(random, seed % 10 === 0 ? 200 : 40)), 'utf8');
       const general = readRecords(text, false);
       const fast = readRecords(text, true);
       expect(fast, `seed ${seed}: ${text.toString()}`).toEqual(general);

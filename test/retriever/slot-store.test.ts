@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ABSENT, SlotStore } from '../../src/retriever/slot-store.js';
+import { NOT_PACKABLE, PACKED_ID_BYTES, packIdRecord } from '../../src/core/pool/index.js';
 
 const id = (i: number): string => `0000${i.toString(16).toUpperCase().padStart(32, '0')}`;
 
@@ -80,28 +81,27 @@ describe('SlotStore.ensure hands out empty slots, fresh or reused', () => {
   });
 });
 
-describe('SlotStore.ensureBytes (the hint reader packs ids from its bytes)', () => {
-  it('gives the slot ensure() gives for the same id, packed or not, and finds ids either made', () => {
-    const store = new SlotStore();
-    const ids = [id(1), id(2), 'abc', 'ABC', 'aBc', 'F'.repeat(36), 'F'.repeat(37), 'e'.repeat(64), '0', id(0xabc), id(0xabc).toLowerCase()];
+describe('SlotStore.ensurePacked (the hint reader packs ids from its bytes)', () => {
+  /** ensurePacked of the id in `text[at, at + length)`, or ensure of its string when it cannot be packed (as HintBatch does). */
+  function ensureFromBytes(store: SlotStore, text: Buffer, at: number, length: number): number {
+    const key = new Uint8Array(PACKED_ID_BYTES + 3);
+    const hash = packIdRecord(text, at, at + length, key, 3);
+    return hash === NOT_PACKABLE ? store.ensure(text.toString('latin1', at, at + length)) : store.ensurePacked(key, 3, hash);
+  }
+
+  it('gives the slot ensure() gives for the same id, and finds ids either made', () => {
+    const ids = [id(1), id(2), 'abc', 'ABC', 'aBc', 'F'.repeat(36), 'F'.repeat(37), 'e'.repeat(64), '0', id(0xabc), id(0xabc).toLowerCase(), '123'];
     const text = Buffer.from(`xx${ids.join('|')}|`, 'latin1');
-    let at = 2;
-    const byBytes = ids.map((name) => {
-      const slot = store.ensureBytes(text, at, at + name.length);
-      at += name.length + 1;
-      return slot;
-    });
+    const offsets = ids.map((_, i) => 2 + ids.slice(0, i).reduce((sum, name) => sum + name.length + 1, 0));
+    const store = new SlotStore();
+    const byBytes = ids.map((name, i) => ensureFromBytes(store, text, offsets[i] as number, name.length));
     expect(new Set(byBytes).size).toBe(ids.length);
     expect(ids.map((name) => store.ensure(name))).toEqual(byBytes);
     expect(byBytes.map((slot) => store.nameOf(slot))).toEqual(ids);
     const other = new SlotStore();
     const byString = ids.map((name) => other.ensure(name));
-    at = 2;
-    expect(ids.map((name) => {
-      const slot = other.ensureBytes(text, at, at + name.length);
-      at += name.length + 1;
-      return slot;
-    })).toEqual(byString);
+    expect(ids.map((name, i) => ensureFromBytes(other, text, offsets[i] as number, name.length))).toEqual(byString);
     expect(other.size).toBe(ids.length);
+    expect(packIdRecord(text, offsets[4] as number, (offsets[4] as number) + 3, new Uint8Array(PACKED_ID_BYTES), 0)).toBe(NOT_PACKABLE); // aBc
   });
 });

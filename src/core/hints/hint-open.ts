@@ -75,8 +75,8 @@ export async function withHintFileAsync<T>(file: string, use: (open: OpenHintFil
 export function hintByteSource({ file, fd, maxBytes }: OpenHintFile): ByteSource {
   const chunks = fileByteSource(fd);
   let readBytes = 0;
-  return () => {
-    const chunk = chunks();
+  return (room) => {
+    const chunk = chunks(room);
     if (chunk === null) return null;
     readBytes += chunk.length;
     if (readBytes > maxBytes) throw new HintFileError(`${file}: grew past ${formatBytes(maxBytes)} while being read; not used`);

@@ -48,8 +48,12 @@ function isDigit(c: number): boolean {
  */
 export type MemberFastPath = (bytes: Buffer, pos: number) => number;
 
-/** Hands out a file's bytes a chunk at a time; null at the end. A chunk may be overwritten by the next call. */
-export type ByteSource = () => Buffer | null;
+/**
+ * Hands out a file's bytes a chunk at a time; null at the end. A chunk may
+ * be overwritten by the next call. A source may read the chunk into `room`
+ * (where the scanner wants it: no copy) and return that part of it.
+ */
+export type ByteSource = (room?: Buffer) => Buffer | null;
 
 /** Bytes kept ahead of the current position while scanning a stream: the largest member that can be read. */
 const STREAM_AHEAD_BYTES = 4 * 1024 * 1024;
@@ -88,14 +92,20 @@ export class Scanner {
    */
   fill(ahead = this.aheadBytes): void {
     if (this.source === null || this.bytes.length - this.pos >= ahead) return;
-    let window = this.window ?? Buffer.allocUnsafeSlow(2 * ahead);
+    let window = this.window ?? Buffer.allocUnsafeSlow(2 * Math.max(ahead, this.aheadBytes));
     // The rest moves to the front (within the window too: Buffer#copy allows overlap).
     let have = this.bytes.copy(window, 0, this.pos);
     while (have < ahead) {
-      const chunk = this.source();
+      const room = window.subarray(have);
+      const chunk = this.source(room);
       if (chunk === null) {
         this.source = null;
         break;
+      }
+      if (chunk.buffer === room.buffer && chunk.byteOffset === room.byteOffset && chunk.length <= room.length) {
+        // Read into the window already (fileByteSource): 92 MB less to copy for a 1M-entry hint file.
+        have += chunk.length;
+        continue;
       }
       if (have + chunk.length > window.length) window = Buffer.concat([window.subarray(0, have)], have + chunk.length);
       have += chunk.copy(window, have);
@@ -409,13 +419,17 @@ export function bufferByteSource(bytes: Buffer, chunkBytes: number): ByteSource 
   };
 }
 
-/** Reads a file in chunks, for scanJsonObjectMembers: a large file never sits in memory whole. Every chunk is read into the same buffer. */
+/**
+ * Reads a file in chunks, for scanJsonObjectMembers: a large file never sits
+ * in memory whole. Every chunk is read into the room the scanner offers, or
+ * else into the same buffer.
+ */
 export function fileByteSource(fd: number, chunkBytes = STREAM_AHEAD_BYTES): ByteSource {
   let buffer: Buffer | undefined;
-  return () => {
-    buffer ??= Buffer.allocUnsafeSlow(chunkBytes);
-    const read = fs.readSync(fd, buffer, 0, chunkBytes, null);
-    return read === 0 ? null : buffer.subarray(0, read);
+  return (room) => {
+    const target = room !== undefined && room.length > 0 ? room : (buffer ??= Buffer.allocUnsafeSlow(chunkBytes));
+    const read = fs.readSync(fd, target, 0, Math.min(chunkBytes, target.length), null);
+    return read === 0 ? null : target.subarray(0, read);
   };
 }
 

@@ -4,5 +4,5 @@ export { scanPoolDir, readPnfsids, statPoolFile, type PoolFile } from './scan.js
 export { PoolFiles, PoolFilesBuilder } from './pool-files.js';
 export { DirIndex, isSettledStamp, type DirChanges, type DirIndexOptions } from './dir-index.js';
 export { NameHashIndex, CompactNameSet, hashName } from './name-index.js';
-export { NOT_PACKABLE, PackedIdTable } from './packed-id-table.js';
+export { NOT_PACKABLE, PACKED_ID_BYTES, PackedIdTable, packIdRecord } from './packed-id-table.js';
 export { entryKind, OddEntryWarnings, type EntryKind, type OddEntryWarn } from './odd-entries.js';

@@ -25,7 +25,7 @@ const LOWER = 0x40;
 /** Header of an id kept as a string (in `strings`). */
 const AS_STRING = 0x80;
 const MIN_TABLE = 1024;
-/** findBytes(): the id cannot be packed. */
+/** packIdRecord(): the id cannot be packed. */
 export const NOT_PACKABLE = -2;
 const HEX_DIGITS = '0123456789ABCDEF0123456789abcdef';
 
@@ -64,20 +64,29 @@ export function packId(id: string, out: Uint8Array): number {
   return length | ((seen & LOWER_LETTER) !== 0 ? LOWER : 0);
 }
 
-/** packId for an id given as ASCII bytes `bytes[start, end)` (the hint reader's plain members). Pure. */
-export function packIdBytes(bytes: Uint8Array, start: number, end: number, out: Uint8Array): number {
+/** Bytes of a packed id: its header, then its digits as nibbles. */
+export const PACKED_ID_BYTES = RECORD_BYTES;
+
+/**
+ * Packs the id in ASCII bytes `bytes[start, end)` (the hint reader's plain
+ * members) into `out[at, at + PACKED_ID_BYTES)`, its header first, as
+ * packId would; returns its hash, or NOT_PACKABLE. Pure.
+ */
+export function packIdRecord(bytes: Uint8Array, start: number, end: number, out: Uint8Array, at: number): number {
   const length = end - start;
-  if (length <= 0 || length > MAX_PACKED_DIGITS) return AS_STRING;
+  if (length <= 0 || length > MAX_PACKED_DIGITS) return NOT_PACKABLE;
   let seen = 0;
   for (let i = 0; i < length; i += 2) {
     const high = hexCodeOf(bytes[start + i] as number);
     const low = i + 1 < length ? hexCodeOf(bytes[start + i + 1] as number) : 0;
-    if ((high | low) < 0) return AS_STRING;
+    if ((high | low) < 0) return NOT_PACKABLE;
     seen |= high | low;
-    out[1 + (i >> 1)] = ((high & 15) << 4) | (low & 15);
+    out[at + 1 + (i >> 1)] = ((high & 15) << 4) | (low & 15);
   }
-  if ((seen & (UPPER_LETTER | LOWER_LETTER)) === (UPPER_LETTER | LOWER_LETTER)) return AS_STRING;
-  return length | ((seen & LOWER_LETTER) !== 0 ? LOWER : 0);
+  if ((seen & (UPPER_LETTER | LOWER_LETTER)) === (UPPER_LETTER | LOWER_LETTER)) return NOT_PACKABLE;
+  const header = length | ((seen & LOWER_LETTER) !== 0 ? LOWER : 0);
+  out[at] = header;
+  return hashPacked(out, at, header);
 }
 
 /** FNV-1a over a header and its packed digits, then a final mix. */
@@ -111,7 +120,7 @@ export class PackedIdTable {
   private missedHeader = 0;
   private missedHash = 0;
   private missedBucket = 0;
-  /** The last findBytes() missed: `key` holds its id. */
+  /** The last findPacked() missed: `key` holds its id. */
   private missedBytes = false;
 
   /** Ids in the table. */
@@ -151,18 +160,31 @@ export class PackedIdTable {
   }
 
   /**
-   * find() of the id in ASCII bytes `bytes[start, end)`, without making a
-   * string: the slot, -1 when absent (remembered for insertMissedBytes), or
-   * NOT_PACKABLE when the id cannot be packed (use find() with its string).
+   * find() of an id packed by packIdRecord at `keys[at]` with its `hash`:
+   * the slot, or -1 (remembered for insertMissedPacked).
    */
-  findBytes(bytes: Uint8Array, start: number, end: number): number {
+  findPacked(keys: Uint8Array, at: number, hash: number): number {
     this.missedId = null;
-    this.missedBytes = false;
-    const header = packIdBytes(bytes, start, end, this.key);
-    if (header === AS_STRING) return NOT_PACKABLE;
-    const found = this.lookup(null, header, hashPacked(this.key, 0, header));
+    const { key } = this;
+    const header = keys[at] as number;
+    const bytes = ((header & 0x3f) + 1) >> 1;
+    for (let i = 1; i <= bytes; i++) key[i] = keys[at + i] as number;
+    const found = this.lookup(null, header, hash);
     this.missedBytes = found < 0;
     return found;
+  }
+
+  /**
+   * Reads the first bucket of each of `count` hashes, one after the other:
+   * their cache misses overlap (random reads in a table of 16 MB at 1M ids
+   * cost some 200 ns each here, one at a time), and the probes that follow
+   * find the buckets in cache. Returns a value only so that the reads stay.
+   */
+  touchBuckets(hashes: Uint32Array, count: number): number {
+    const { buckets, mask } = this;
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += buckets[2 * ((hashes[i] as number) & mask)] as number;
+    return sum;
   }
 
   /** Probes for the id packed in `key` (`id`: its string, needed only AS_STRING); remembers a miss. */
@@ -181,9 +203,9 @@ export class PackedIdTable {
     }
   }
 
-  /** Puts the id of the findBytes() that just missed in the free `slot`. */
-  insertMissedBytes(slot: number): void {
-    if (!this.missedBytes) throw new Error('insertMissedBytes without a findBytes miss before it');
+  /** Puts the id of the findPacked() that just missed in the free `slot`. */
+  insertMissedPacked(slot: number): void {
+    if (!this.missedBytes) throw new Error('insertMissedPacked without a findPacked miss before it');
     this.missedBytes = false;
     this.writeRecord(slot, '', this.missedHeader);
     this.placeNew(slot, this.missedHash, this.missedBucket);
