@@ -24,14 +24,21 @@ interface ListingUnderWay {
   readonly startedMs: number;
 }
 
+/** A reconciling listing of request/ runs at most this share of the time (1 in RECONCILE_DUTY). */
+const RECONCILE_DUTY = 10;
+
 /**
  * A full listing of request/ catches whatever events were lost: every
  * 10 × sleeptime, at least a minute and at most an hour apart (10 minutes
  * with the default sleeptime), plus at start-up, after a burst of events that
- * may have overflowed the inotify queue, and whenever the watch broke.
+ * may have overflowed the inotify queue, and whenever the watch broke. And
+ * never sooner than RECONCILE_DUTY times as long as the last listing took
+ * (`lastTookMs`): at ten million requests one took 75 s, so with sleeptime
+ * 5 s they ran back to back, a core busy listing and the new requests'
+ * events waiting for each listing's end. Pure.
  */
-function reconcileIntervalMs(sleepMs: number): number {
-  return Math.min(Math.max(10 * sleepMs, 60_000), 3_600_000);
+export function reconcileIntervalMs(sleepMs: number, lastTookMs = 0): number {
+  return Math.max(Math.min(Math.max(10 * sleepMs, 60_000), 3_600_000), RECONCILE_DUTY * lastTookMs);
 }
 
 /**
@@ -42,6 +49,8 @@ function reconcileIntervalMs(sleepMs: number): number {
 export class RequestDiscovery {
   private readonly watcher: RequestWatcher;
   private lastListingMs = -Infinity;
+  /** How long the last complete listing took, by the cycle's clock. */
+  private lastListingTookMs = 0;
   private listing: ListingUnderWay | null = null;
   /** While the cycle plans on what a listing found so far: what it lists meanwhile (applied by `releaseListing`). */
   private held: { names: string[]; mtimesMs: number[]; sizesBytes: number[] } | null = null;
@@ -95,7 +104,7 @@ export class RequestDiscovery {
     if (listing !== null) {
       if (!(await this.finished(listing, () => this.listedOnce || giveWay()))) return;
       this.listing = null;
-      await this.endListing(listing, signal);
+      await this.endListing(listing, nowMs, signal);
     }
     if (signal?.aborted === true) return;
     await this.applyEvents();
@@ -146,7 +155,7 @@ export class RequestDiscovery {
   private startListingIfDue(sleepMs: number, nowMs: number, signal?: AbortSignal): ListingUnderWay | null {
     const { watcher, cache } = this;
     watcher.ensureStarted();
-    const due = watcher.listingNeeded || nowMs - this.lastListingMs >= reconcileIntervalMs(sleepMs) || nowMs < this.lastListingMs;
+    const due = watcher.listingNeeded || nowMs - this.lastListingMs >= reconcileIntervalMs(sleepMs, this.lastListingTookMs) || nowMs < this.lastListingMs;
     if (!due) return null;
     watcher.listingStarted();
     const generation = cache.beginListing();
@@ -168,8 +177,8 @@ export class RequestDiscovery {
     return listing;
   }
 
-  /** A complete listing: the requests it did not see are forgotten. */
-  private async endListing(listing: ListingUnderWay, signal?: AbortSignal): Promise<void> {
+  /** A complete listing (seen at the cycle's `nowMs`): the requests it did not see are forgotten. */
+  private async endListing(listing: ListingUnderWay, nowMs: number, signal?: AbortSignal): Promise<void> {
     const { cache } = this;
     const found = await listing.done;
     // Cut short: what it did not reach is not gone (and the daemon stops).
@@ -177,6 +186,7 @@ export class RequestDiscovery {
     const forgotten = cache.endListing(listing.generation);
     this.warnings.endPass();
     this.lastListingMs = listing.nowMs;
+    this.lastListingTookMs = Math.max(0, nowMs - listing.nowMs);
     this.listedOnce = true;
     this.logger.debug(`Listed request/: ${found} files, ${forgotten} gone since, ${cache.unread} unread (${Date.now() - listing.startedMs} ms)`);
   }

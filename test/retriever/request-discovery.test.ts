@@ -18,7 +18,7 @@ vi.mock('../../src/retriever/request-lister.js', () => ({
   },
 }));
 
-const { RequestDiscovery } = await import('../../src/retriever/request-discovery.js');
+const { RequestDiscovery, reconcileIntervalMs } = await import('../../src/retriever/request-discovery.js');
 const { RequestCache } = await import('../../src/retriever/request-cache.js');
 const { RequestDirWarnings } = await import('../../src/retriever/request-dir-warnings.js');
 
@@ -76,5 +76,40 @@ describe('RequestDiscovery: the first listing of request/ is waited for, a recon
     expect(discovery.listingPending).toBe(false);
     expect(cache.stateOf(id(2))).not.toBe(0);
     expect(cache.stateOf(id(1))).toBe(0); // not listed the second time: gone
+  });
+
+  it('a long listing spaces the next reconciling one out: at least ten times as long as it took (by the cycle clock)', async () => {
+    const first = discovery.discover(5000, 0, noHints);
+    await vi.waitFor(() => expect(listings).toHaveLength(1));
+    listings[0]?.end(0);
+    await first;
+    // The first listing took no time: the next is due a minute later (10 x sleeptime, at least a minute).
+    await discovery.discover(5000, 59_000, noHints);
+    expect(listings).toHaveLength(1);
+    await discovery.discover(5000, 60_000, noHints);
+    expect(listings).toHaveLength(2);
+    // That one takes 100 s: seen complete by the cycle at 160 s.
+    listings[1]?.end(0);
+    await vi.waitFor(() => expect(listingEnds).toBe(2));
+    await discovery.discover(5000, 160_000, noHints);
+    expect(discovery.listingPending).toBe(false);
+    await discovery.discover(5000, 60_000 + 999_000, noHints);
+    expect(listings).toHaveLength(2); // not before 10 x 100 s after it began
+    await discovery.discover(5000, 60_000 + 1_000_000, noHints);
+    expect(listings).toHaveLength(3);
+  });
+});
+
+describe('reconcileIntervalMs', () => {
+  it.each([
+    { sleepMs: 5000, lastTookMs: 0, want: 60_000 },
+    { sleepMs: 60_000, lastTookMs: 0, want: 600_000 },
+    { sleepMs: 3_600_000, lastTookMs: 0, want: 3_600_000 },
+    { sleepMs: 5000, lastTookMs: 7000, want: 70_000 },
+    { sleepMs: 5000, lastTookMs: 75_000, want: 750_000 },
+    { sleepMs: 60_000, lastTookMs: 30_000, want: 600_000 },
+    { sleepMs: 3_600_000, lastTookMs: 600_000, want: 6_000_000 },
+  ])('sleeptime $sleepMs ms, last listing $lastTookMs ms: $want ms', ({ sleepMs, lastTookMs, want }) => {
+    expect(reconcileIntervalMs(sleepMs, lastTookMs)).toBe(want);
   });
 });
