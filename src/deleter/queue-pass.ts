@@ -12,7 +12,7 @@ import type { OddEntryWarnings } from '../core/pool/index.js';
 import type { Lease } from '../core/coordination/index.js';
 import { coordinatorOf, type DaemonContext } from '../core/runtime/index.js';
 import { IdLineBuffer } from './log-lists.js';
-import { decideDeleteOutcome, newDeleteTally, tallyDeleteMessage, type DeleteVerdict, type MarkGone } from './outcome.js';
+import { decideDeleteOutcome, newDeleteTally, tallyDeleteMessage, type DeleteTally, type DeleteVerdict, type MarkGone } from './outcome.js';
 import { listQueueFiles, readQueueFile, removeQueueFiles, setAsideQueueFile, writeQueueFiles, type CorruptQueueFile, type QueueFileResult } from './queue-file.js';
 import { errorMessage } from '../core/errors.js';
 import type { VolumeHints } from './volume-hints.js';
@@ -24,8 +24,8 @@ const GONE = 1;
 /** The queue as read for one pass. */
 export interface QueueSnapshot {
   readonly files: readonly string[];
-  /** Each queued id once, with its state in this pass (PENDING or GONE). */
-  readonly ids: Map<string, number>;
+  /** The ids of each queue file read, as read (one id may be in two files after a crash). */
+  readonly queued: ReadonlyArray<readonly string[]>;
   /** Ids per queue file, for the waiting figure. */
   readonly idsPerFile: ReadonlyMap<string, number>;
   /** Per volume, the newest queue file time holding one of its ids. */
@@ -98,7 +98,7 @@ async function setAsideCorrupt(deps: SnapshotDeps, bad: CorruptQueueFile): Promi
  */
 export async function readQueueSnapshot(deps: SnapshotDeps, countOnly = false): Promise<QueueSnapshot> {
   const { pool, hints, oddQueueEntries } = deps;
-  const ids = new Map<string, number>();
+  const queued: string[][] = [];
   const idsPerFile = new Map<string, number>();
   const fileTimeByVolume = new Map<string, number>();
   const setAside: string[] = [];
@@ -112,16 +112,30 @@ export async function readQueueSnapshot(deps: SnapshotDeps, countOnly = false): 
     const { file } = result;
     idsPerFile.set(file.name, file.ids.length);
     if (countOnly) continue;
-    const fileMs = Number(file.name) * 1000;
-    for (const id of file.ids) {
-      ids.set(id, PENDING);
-      if (!hints.active) continue;
-      const volume = hints.volumeOf(id);
-      if (volume !== undefined && (fileTimeByVolume.get(volume) ?? -Infinity) < fileMs) fileTimeByVolume.set(volume, fileMs);
-    }
+    queued.push(file.ids);
+    if (hints.active) noteVolumeTimes(hints, file, fileTimeByVolume);
   }
   oddQueueEntries.endPass();
-  return { files: [...idsPerFile.keys()], ids, idsPerFile, fileTimeByVolume, setAside };
+  return { files: [...idsPerFile.keys()], queued, idsPerFile, fileTimeByVolume, setAside };
+}
+
+/** Per volume, the newest queue file time holding one of its ids: `file`'s time for its ids' volumes. */
+function noteVolumeTimes(hints: VolumeHints, file: { readonly name: string; readonly ids: readonly string[] }, fileTimeByVolume: Map<string, number>): void {
+  const fileMs = Number(file.name) * 1000;
+  for (const id of file.ids) {
+    const volume = hints.volumeOf(id);
+    if (volume !== undefined && (fileTimeByVolume.get(volume) ?? -Infinity) < fileMs) fileTimeByVolume.set(volume, fileMs);
+  }
+}
+
+/** Each queued id once, with its state in this pass (PENDING or GONE). */
+type QueueStates = Map<string, number>;
+
+/** The states of the ids of `queued`, each id once, all PENDING. */
+function statesOf(queued: ReadonlyArray<readonly string[]>): QueueStates {
+  const states: QueueStates = new Map();
+  for (const ids of queued) for (const id of ids) states.set(id, PENDING);
+  return states;
 }
 
 function logSelection(logger: Logger, selection: VolumeQuietSelection): void {
@@ -140,6 +154,8 @@ interface SessionReport {
   readonly end: DsmcEnd;
   readonly verdict: DeleteVerdict;
   readonly deleted: number;
+  /** The ids' states after the session: GONE where dsmc confirmed it. */
+  readonly states: QueueStates;
 }
 
 /** Why a pass runs, and what to tell when its session ended: the session history and the sessions counter. */
@@ -165,32 +181,35 @@ function recordDeleteSession(deps: QueuePassDeps, start: PassStart, session: { s
   });
 }
 
-/** Runs the delete session for `sent`, marking in `snapshot.ids` what dsmc confirms gone. */
-async function runDeleteSession(deps: QueuePassDeps, start: PassStart, snapshot: QueueSnapshot, sent: readonly string[], lease: Lease): Promise<SessionReport | null> {
-  const { pool, logger, sessions } = deps;
+/** The ids a pass sends, and their states if they were needed before the session. */
+interface SendPlan {
+  readonly sent: readonly string[];
+  /** Null: built after dsmc was started (see statesBeforeSession). */
+  readonly states: QueueStates | null;
+  readonly queued: ReadonlyArray<readonly string[]>;
+}
+
+/** Marks `id` in `states` as dsmc confirmed it gone; logs it at verbose level through `already`. */
+function markGone(states: QueueStates, id: string, already: IdLineBuffer, logger: Logger): ReturnType<MarkGone> {
+  const state = states.get(id);
+  if (state === undefined) return 'stray';
+  if (state === GONE) return 'again';
+  states.set(id, GONE); // keeps our own key string, not a slice of dsmc's output
+  if (logger.isVerbose) already.push(id);
+  return 'marked';
+}
+
+function logDeleting(logger: Logger, sent: readonly string[]): void {
+  if (!logger.isVerbose) return;
+  const deleting = new IdLineBuffer('Deleting', (line) => logger.verbose(line));
+  for (const id of sent) deleting.push(id);
+  deleting.flush();
+}
+
+/** Starts dsmc delete archive on `listFile`; the session's messages go to `tally`, marking ids through `markGone`. */
+function startDeleteSession(deps: QueuePassDeps, listFile: string, lease: Lease, tally: DeleteTally, markGone: MarkGone): Promise<DsmcOutcome> {
   const values = deps.values();
-  const listFile = await writeFileListFrom(pool.requestlists, 'tsm-delete-files', sent, `${pool.out}/`).catch((error: unknown) => {
-    lease.release();
-    throw error;
-  });
-  logger.info(`Trying to delete ${sent.length} files${logger.isDebug ? ` using file list ${listFile}` : ''}`);
-  if (logger.isVerbose) {
-    const deleting = new IdLineBuffer('Deleting', (line) => logger.verbose(line));
-    for (const id of sent) deleting.push(id);
-    deleting.flush();
-  }
-  const already = new IdLineBuffer('Already deleted', (line) => logger.verbose(line));
-  const markGone: MarkGone = (id) => {
-    const state = snapshot.ids.get(id);
-    if (state === undefined) return 'stray';
-    if (state === GONE) return 'again';
-    snapshot.ids.set(id, GONE); // keeps our own key string, not a slice of dsmc's output
-    if (logger.isVerbose) already.push(id);
-    return 'marked';
-  };
-  const tally = newDeleteTally();
-  const startMs = start.nowMs();
-  const outcome = await sessions.run({
+  return deps.sessions.run({
     executable: values.dsmc_executable,
     args: deleteArgs({ dsmcopts: values.dsmcopts, displayopts: values.dsmc_displayopts }, listFile),
     cpuLimitSec: values.dsmc_cpulimit,
@@ -199,9 +218,30 @@ async function runDeleteSession(deps: QueuePassDeps, start: PassStart, snapshot:
     keepMessage: () => false,
     onLine: (_line, cls) => {
       if (cls.kind !== 'message') return;
-      if (tallyDeleteMessage(tally, cls.message, markGone).kind === 'all-gone') logger.verbose(`All files already deleted: ${cls.message.text}`);
+      if (tallyDeleteMessage(tally, cls.message, markGone).kind === 'all-gone') deps.logger.verbose(`All files already deleted: ${cls.message.text}`);
     },
   });
+}
+
+/** Runs the delete session for `plan.sent`, marking in the ids' states what dsmc confirms gone. */
+async function runDeleteSession(deps: QueuePassDeps, start: PassStart, plan: SendPlan, lease: Lease): Promise<SessionReport | null> {
+  const { pool, logger } = deps;
+  const { sent } = plan;
+  const listFile = await writeFileListFrom(pool.requestlists, 'tsm-delete-files', sent, `${pool.out}/`).catch((error: unknown) => {
+    lease.release();
+    throw error;
+  });
+  logger.info(`Trying to delete ${sent.length} files${logger.isDebug ? ` using file list ${listFile}` : ''}`);
+  const already = new IdLineBuffer('Already deleted', (line) => logger.verbose(line));
+  const tally = newDeleteTally();
+  const startMs = start.nowMs();
+  // dsmc is started (synchronously) before the states are built and the ids logged: it starts up meanwhile.
+  const marks = { states: plan.states };
+  const statesNow = (): QueueStates => (marks.states ??= statesOf(plan.queued));
+  const running = startDeleteSession(deps, listFile, lease, tally, (id) => markGone(statesNow(), id, already, logger));
+  const states = statesNow();
+  logDeleting(logger, sent);
+  const outcome = await running;
   already.flush();
   const decided = decideDeleteOutcome(outcome.end, tally, sent.length);
   recordDeleteSession(deps, start, { startMs, outcome, deleted: decided.deleted, listed: sent.length });
@@ -209,7 +249,40 @@ async function runDeleteSession(deps: QueuePassDeps, start: PassStart, snapshot:
   for (const message of tally.failureSamples) logger.warn('dsmc_message', `dsmc delete archive: ${message.text}`);
   if (tally.failures > tally.failureSamples.length) logger.warn('dsmc_message', `dsmc delete archive: ${tally.failures - tally.failureSamples.length} more messages not shown`);
   logDsmcOutputLimits(logger, 'dsmc delete archive', outcome);
-  return { end: outcome.end, verdict: decided.verdict, deleted: decided.deleted };
+  return { end: outcome.end, verdict: decided.verdict, deleted: decided.deleted, states };
+}
+
+/**
+ * Whether the pass needs the ids' states (each id once) before its session:
+ * for volume-aware deletion, or to send an id queued in two files once.
+ * Otherwise they are built after dsmc was started: a million ids took
+ * seconds to put in a map, with dsmc waiting (issue 15, "SIGUSR1 → queue
+ * processed"). One queue file holds each id once (written from a listing,
+ * or from the ids still to delete).
+ */
+function statesBeforeSession(snapshot: QueueSnapshot, quietMs: number): QueueStates | null {
+  return quietMs > 0 || snapshot.queued.length > 1 ? statesOf(snapshot.queued) : null;
+}
+
+/** What to send and what to hold, by volume-aware deletion when the hints are in use. */
+function selectToSend(deps: QueuePassDeps, snapshot: QueueSnapshot, lastDeletionMs: Map<string, number>, nowMs: number): { selection: VolumeQuietSelection; states: QueueStates | null } {
+  const { hints } = deps;
+  const quietMs = hints.active ? deps.values().deleter_volumequiet * 1000 : 0;
+  const states = statesBeforeSession(snapshot, quietMs);
+  for (const [volume, fileMs] of snapshot.fileTimeByVolume) if (!lastDeletionMs.has(volume)) lastDeletionMs.set(volume, fileMs);
+  const ids = states?.keys() ?? snapshot.queued[0] ?? [];
+  return { selection: selectVolumeQuietIds({ ids, volumeOf: hints.volumeOf, hintedOnVolume: hints.idsOnVolume, lastDeletionMs, nowMs, quietMs }), states };
+}
+
+function logPassEnd(logger: Logger, report: SessionReport, sent: number, failed: readonly string[]): void {
+  if (failed.length === 0) {
+    logger.info(`Successfully deleted ${sent} files${report.verdict === 'success' ? '' : ` (dsmc ${describeEnd(report.end)}; all confirmed by its messages)`}`);
+    return;
+  }
+  logger.warn('dsmc_failed', `dsmc delete archive ${describeEnd(report.end)}: deleted ${report.deleted} of ${sent} files, ${failed.length} stay queued for a retry`);
+  const left = new IdLineBuffer('Left in queue', (line) => logger.verbose(line));
+  for (const id of failed) left.push(id);
+  left.flush();
 }
 
 /**
@@ -218,22 +291,16 @@ async function runDeleteSession(deps: QueuePassDeps, start: PassStart, snapshot:
  */
 export async function runQueuePass(deps: QueuePassDeps, lastDeletionMs: Map<string, number>, start: PassStart): Promise<QueuePassResult> {
   const { nowMs } = start;
-  const { pool, logger, hints } = deps;
+  const { pool, logger } = deps;
   const snapshot = await readQueueSnapshot(deps);
-  logger.verbose(`${snapshot.ids.size} files in deletion queue`);
-  if (snapshot.ids.size === 0) {
+  const queuedIds = snapshot.queued.reduce((sum, ids) => sum + ids.length, 0);
+  if (queuedIds === 0) {
+    logger.verbose('0 files in deletion queue');
     await removeQueueFiles(pool.queue, snapshot.files);
     return { kind: 'empty', snapshot };
   }
-  for (const [volume, fileMs] of snapshot.fileTimeByVolume) if (!lastDeletionMs.has(volume)) lastDeletionMs.set(volume, fileMs);
-  const selection = selectVolumeQuietIds({
-    ids: snapshot.ids.keys(),
-    volumeOf: hints.volumeOf,
-    hintedOnVolume: hints.idsOnVolume,
-    lastDeletionMs,
-    nowMs: nowMs(),
-    quietMs: hints.active ? deps.values().deleter_volumequiet * 1000 : 0,
-  });
+  const { selection, states } = selectToSend(deps, snapshot, lastDeletionMs, nowMs());
+  logger.verbose(`${states?.size ?? queuedIds} files in deletion queue`);
   logSelection(logger, selection);
   if (selection.send.length === 0) {
     logger.info(`All ${selection.held.length} queued files are held back by volume-aware deletion`);
@@ -245,26 +312,18 @@ export async function runQueuePass(deps: QueuePassDeps, lastDeletionMs: Map<stri
     logger.info(`Deleting ${selection.send.length} files waits for a free session of the coordination group`);
     return { kind: 'deferred', snapshot };
   }
-  const report = lease === null ? null : await runDeleteSession(deps, start, snapshot, selection.send, lease);
+  const report = lease === null ? null : await runDeleteSession(deps, start, { sent: selection.send, states, queued: snapshot.queued }, lease);
   if (report === null) {
     logger.info('Delete session stopped: the queue stays as it was');
     return { kind: 'stopped' };
   }
-  const failed = report.verdict === 'failed' ? selection.send.filter((id) => snapshot.ids.get(id) !== GONE) : [];
+  const failed = report.verdict === 'failed' ? selection.send.filter((id) => report.states.get(id) !== GONE) : [];
   const remaining = failed.length === 0 ? selection.held : selection.held.concat(failed);
   // The ids still to delete are on disk before the processed queue files go.
   const written = await writeQueueFiles(pool.queue, remaining, nowMs());
   await removeQueueFiles(pool.queue, snapshot.files);
-
   const sent = selection.send.length;
-  if (failed.length === 0) {
-    logger.info(`Successfully deleted ${sent} files${report.verdict === 'success' ? '' : ` (dsmc ${describeEnd(report.end)}; all confirmed by its messages)`}`);
-  } else {
-    logger.warn('dsmc_failed', `dsmc delete archive ${describeEnd(report.end)}: deleted ${report.deleted} of ${sent} files, ${failed.length} stay queued for a retry`);
-    const left = new IdLineBuffer('Left in queue', (line) => logger.verbose(line));
-    for (const id of failed) left.push(id);
-    left.flush();
-  }
+  logPassEnd(logger, report, sent, failed);
   const held = heldOf(selection);
   if (held !== null) logger.info(`${held.ids} files held back by volume-aware deletion`);
   return { kind: 'done', snapshot, verdict: report.verdict, sent, deleted: report.deleted, failed: failed.length, held, written };
