@@ -5,6 +5,11 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { statBatch, type StatReply, type StatRequest } from './stat-batch.js';
+import { keepYoungGenerationSmall } from '../runtime/heap-growth.js';
+
+// Starting this thread's heap sets V8's (process-wide) young generation growth
+// factor back to its default: set it again, as the retriever's list worker does.
+keepYoungGenerationSmall();
 
 const port = (workerData as { readonly port: MessagePort }).port;
 port.on('message', (request: StatRequest) => {
