@@ -1,4 +1,4 @@
-// Bundles each long-running daemon (and the retriever's listing worker) into
+// Bundles each long-running daemon (and the listing and stat workers) into
 // one file under dist/bundle/, which bin/endit-<daemon> runs. Loading the
 // ~300 files of a daemon's module graph one by one (execa and zod alone are
 // hundreds) cost 0.4 s of CPU at every start; one tree-shaken file costs
@@ -16,6 +16,8 @@ const ENTRIES = {
   'endit-deleter': 'deleter/main.js',
   // Beside the retriever's bundle: it starts it as new URL('./list-worker.js', import.meta.url).
   'list-worker': 'retriever/list-worker.js',
+  // Beside the archiver's bundle: DirIndex starts it as new URL('./stat-worker.js', import.meta.url) (parallel-stat.ts).
+  'stat-worker': 'core/pool/stat-worker.js',
   // Started for every session: its start-up is part of each gap between two sessions.
   'fake-dsmc': 'fake-dsmc/main.js',
 };

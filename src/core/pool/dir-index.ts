@@ -5,6 +5,7 @@ import { statPoolFile, type PoolFile } from './scan.js';
 import { PoolFiles, PoolFilesBuilder } from './pool-files.js';
 import { NameHashIndex } from './name-index.js';
 import { entryKind, OddEntryWarnings, type OddEntryWarn } from './odd-entries.js';
+import { ParallelStats, STAT_WORKER_URL } from './parallel-stat.js';
 
 /** What an update found: files new to the index, files gone from the directory. */
 export interface DirChanges {
@@ -32,6 +33,15 @@ export interface DirIndexOptions {
    * (symlink, directory, FIFO, socket), naming it; such entries are skipped.
    */
   readonly warnOddEntry?: OddEntryWarn;
+  /**
+   * From this many new names in one listing on (the first listing of a big
+   * out/), new names are lstat-ed in batches on both cores: a worker thread
+   * takes part of them (parallel-stat.ts). Default 20,000: small directories
+   * and the steady state (a few new names a cycle) start no thread.
+   */
+  readonly parallelStatFrom?: number;
+  /** The stat worker's module (tests: one that fails). */
+  readonly statWorkerUrl?: URL;
 }
 
 /** The identity and times of a directory: any entry added or removed changes its mtime. */
@@ -49,6 +59,7 @@ interface DirStamp {
 const SETTLE_MS = 2000;
 /** Directory entries handled between two turns of the event loop (stats included). */
 const ENTRIES_PER_TURN = 5000;
+const PARALLEL_STAT_FROM = 20_000;
 
 const UNCHANGED: DirChanges = { listed: false, complete: true, added: PoolFiles.EMPTY, removed: PoolFiles.EMPTY };
 
@@ -71,6 +82,10 @@ interface PendingListing {
   present: number;
   /** New files since the last part handed out. */
   newFiles: PoolFilesBuilder;
+  /** New names it met (stat-ed or not), up to `parallelStatFrom`. */
+  newNames: number;
+  /** New names being stat-ed in batches, during one `listSlices`. */
+  stats: ParallelStats | null;
 }
 
 function sameStamp(a: DirStamp, b: DirStamp): boolean {
@@ -115,6 +130,8 @@ export class DirIndex {
   private readonly maxUnlistedMs: number;
   private readonly nowMs: () => number;
   private readonly oddEntries: OddEntryWarnings | undefined;
+  private readonly parallelStatFrom: number;
+  private readonly statWorkerUrl: URL;
 
   constructor(
     private readonly dir: string,
@@ -123,6 +140,8 @@ export class DirIndex {
     this.maxUnlistedMs = options.maxUnlistedMs ?? 600_000;
     this.nowMs = options.nowMs ?? Date.now;
     this.oddEntries = options.warnOddEntry === undefined ? undefined : new OddEntryWarnings(dir, options.warnOddEntry);
+    this.parallelStatFrom = options.parallelStatFrom ?? PARALLEL_STAT_FROM;
+    this.statWorkerUrl = options.statWorkerUrl ?? STAT_WORKER_URL;
   }
 
   private index(): NameHashIndex {
@@ -295,16 +314,28 @@ export class DirIndex {
     const handle = await fs.promises.opendir(this.dir, { bufferSize: 1024 });
     // A first listing of an empty index need not look names up: each name comes once.
     const first = this.count === 0 && this.slots.length === 0;
-    return { handle, listing, stamp, statAtMs, first, present: 0, newFiles: new PoolFilesBuilder() };
+    return { handle, listing, stamp, statAtMs, first, present: 0, newFiles: new PoolFilesBuilder(), newNames: 0, stats: null };
   }
 
   /**
    * Walks the directory a slice at a time: known names are marked seen, new
    * names stat-ed into `newFiles`. Ends at the end of the directory, at an
-   * abort of `signal`, or when `yieldWhen` says so.
+   * abort of `signal`, or when `yieldWhen` says so; every new name it met
+   * is then in `newFiles` (unless aborted), and no stat worker runs.
    */
   private async listSlices(pending: PendingListing, signal?: AbortSignal, yieldWhen?: () => boolean): Promise<'done' | 'yielded' | 'aborted'> {
-    const { handle, listing, newFiles } = pending;
+    try {
+      const end = await this.walk(pending, signal, yieldWhen);
+      if (end !== 'aborted') await pending.stats?.finish();
+      return end;
+    } finally {
+      pending.stats?.close();
+      pending.stats = null;
+    }
+  }
+
+  private async walk(pending: PendingListing, signal?: AbortSignal, yieldWhen?: () => boolean): Promise<'done' | 'yielded' | 'aborted'> {
+    const { handle, listing } = pending;
     if (this.seenIn.length < this.slots.length) this.seenIn = grow(this.seenIn, this.slots.length);
     const known = pending.first ? undefined : this.index();
     for (let handled = 1; ; handled++) {
@@ -322,16 +353,25 @@ export class DirIndex {
       if (slot >= 0) {
         this.seenIn[slot] = listing;
         pending.present++;
-      } else {
-        const file = statPoolFile(this.dir, name);
-        if (file !== null) newFiles.push(name, file.sizeBytes, file.mtimeMs);
-      }
+      } else this.statNew(pending, name);
       if (handled % ENTRIES_PER_TURN === 0) {
         await yieldToEventLoop();
         if (signal?.aborted === true) return 'aborted';
         if (yieldWhen?.() === true) return 'yielded';
       }
     }
+  }
+
+  /** A new name: stat-ed here, or (from `parallelStatFrom` new names on) batched for both cores. */
+  private statNew(pending: PendingListing, name: string): void {
+    if (pending.stats === null && pending.newNames < this.parallelStatFrom) {
+      pending.newNames++;
+      const file = statPoolFile(this.dir, name);
+      if (file !== null) pending.newFiles.push(name, file.sizeBytes, file.mtimeMs);
+      return;
+    }
+    pending.stats ??= new ParallelStats(this.dir, pending.newFiles, this.statWorkerUrl);
+    pending.stats.add(name);
   }
 
   /** The new files found since the last part go into the index, marked seen by this listing; returns them. */
