@@ -24,6 +24,16 @@ interface VolumeGroup {
 
 const NONE = -1;
 
+/** No member at all: the extremes of an empty group. */
+function clearExtrema(g: VolumeGroup): void {
+  g.oldestMs = Infinity;
+  g.newestMs = -Infinity;
+  g.oldestCount = 0;
+  g.newestCount = 0;
+  g.oldestStale = false;
+  g.newestStale = false;
+}
+
 /**
  * A member with first-seen time `sinceMs` joined `g`. While an extreme is
  * stale its value still bounds every member, so a member at or beyond it
@@ -156,12 +166,7 @@ export class VolumeGroups {
     g.files = 0;
     g.bytes = 0;
     g.unread = 0;
-    g.oldestMs = Infinity;
-    g.newestMs = -Infinity;
-    g.oldestCount = 0;
-    g.newestCount = 0;
-    g.oldestStale = false;
-    g.newestStale = false;
+    clearExtrema(g);
   }
 
   /** The member slots of a group. */
@@ -176,12 +181,7 @@ export class VolumeGroups {
   }
 
   private refreshExtrema(g: VolumeGroup): void {
-    g.oldestMs = Infinity;
-    g.newestMs = -Infinity;
-    g.oldestCount = 0;
-    g.newestCount = 0;
-    g.oldestStale = false;
-    g.newestStale = false;
+    clearExtrema(g);
     for (let slot = g.head; slot !== NONE; slot = this.next[slot] as number) noteAdded(g, this.sinceOf(slot));
   }
 
