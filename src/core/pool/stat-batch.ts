@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { statPoolFile, type PoolFile } from './scan.js';
 
 /** What became of each name of a batch (`StatColumns.outcome`). */
 export const STAT_FILE = 1;
@@ -26,9 +26,9 @@ export interface StatReply extends StatColumns {
 }
 
 /**
- * lstat()s each name in `dir` (never stat: a planted `out/<id> -> /etc/shadow`
- * is a symlink, not a file). The same code runs on the main thread and in
- * the stat worker, so both report a name alike.
+ * statPoolFile for each name in `dir` (lstat, never stat: a planted
+ * `out/<id> -> /etc/shadow` is a symlink, not a file). The same rule runs on
+ * the main thread and in the stat worker, so both report a name alike.
  */
 export function statBatch(dir: string, names: readonly string[]): StatColumns {
   const n = names.length;
@@ -36,17 +36,17 @@ export function statBatch(dir: string, names: readonly string[]): StatColumns {
   const mtimes = new Float64Array(n);
   const outcome = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    let st: fs.Stats | undefined;
+    let file: PoolFile | null;
     try {
-      st = fs.lstatSync(`${dir}/${names[i] as string}`, { throwIfNoEntry: false });
+      file = statPoolFile(dir, names[i] as string);
     } catch {
       outcome[i] = STAT_FAILED;
       continue;
     }
-    if (st === undefined || !st.isFile()) continue;
+    if (file === null) continue;
     outcome[i] = STAT_FILE;
-    sizes[i] = st.size;
-    mtimes[i] = st.mtimeMs;
+    sizes[i] = file.sizeBytes;
+    mtimes[i] = file.mtimeMs;
   }
   return { sizes, mtimes, outcome };
 }
