@@ -1,4 +1,4 @@
-import type { PoolFiles } from '../core/pool/index.js';
+import { listingIntervalMs, type PoolFiles } from '../core/pool/index.js';
 
 /** What the cycle knows before it looks at anything. */
 export interface CycleWorkView {
@@ -6,6 +6,8 @@ export interface CycleWorkView {
   readonly sleepMs: number;
   /** When out/ was last brought up to date; -Infinity before the first time. */
   readonly lastScanMs: number;
+  /** How long the last complete listing of out/ took (0: none yet, or it was cut into parts). */
+  readonly lastListingTookMs: number;
   readonly lastDecisionMs: number;
   /** From the last decision: when time alone could change it; null: only events can. */
   readonly recheckAtMs: number | null;
@@ -22,8 +24,8 @@ export interface CycleWorkDecision {
   /**
    * `full`: list out/ now (a session ended: which of its files are gone?; the
    * first cycle; SIGUSR1), or go on with the listing under way. `changed`:
-   * sleeptime passed, list out/ if its mtime shows a change. `none`: nothing
-   * to look at.
+   * sleeptime passed, and LISTING_DUTY times as long as the last listing
+   * took: list out/ if its mtime shows a change. `none`: nothing to look at.
    */
   readonly scan: 'full' | 'changed' | 'none';
   /** Whether to run the policy (it also runs whenever the scan finds changes). */
@@ -40,7 +42,8 @@ export function decideCycleWork(view: CycleWorkView): CycleWorkDecision {
   const firstCycle = view.lastScanMs === -Infinity;
   // A SIGUSR1 during a listing acts on what it found so far first (issue 15 item 4); the listing goes on the cycle after.
   if (view.listingPending) return { scan: view.skipDelays ? 'none' : 'full', decide: true };
-  const scan = view.sessionsEnded > 0 || firstCycle || view.skipDelays ? 'full' : clockWentBack || view.nowMs - view.lastScanMs >= view.sleepMs ? 'changed' : 'none';
+  const changedDue = clockWentBack || view.nowMs - view.lastScanMs >= listingIntervalMs(view.sleepMs, view.lastListingTookMs);
+  const scan = view.sessionsEnded > 0 || firstCycle || view.skipDelays ? 'full' : changedDue ? 'changed' : 'none';
   const timerDue = view.recheckAtMs !== null && view.nowMs >= view.recheckAtMs;
   const decide = firstCycle || view.changed || view.sessionsEnded > 0 || view.skipDelays || timerDue || clockWentBack;
   return { scan, decide };

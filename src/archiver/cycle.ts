@@ -25,6 +25,8 @@ class Archiver implements DaemonBehaviour {
   private readonly sent: SentFiles;
   private state: ArchiverState = INITIAL_ARCHIVER_STATE;
   private lastScanMs = -Infinity;
+  /** How long the last complete listing of out/ took, by the cycle's clock (a listing of ten million names: 40 s and more). */
+  private lastListingTookMs = 0;
   private lastDecisionMs = -Infinity;
   private recheckAtMs: number | null = null;
   private lastConfig: ConfigSnapshot | undefined;
@@ -70,11 +72,11 @@ class Archiver implements DaemonBehaviour {
   }
 
   private planWork(current: ConfigSnapshot, settings: ArchiverSettings, nowMs: number, ended: readonly EndedArchive[], skipDelays: boolean): CycleWorkDecision & { readonly ended: readonly EndedArchive[] } {
-    const { lastScanMs, lastDecisionMs, recheckAtMs } = this;
+    const { lastScanMs, lastListingTookMs, lastDecisionMs, recheckAtMs } = this;
     const changed = this.changed || current !== this.lastConfig;
     this.lastConfig = current;
     const listingPending = this.index.listingPending;
-    const work = decideCycleWork({ nowMs, sleepMs: settings.sleepMs, lastScanMs, lastDecisionMs, recheckAtMs, changed, sessionsEnded: ended.length, skipDelays, listingPending });
+    const work = decideCycleWork({ nowMs, sleepMs: settings.sleepMs, lastScanMs, lastListingTookMs, lastDecisionMs, recheckAtMs, changed, sessionsEnded: ended.length, skipDelays, listingPending });
     return { ...work, ended };
   }
 
@@ -101,6 +103,7 @@ class Archiver implements DaemonBehaviour {
     if (changes === null) return null;
     this.logPartialListing(changes.complete, resumed);
     this.lastScanMs = nowMs;
+    if (changes.listed && changes.complete && !resumed) this.lastListingTookMs = Math.max(0, this.ctx.nowMs() - nowMs);
     if (this.sessions.applyChanges(changes)) this.changed = true;
     // Nothing keeps `changes`: files sessions flush leave the index without a copy of its columns.
     this.index.releaseSnapshots();

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEvents, setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../core/log/index.js';
-import type { PoolLayout } from '../core/pool/index.js';
+import { listingIntervalMs, type PoolLayout } from '../core/pool/index.js';
 import type { HintLoader } from './hint-loader.js';
 import type { RequestCache } from './request-cache.js';
 import type { RequestDirWarnings } from './request-dir-warnings.js';
@@ -24,21 +24,18 @@ interface ListingUnderWay {
   readonly startedMs: number;
 }
 
-/** A reconciling listing of request/ runs at most this share of the time (1 in RECONCILE_DUTY). */
-const RECONCILE_DUTY = 10;
-
 /**
  * A full listing of request/ catches whatever events were lost: every
  * 10 × sleeptime, at least a minute and at most an hour apart (10 minutes
  * with the default sleeptime), plus at start-up, after a burst of events that
  * may have overflowed the inotify queue, and whenever the watch broke. And
- * never sooner than RECONCILE_DUTY times as long as the last listing took
+ * never sooner than LISTING_DUTY times as long as the last listing took
  * (`lastTookMs`): at ten million requests one took 75 s, so with sleeptime
  * 5 s they ran back to back, a core busy listing and the new requests'
  * events waiting for each listing's end. Pure.
  */
 export function reconcileIntervalMs(sleepMs: number, lastTookMs = 0): number {
-  return Math.max(Math.min(Math.max(10 * sleepMs, 60_000), 3_600_000), RECONCILE_DUTY * lastTookMs);
+  return listingIntervalMs(Math.min(Math.max(10 * sleepMs, 60_000), 3_600_000), lastTookMs);
 }
 
 /**

@@ -9,6 +9,7 @@ function view(over: Partial<CycleWorkView>): CycleWorkView {
     nowMs: T0,
     sleepMs: 60_000,
     lastScanMs: T0 - 1000,
+    lastListingTookMs: 100,
     lastDecisionMs: T0 - 1000,
     recheckAtMs: null,
     changed: false,
@@ -33,6 +34,10 @@ describe('decideCycleWork', () => {
     ['item 4: a listing is under way: it goes on, and the policy looks at what it found', { listingPending: true }, 'full', true],
     ['item 4: SIGUSR1 during a listing: act on what it found first, no listing this cycle', { listingPending: true, skipDelays: true }, 'none', true],
     ['item 4: a session ended during a listing: the listing goes on', { listingPending: true, sessionsEnded: 1 }, 'full', true],
+    ['the last listing took 45 s (ten million names): sleeptime is not enough', { lastScanMs: T0 - 60_000, lastListingTookMs: 45_000 }, 'none', false],
+    ['the last listing took 45 s: ten times that has passed', { lastScanMs: T0 - 450_000, lastListingTookMs: 45_000 }, 'changed', false],
+    ['the last listing took 45 s, but a session ended: its files are looked for now', { lastScanMs: T0 - 60_000, lastListingTookMs: 45_000, sessionsEnded: 1 }, 'full', true],
+    ['the last listing took 5 s: sleeptime (60 s) is the longer', { lastScanMs: T0 - 60_000, lastListingTookMs: 5000 }, 'changed', false],
   ])('%s', (_what, over, scan, decide) => {
     expect(decideCycleWork(view(over))).toEqual({ scan, decide });
   });
