@@ -5,7 +5,7 @@
  * (counted, the first one named); unknown extra fields are ignored, so that
  * newer writers stay readable. Pure.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // One type for the writer and this reader.
 export type { SessionHistoryRecord } from '../../core/log/session-history.js';
