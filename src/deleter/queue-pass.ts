@@ -16,10 +16,8 @@ import { decideDeleteOutcome, newDeleteTally, tallyDeleteMessage, type DeleteTal
 import { listQueueFiles, readQueueFile, removeQueueFiles, setAsideQueueFile, writeQueueFiles, type CorruptQueueFile, type QueueFileResult } from './queue-file.js';
 import { errorMessage } from '../core/errors.js';
 import type { VolumeHints } from './volume-hints.js';
+import { QueueIdStates } from './queue-states.js';
 import { selectVolumeQuietIds, type HeldVolume, type VolumeQuietSelection } from './volume-quiet.js';
-
-const PENDING = 0;
-const GONE = 1;
 
 /** The queue as read for one pass. */
 export interface QueueSnapshot {
@@ -128,16 +126,6 @@ function noteVolumeTimes(hints: VolumeHints, file: { readonly name: string; read
   }
 }
 
-/** Each queued id once, with its state in this pass (PENDING or GONE). */
-type QueueStates = Map<string, number>;
-
-/** The states of the ids of `queued`, each id once, all PENDING. */
-function statesOf(queued: ReadonlyArray<readonly string[]>): QueueStates {
-  const states: QueueStates = new Map();
-  for (const ids of queued) for (const id of ids) states.set(id, PENDING);
-  return states;
-}
-
 function logSelection(logger: Logger, selection: VolumeQuietSelection): void {
   for (const [volume, reason] of selection.releasedVolumes) {
     logger.info(`Volume ${volume}: ${reason === 'quiet' ? 'quiet for deleter_volumequiet' : 'every file the hints list on it is queued'}, sending its deletions`);
@@ -155,7 +143,7 @@ interface SessionReport {
   readonly verdict: DeleteVerdict;
   readonly deleted: number;
   /** The ids' states after the session: GONE where dsmc confirmed it. */
-  readonly states: QueueStates;
+  readonly states: QueueIdStates;
 }
 
 /** Why a pass runs, and what to tell when its session ended: the session history and the sessions counter. */
@@ -185,18 +173,15 @@ function recordDeleteSession(deps: QueuePassDeps, start: PassStart, session: { s
 interface SendPlan {
   readonly sent: readonly string[];
   /** Null: built after dsmc was started (see statesBeforeSession). */
-  readonly states: QueueStates | null;
+  readonly states: QueueIdStates | null;
   readonly queued: ReadonlyArray<readonly string[]>;
 }
 
 /** Marks `id` in `states` as dsmc confirmed it gone; logs it at verbose level through `already`. */
-function markGone(states: QueueStates, id: string, already: IdLineBuffer, logger: Logger): ReturnType<MarkGone> {
-  const state = states.get(id);
-  if (state === undefined) return 'stray';
-  if (state === GONE) return 'again';
-  states.set(id, GONE); // keeps our own key string, not a slice of dsmc's output
-  if (logger.isVerbose) already.push(id);
-  return 'marked';
+function markGone(states: QueueIdStates, id: string, already: IdLineBuffer, logger: Logger): ReturnType<MarkGone> {
+  const marked = states.markGone(id);
+  if (marked === 'marked' && logger.isVerbose) already.push(id);
+  return marked;
 }
 
 function logDeleting(logger: Logger, sent: readonly string[]): void {
@@ -237,7 +222,7 @@ async function runDeleteSession(deps: QueuePassDeps, start: PassStart, plan: Sen
   const startMs = start.nowMs();
   // dsmc is started (synchronously) before the states are built and the ids logged: it starts up meanwhile.
   const marks = { states: plan.states };
-  const statesNow = (): QueueStates => (marks.states ??= statesOf(plan.queued));
+  const statesNow = (): QueueIdStates => (marks.states ??= QueueIdStates.of(plan.queued));
   const running = startDeleteSession(deps, listFile, lease, tally, (id) => markGone(statesNow(), id, already, logger));
   const states = statesNow();
   logDeleting(logger, sent);
@@ -260,12 +245,12 @@ async function runDeleteSession(deps: QueuePassDeps, start: PassStart, plan: Sen
  * processed"). One queue file holds each id once (written from a listing,
  * or from the ids still to delete).
  */
-function statesBeforeSession(snapshot: QueueSnapshot, quietMs: number): QueueStates | null {
-  return quietMs > 0 || snapshot.queued.length > 1 ? statesOf(snapshot.queued) : null;
+function statesBeforeSession(snapshot: QueueSnapshot, quietMs: number): QueueIdStates | null {
+  return quietMs > 0 || snapshot.queued.length > 1 ? QueueIdStates.of(snapshot.queued) : null;
 }
 
 /** What to send and what to hold, by volume-aware deletion when the hints are in use. */
-function selectToSend(deps: QueuePassDeps, snapshot: QueueSnapshot, lastDeletionMs: Map<string, number>, nowMs: number): { selection: VolumeQuietSelection; states: QueueStates | null } {
+function selectToSend(deps: QueuePassDeps, snapshot: QueueSnapshot, lastDeletionMs: Map<string, number>, nowMs: number): { selection: VolumeQuietSelection; states: QueueIdStates | null } {
   const { hints } = deps;
   const quietMs = hints.active ? deps.values().deleter_volumequiet * 1000 : 0;
   const states = statesBeforeSession(snapshot, quietMs);
@@ -317,7 +302,7 @@ export async function runQueuePass(deps: QueuePassDeps, lastDeletionMs: Map<stri
     logger.info('Delete session stopped: the queue stays as it was');
     return { kind: 'stopped' };
   }
-  const failed = report.verdict === 'failed' ? selection.send.filter((id) => report.states.get(id) !== GONE) : [];
+  const failed = report.verdict === 'failed' ? selection.send.filter((id) => !report.states.isGone(id)) : [];
   const remaining = failed.length === 0 ? selection.held : selection.held.concat(failed);
   // The ids still to delete are on disk before the processed queue files go.
   const written = await writeQueueFiles(pool.queue, remaining, nowMs());
