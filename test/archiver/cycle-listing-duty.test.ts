@@ -10,13 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createArchiver } from '../../src/archiver/cycle.js';
-import { ConfigManager, parseMainConfig } from '../../src/core/config/index.js';
-import { createLogger, createSessionHistory } from '../../src/core/log/index.js';
-import { preparePool } from '../../src/core/pool/index.js';
-import { SessionRegistry, type DaemonBehaviour } from '../../src/core/runtime/index.js';
-
-const FAKE_DSMC = path.resolve(import.meta.dirname, '../../bin/fake-dsmc');
-const id = (n: number): string => `0000${n.toString(16).toUpperCase().padStart(32, '0')}`;
+import type { DaemonBehaviour } from '../../src/core/runtime/index.js';
+import { daemonTestContext, testId as id } from '../daemon-context.js';
 
 let root: string;
 beforeEach(() => {
@@ -38,27 +33,10 @@ interface Harness {
 async function harness(startMs: number, listingTakesMs: number): Promise<Harness> {
   const dir = path.join(root, 'pool');
   fs.mkdirSync(dir);
-  const text = Object.entries({
-    'desc-short': 'duty',
-    'desc-long': 'duty test',
-    dir,
-    logdir: root,
-    currstatsdir: root,
-    confoverridefile: path.join(root, 'override.json'),
-    dsmcopts: '-asnode=X',
-    dsmc_executable: FAKE_DSMC,
-    sleeptime: 60,
-    // Nothing here is ever due for a flush: the test is about looking, not sessions.
-    archiver_timeout: 864_000,
-  })
-    .map(([k, v]) => `${k}: ${v}`)
-    .join('\n');
-  const parsed = parseMainConfig(text, 'endit.conf');
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-  const logger = createLogger({ logName: 'tsmarchiver', logdir: root, hsm: 'duty', format: 'text' });
-  const pool = preparePool(dir);
   let now = startMs;
   let listings = 0;
+  // Nothing here is ever due for a flush: the test is about looking, not sessions.
+  const { context, pool } = daemonTestContext({ daemon: 'archiver', root, dir, hsm: 'duty', config: { archiver_timeout: 864_000 }, nowMs: () => now, startedMs: startMs });
   const opendir = fs.promises.opendir.bind(fs.promises);
   vi.spyOn(fs.promises, 'opendir').mockImplementation((where, options) => {
     if (path.resolve(String(where)) === pool.out) {
@@ -67,18 +45,7 @@ async function harness(startMs: number, listingTakesMs: number): Promise<Harness
     }
     return opendir(where, options);
   });
-  const archiver = await createArchiver({
-    config: new ConfigManager('endit.conf', 'archiver', logger, { snapshot: parsed.snapshot, warnings: [] }),
-    logger,
-    pool,
-    sessions: new SessionRegistry(pool.requestlists, 'archiver', () => false),
-    history: createSessionHistory({ daemon: 'archiver', logName: 'tsmarchiver', logdir: root, hsm: 'duty', logger }),
-    wake: () => undefined,
-    nowMs: () => now,
-    startedMs: startMs,
-    stopping: new AbortController().signal,
-    skipPending: () => false,
-  });
+  const archiver = await createArchiver(context);
   return {
     archiver,
     out: pool.out,

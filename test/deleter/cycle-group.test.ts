@@ -7,16 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigManager, parseMainConfig } from '../../src/core/config/index.js';
-import { createLogger, createSessionHistory } from '../../src/core/log/index.js';
-import { preparePool } from '../../src/core/pool/index.js';
-import { SessionRegistry } from '../../src/core/runtime/index.js';
 import { createDeleter } from '../../src/deleter/cycle.js';
 import { readJournal, seedObjects } from '../../src/fake-dsmc/library.js';
 import { FakeCoordinator } from '../core/coordination/fake-coordinator.js';
-
-const FAKE_DSMC = path.resolve(import.meta.dirname, '../../bin/fake-dsmc');
-const id = (n: number): string => `0000${n.toString(16).toUpperCase().padStart(32, '0')}`;
+import { daemonTestContext, testId as id } from '../daemon-context.js';
 const T0 = new Date(2024, 0, 15, 12).getTime();
 
 let root: string;
@@ -37,28 +31,9 @@ async function deleterWith(coordinator: FakeCoordinator) {
   fs.writeFileSync(path.join(root, 'scenario.json'), '{}');
   process.env['FAKE_DSMC_LIBRARY'] = library;
   process.env['FAKE_DSMC_SCENARIO'] = path.join(root, 'scenario.json');
-  const text = `desc-short: group\ndesc-long: group test\ndir: ${dir}\nlogdir: ${root}\ncurrstatsdir: ${root}\nconfoverridefile: ${root}/o.json\ndsmcopts: -asnode=X\ndsmc_executable: ${FAKE_DSMC}\nsleeptime: 60\n`;
-  const parsed = parseMainConfig(text, 'endit.conf');
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-  const logger = createLogger({ logName: 'tsmdeleter', logdir: root, hsm: 'group', format: 'text' });
-  const pool = preparePool(dir);
   let wakes = 0;
-  const deleter = createDeleter(
-    {
-      config: new ConfigManager('endit.conf', 'deleter', logger, { snapshot: parsed.snapshot, warnings: [] }),
-      logger,
-      pool,
-      sessions: new SessionRegistry(pool.requestlists, 'deleter', () => false),
-      history: createSessionHistory({ daemon: 'deleter', logName: 'tsmdeleter', logdir: root, hsm: 'group', logger }),
-      wake: () => wakes++,
-      nowMs: () => T0,
-      startedMs: T0,
-      stopping: new AbortController().signal,
-      skipPending: () => false,
-      coordinator,
-    },
-    { skewMs: 0 },
-  );
+  const { context } = daemonTestContext({ daemon: 'deleter', root, dir, hsm: 'group', nowMs: () => T0, startedMs: T0, wake: () => wakes++, coordinator });
+  const deleter = createDeleter(context, { skewMs: 0 });
   await deleter.ready;
   seedObjects(library, [1, 2].map((n) => ({ path: path.join(dir, 'out', id(n)), sizeBytes: 10 })));
   for (const n of [1, 2]) fs.writeFileSync(path.join(dir, 'trash', id(n)), 'osm://x');

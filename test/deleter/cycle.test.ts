@@ -7,17 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigManager, parseMainConfig } from '../../src/core/config/index.js';
-import { createLogger, createSessionHistory } from '../../src/core/log/index.js';
-import { preparePool } from '../../src/core/pool/index.js';
-import { SessionRegistry, type DaemonBehaviour } from '../../src/core/runtime/index.js';
+import type { DaemonBehaviour } from '../../src/core/runtime/index.js';
 import { createDeleter } from '../../src/deleter/cycle.js';
 import { listObjects, readJournal, seedObjects } from '../../src/fake-dsmc/library.js';
+import { daemonTestContext, testId as id } from '../daemon-context.js';
 import { failWritesHalfway } from './failing-writes.js';
 
-const FAKE_DSMC = path.resolve(import.meta.dirname, '../../bin/fake-dsmc');
 const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number => new Date(y, mo - 1, d, h, mi, s).getTime();
-const id = (n: number): string => `0000${n.toString(16).toUpperCase().padStart(32, '0')}`;
 
 let root: string;
 let savedEnv: NodeJS.ProcessEnv;
@@ -51,43 +47,21 @@ async function harness(startMs: number, extraConfig: Record<string, string | num
   fs.writeFileSync(path.join(root, 'scenario.json'), JSON.stringify(scenario));
   process.env['FAKE_DSMC_LIBRARY'] = library;
   process.env['FAKE_DSMC_SCENARIO'] = path.join(root, 'scenario.json');
-  const text = Object.entries({
-    'desc-short': 'cycle',
-    'desc-long': 'cycle test',
-    dir,
-    logdir: root,
-    currstatsdir: root,
-    confoverridefile: path.join(root, 'override.json'),
-    dsmcopts: '-asnode=X',
-    dsmc_executable: FAKE_DSMC,
-    sleeptime: 60,
-    ...extraConfig,
-  })
-    .map(([k, v]) => `${k}: ${v}`)
-    .join('\n');
-  const parsed = parseMainConfig(text, 'endit.conf');
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-  const logger = createLogger({ logName: 'tsmdeleter', logdir: root, hsm: 'cycle', format: 'text' });
-  const pool = preparePool(dir);
   let now = startMs;
   let wakes = 0;
-  const deleter = createDeleter(
-    {
-      config: new ConfigManager('endit.conf', 'deleter', logger, { snapshot: parsed.snapshot, warnings: [] }),
-      logger,
-      pool,
-      sessions: new SessionRegistry(pool.requestlists, 'deleter', () => false),
-      history: createSessionHistory({ daemon: 'deleter', logName: 'tsmdeleter', logdir: root, hsm: 'cycle', logger }),
-      wake: () => {
-        wakes++;
-      },
-      nowMs: () => now,
-      startedMs: startMs,
-      stopping: new AbortController().signal,
-      skipPending: () => false,
+  const { context } = daemonTestContext({
+    daemon: 'deleter',
+    root,
+    dir,
+    hsm: 'cycle',
+    config: extraConfig,
+    nowMs: () => now,
+    startedMs: startMs,
+    wake: () => {
+      wakes++;
     },
-    { skewMs: 30_000 },
-  );
+  });
+  const deleter = createDeleter(context, { skewMs: 30_000 });
   await deleter.ready;
   const cycleAt = async (nowMs: number, skipDelays = false): Promise<void> => {
     now = nowMs;
