@@ -158,6 +158,7 @@ export async function createRetriever(ctx: DaemonContext): Promise<DaemonBehavio
       const decision = r.planner.lastDecision;
       return retrieverFigureValues(r.counters, {
         pending: r.cache.pendingTotals(),
+        unreadFiles: r.cache.unread,
         working: r.sessions.working(),
         freeBytes: r.meter.space?.freeBytes ?? null,
         spaceState: decision?.spaceState ?? 'OK',

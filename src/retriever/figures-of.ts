@@ -7,6 +7,8 @@ import type { RetrieverCounters } from './retrieve-sessions.js';
 /** What the cycle knows, for the figures of SPEC 9 (retriever). */
 export interface RetrieverFigureInputs {
   readonly pending: { readonly files: number; readonly bytes: number; readonly volumes: number };
+  /** Request files listed and not read yet; absent: none. */
+  readonly unreadFiles?: number;
   readonly working: { readonly files: number; readonly bytes: number; readonly stillToLandBytes: number };
   readonly freeBytes: number | null;
   readonly spaceState: SpaceState | 'UNKNOWN';
@@ -38,6 +40,7 @@ export function retrieverFigureValues(counters: RetrieverCounters, s: RetrieverF
     retriever_requests_bytes: s.pending.bytes + s.working.bytes,
     retriever_requests_files: s.pending.files + s.working.files,
     retriever_requests_volumes: s.pending.volumes,
+    retriever_requests_unread_files: s.unreadFiles ?? 0,
     retriever_oldest_request_age_seconds: Math.max(0, Math.floor((s.oldestRequestAgeMs ?? 0) / 1000)),
     retriever_request_wait_seconds: s.requestWait,
     retriever_in_avail_bytes: s.freeBytes ?? 0,
