@@ -5,10 +5,11 @@
  * the daemon and its children, not dsmc (cpu-in-all.ts).
  */
 import type { BenchOptions } from './bench-args.js';
-import { cpuWindows, settle, startDaemon, waitFor } from './daemon-process.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuWindows, readStats, settle, startDaemon, waitFor, type DaemonRun } from './daemon-process.js';
 import { freshJournal } from './journal-tail.js';
 import { ENDIT, scaledTimeoutMs, type Implementation } from './implementation.js';
-import { emptyDir, type BenchPool } from './workspace.js';
+import { emptyDir, HSM, type BenchPool } from './workspace.js';
 
 export interface HangPlan {
   readonly program: 'archiver' | 'retriever';
@@ -16,8 +17,15 @@ export interface HangPlan {
   /** Sessions that must have started before settling (the first is timed). */
   readonly sessions: number;
   readonly startTimeoutMs: number;
-  /** Longest wait for the daemon to go quiet after the sessions started. */
+  /** Longest wait for the daemon to go quiet after the sessions started (its backlog read included). */
   readonly settleMaxSec: number;
+  /**
+   * A stats figure that counts work put off at start-up (the retriever's
+   * requests not read yet): settling waits for it to reach 0 first, since a
+   * short quiet probe between two cycles of that work would pass. Absent
+   * from the Perl daemons' stats: not waited for.
+   */
+  readonly backlogFigure?: string;
   /** One busy cycle of the daemon while sessions run, for the CPU-per-cycle figure. */
   readonly cycleSec: number;
 }
@@ -30,6 +38,24 @@ export interface HangSample {
   cpuPct: number[];
   cpuPerCycleSec: number[];
   rssMiB: number;
+}
+
+/** Waits for `plan.backlogFigure` to read 0 (where the daemon writes it), then for a quiet probe; seconds in all. */
+async function settleAfterBacklog(pool: BenchPool, plan: HangPlan, impl: Implementation, run: DaemonRun): Promise<number> {
+  const t0 = performance.now();
+  const elapsedSec = (): number => (performance.now() - t0) / 1000;
+  const figure = plan.backlogFigure;
+  // No stats file yet: not known (wait); a file without the figure (the Perl daemons'): nothing to wait for.
+  const backlog = (): number | undefined => {
+    if (figure === undefined) return 0;
+    const stats = readStats(pool, impl, HSM, plan.program);
+    return stats === undefined ? undefined : (stats[figure] ?? 0);
+  };
+  for (let left = backlog(); left !== 0 && elapsedSec() < plan.settleMaxSec; left = backlog()) {
+    if (!run.alive()) throw new Error(`${run.label} exited while its backlog was read: ${run.stderr().trim().slice(0, 2000)}`);
+    await sleep(200);
+  }
+  return elapsedSec() + (await settle(run, Math.max(1, plan.settleMaxSec - elapsedSec())));
 }
 
 export async function runHang(pool: BenchPool, plan: HangPlan, opts: BenchOptions, impl: Implementation = ENDIT): Promise<HangSample> {
@@ -45,7 +71,7 @@ export async function runHang(pool: BenchPool, plan: HangPlan, opts: BenchOption
     if (plan.sessions > 1) {
       await waitFor(`${plan.sessions} ${command} sessions`, () => (journal.poll(), journal.starts(command).length >= plan.sessions ? true : undefined), timeoutMs, 50, run);
     }
-    const settleSec = await settle(run, plan.settleMaxSec);
+    const settleSec = await settleAfterBacklog(pool, plan, impl, run);
     const windows = await cpuWindows(run, opts.windows, opts.windowSec);
     return {
       firstSec: (first.timeMs - run.spawnMs) / 1000,

@@ -28,10 +28,13 @@ export function retrieverVolumes(n: number): number {
 
 /**
  * One session hangs; the work the retriever still does after it (reading
- * requests it put off) is not "steady", so it settles for up to a minute.
+ * the requests it put off, 20,000 a cycle) is not "steady": settling waits
+ * until its stats count no unread request (a million take 50 cycles), for
+ * up to ten minutes.
  */
 function retrieverHangPlan(n: number, opts: BenchOptions): HangPlan {
-  return { program: 'retriever', command: 'retrieve', sessions: 1, startTimeoutMs: 120_000 + n / 10, settleMaxSec: 60, cycleSec: opts.sleepSec };
+  const settleMaxSec = Math.min(600, 60 + Math.ceil(n / 20_000) * opts.sleepSec * 2);
+  return { program: 'retriever', command: 'retrieve', sessions: 1, startTimeoutMs: 120_000 + n / 10, settleMaxSec, cycleSec: opts.sleepSec, backlogFigure: 'retriever_requests_unread_files' };
 }
 
 /** `fillWaitMaxSec`: 600 for the bench runs; the signal runs make it long enough that no volume is ready without SIGUSR1. */
