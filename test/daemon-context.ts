@@ -6,11 +6,11 @@
 import path from 'node:path';
 import { ConfigManager, parseMainConfig } from '../src/core/config/index.js';
 import type { Coordinator } from '../src/core/coordination/index.js';
-import { createLogger, createSessionHistory, type Logger } from '../src/core/log/index.js';
+import { createLogger, createSessionHistory } from '../src/core/log/index.js';
 import { preparePool, type PoolLayout } from '../src/core/pool/index.js';
 import { SessionRegistry, type DaemonContext, type DaemonName } from '../src/core/runtime/index.js';
 
-export const FAKE_DSMC = path.resolve(import.meta.dirname, '../bin/fake-dsmc');
+const FAKE_DSMC = path.resolve(import.meta.dirname, '../bin/fake-dsmc');
 
 /** A pnfsid-like name for the number n. */
 export const testId = (n: number): string => `0000${n.toString(16).toUpperCase().padStart(32, '0')}`;
@@ -33,11 +33,10 @@ export interface TestContextOptions {
 export interface TestContext {
   readonly context: DaemonContext;
   readonly pool: PoolLayout;
-  readonly logger: Logger;
 }
 
 /** The config file's text: the keys a pool needs, the fake dsmc, sleeptime 60, then `config`. */
-export function testConfigText(options: Pick<TestContextOptions, 'root' | 'dir' | 'hsm' | 'config'>): string {
+function testConfigText(options: Pick<TestContextOptions, 'root' | 'dir' | 'hsm' | 'config'>): string {
   const { root, dir, hsm } = options;
   const keys = {
     'desc-short': hsm,
@@ -76,5 +75,5 @@ export function daemonTestContext(options: TestContextOptions): TestContext {
     skipPending: () => false,
     ...(options.coordinator === undefined ? {} : { coordinator: options.coordinator }),
   };
-  return { context, pool, logger };
+  return { context, pool };
 }

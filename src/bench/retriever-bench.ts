@@ -33,6 +33,7 @@ export function retrieverVolumes(n: number): number {
  * up to ten minutes.
  */
 function retrieverHangPlan(n: number, opts: BenchOptions): HangPlan {
+  // 20,000: the retriever's BACKGROUND_READS_PER_CYCLE (the bench measures from outside, importing no daemon code).
   const settleMaxSec = Math.min(600, 60 + Math.ceil(n / 20_000) * opts.sleepSec * 2);
   return { program: 'retriever', command: 'retrieve', sessions: 1, startTimeoutMs: 120_000 + n / 10, settleMaxSec, cycleSec: opts.sleepSec, backlogFigure: 'retriever_requests_unread_files' };
 }
