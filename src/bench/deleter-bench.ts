@@ -15,7 +15,7 @@ import { seedLibrary, writeTrash, type TrashKind } from './generate.js';
 import { alternation, implementationsOf, perlOf, programLabel, scaledTimeoutMs, type Implementation, type ImplName } from './implementation.js';
 import { freshJournal, type JournalTail } from './journal-tail.js';
 import { note, timed } from './progress.js';
-import { createPool, destroyPool, emptyDir, HSM, type BenchPool } from './workspace.js';
+import { createPool, destroyPool, emptyDir, flushToDisk, HSM, type BenchPool } from './workspace.js';
 import { isPnfsid } from '../core/pool/pnfsid.js';
 import { signalRuns, type ReadingWatch } from './signal-run.js';
 
@@ -115,6 +115,12 @@ async function runOnce(pool: BenchPool, n: number, impl: Implementation): Promis
   }
 }
 
+/** N trash files, written to disk before a program meets them (flushToDisk says why). */
+function writeTrashOnDisk(dir: string, n: number, kind: TrashKind): void {
+  writeTrash(dir, n, kind, HSM);
+  flushToDisk(dir);
+}
+
 const TRASH_LABEL: Record<TrashKind, string> = { empty: 'empty trash files', uri: 'tape-URI trash files' };
 
 /** The pool of a run set: what the trash files hold, and whether the objects are on tape (`present`). */
@@ -147,7 +153,7 @@ function sampleRows(impl: Implementation, n: number, variant: string, samples: r
 function unlinkFloor(pool: BenchPool, n: number, kind: TrashKind): number {
   const scratch = path.join(pool.root, 'trash-floor');
   emptyDir(scratch);
-  timed(`deleter N=${n}: ${n} ${TRASH_LABEL[kind]} for the unlink floor`, () => writeTrash(scratch, n, kind, HSM));
+  timed(`deleter N=${n}: ${n} ${TRASH_LABEL[kind]} for the unlink floor, on disk`, () => writeTrashOnDisk(scratch, n, kind));
   const seconds = timeFindDelete(scratch);
   note(`deleter N=${n}: unlink floor (find -delete) of ${TRASH_LABEL[kind]} ${seconds.toFixed(2)} s`);
   return seconds;
@@ -179,7 +185,7 @@ async function benchTrashKind(pool: BenchPool, n: number, kind: TrashKind, opts:
     freshTrash(pool);
     emptyDir(pool.sub('requestlists'));
     seedDeletable(pool, n, opts.deleteObjects);
-    timed(`deleter N=${n}: ${n} ${TRASH_LABEL[kind]} in trash/`, () => writeTrash(pool.sub('trash'), n, kind, HSM));
+    timed(`deleter N=${n}: ${n} ${TRASH_LABEL[kind]} in trash/, on disk`, () => writeTrashOnDisk(pool.sub('trash'), n, kind));
     if (impl.name === 'endit') findFloors.push(measureFloor(pool.sub('trash')));
     const s = await runOnce(pool, n, impl);
     note(`${programLabel(impl, 'deleter')} N=${n} ${variant} #${repeat + 1}: all queued ${s.queuedSec.toFixed(2)} s (floor ${findFloors.at(-1)?.toFixed(2)} s), trash/ emptied ${s.emptiedSec.toFixed(2)} s, SIGUSR1 → processed ${s.processedSec.toFixed(2)} s (fake ${s.fakeSec.toFixed(2)} s), CPU in all ${s.cpuSec.toFixed(2)} s (own ${s.cpu.ownSec.toFixed(2)}, children ${s.cpu.childrenSec.toFixed(2)}; dsmc's ${s.cpu.dsmcSec.toFixed(2)} s left out), peak RSS ${s.rssMiB.toFixed(0)} MiB`);
@@ -227,7 +233,7 @@ async function signalFigures(pool: BenchPool, n: number, opts: BenchOptions): Pr
   freshTrash(pool);
   emptyDir(pool.sub('requestlists'));
   seedDeletable(pool, n, opts.deleteObjects);
-  timed(`deleter N=${n}: ${n} ${TRASH_LABEL[kind]} in trash/ for the signal runs`, () => writeTrash(pool.sub('trash'), n, kind, HSM));
+  timed(`deleter N=${n}: ${n} ${TRASH_LABEL[kind]} in trash/ for the signal runs, on disk`, () => writeTrashOnDisk(pool.sub('trash'), n, kind));
   pool.writeScenario({ rules: [{ command: 'delete', action: 'succeed' }] });
   const watch: ReadingWatch = {
     program: 'deleter',
